@@ -1,0 +1,116 @@
+# hemu - one non-recursive Makefile.  Each directory lists its objects in an
+# objs.mk; the build goes to $(BUILDDIR) (build/, build-asan/ for the
+# sanitizer variant).
+#
+#   make            build build/hemu
+#   make run        install what is missing, build, boot the demo
+#   make check      install what is missing, build, run every test
+#   make check-asan every test against an ASan/UBSan build
+#   make check-fuzz run the libFuzzer targets for a bounded time
+
+BUILDDIR ?= build
+SHELL := /bin/sh
+
+ifeq ($(filter help clean distclean deps,$(MAKECMDGOALS)),)
+ifeq ($(wildcard $(BUILDDIR)/config.mk),)
+$(shell ./configure --builddir=$(BUILDDIR) $(CONFIGURE_FLAGS) >&2)
+endif
+include $(BUILDDIR)/config.mk
+endif
+
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+        -Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) -I. -I$(BUILDDIR) -pthread \
+              -MMD -MP $(CONFIG_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(CONFIG_LDFLAGS) -pthread -Wl,--as-needed
+LIBS := $(CONFIG_LIBS) -lm -lutil
+
+hemu-y :=
+include emu/objs.mk
+include emu/chardev/objs.mk
+include emu/monitor/objs.mk
+
+HEMU_OBJS := $(addprefix $(BUILDDIR)/,$(hemu-y))
+MAIN_OBJ := $(BUILDDIR)/emu/vm/main.o
+LIBHEMU := $(BUILDDIR)/libhemu.a
+
+UNIT_SRCS := $(wildcard tests/unit/*_test.c)
+UNIT_BINS := $(patsubst %.c,$(BUILDDIR)/%,$(UNIT_SRCS))
+
+.PHONY: all run check check-unit check-cmdline check-integration check-asan \
+        check-fuzz fuzz deps clean distclean help
+.DEFAULT_GOAL := all
+
+all: $(BUILDDIR)/hemu
+
+$(BUILDDIR)/%.o: %.c $(BUILDDIR)/config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBHEMU): $(HEMU_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILDDIR)/hemu: $(MAIN_OBJ) $(LIBHEMU)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBHEMU) $(LIBS)
+
+$(BUILDDIR)/tests/unit/%: tests/unit/%.c tests/unit/test.h $(LIBHEMU)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBHEMU) $(LIBS)
+
+deps:
+	@./scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./scripts/run-demo.sh $(BUILDDIR)/hemu
+
+# The sanitizer variant lives in its own build directory.
+build-asan/hemu: FORCE
+	@$(MAKE) --no-print-directory BUILDDIR=build-asan \
+	    CONFIGURE_FLAGS="$(CONFIGURE_FLAGS) --sanitize" CFLAGS="-O1 -g" all
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@$(MAKE) --no-print-directory build-asan/hemu
+	@./tests/run-suites.sh --build $(BUILDDIR) --asan build-asan
+
+check-asan: deps
+	@$(MAKE) --no-print-directory build-asan/hemu
+	@$(MAKE) --no-print-directory BUILDDIR=build-asan \
+	    CONFIGURE_FLAGS="$(CONFIGURE_FLAGS) --sanitize" CFLAGS="-O1 -g" \
+	    $(patsubst $(BUILDDIR)/%,build-asan/%,$(UNIT_BINS))
+	@./tests/run-suites.sh --build build-asan --asan build-asan
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 60
+
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILDDIR=build-fuzz \
+	    CONFIGURE_FLAGS="--cc=clang --disable-werror" \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
+	    build-fuzz/libhemu.a
+	@set -e; for s in $(FUZZ_SRCS); do \
+	    b=build-fuzz/$$(basename $$s .c); \
+	    echo "  FUZZ-LD $$b"; \
+	    clang -std=gnu11 -O1 -g -I. -Ibuild-fuzz $(CONFIG_CFLAGS) \
+	        -fsanitize=fuzzer,address,undefined -o $$b $$s \
+	        build-fuzz/libhemu.a $(CONFIG_LIBS) -lm -lutil -pthread; \
+	done
+
+check-fuzz: fuzz
+	@./tests/fuzz/run-fuzzers.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+distclean: clean
+
+help:
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+
+FORCE:
+
+-include $(HEMU_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

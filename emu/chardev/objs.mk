@@ -1,0 +1,2 @@
+# emu/chardev: character device back ends
+hemu-y += emu/chardev/chardev.o

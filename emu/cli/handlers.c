@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * handlers.c - what each implemented option of options.def does, with the
+ * syntax and error wording of the QEMU 6.2 manual.  Most options only record
+ * into cfg (emu/vm/config.h); main.c acts on the record once the whole
+ * command line is read, as QEMU does.
+ */
+#include "emu/osdep.h"
+
+#include "emu/chardev/chardev.h"  /* chr_print_help, chr_mux_escape_char */
+#include "emu/cli/handlers.h"
+#include "emu/cli/keyval.h"
+#include "emu/util/cutils.h"
+#include "emu/util/err.h"
+#include "emu/util/log.h"
+#include "emu/vm/config.h"
+#include "emu/vm/machine.h"       /* machine_print_help */
+#include "emu/vm/runstate.h"      /* vm_no_reboot, vm_no_shutdown */
+#include "emu/vm/secret.h"
+
+/* Parse arg into a new list; NULL with *errp set on a syntax error. */
+static struct kvlist *parse(const char *arg, const char *implied,
+                            struct err **errp)
+{
+    struct kvlist *kv = kvlist_new();
+    if (kvlist_parse(kv, arg, implied, errp) < 0) {
+        kvlist_free(kv);
+        return NULL;
+    }
+    return kv;
+}
+
+/* Merge src into *dst (later values win), as QEMU merges -machine. */
+static void merge(struct kvlist **dst, struct kvlist *src)
+{
+    if (!*dst) {
+        *dst = src;
+        return;
+    }
+    for (int i = 0; i < src->n; i++) {
+        kv_set(*dst, src->v[i].key, src->v[i].val);
+    }
+    kvlist_free(src);
+}
+
+int opt_help(const char *arg, struct err **errp)
+{
+    cli_print_help(stdout);
+    return 1;
+}
+
+int opt_version(const char *arg, struct err **errp)
+{
+    cli_print_version(stdout);
+    return 1;
+}
+
+int opt_machine(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "type", errp);
+    if (!kv) {
+        return -1;
+    }
+    if (kv->help) {
+        kvlist_free(kv);
+        machine_print_help(stdout);
+        return 1;
+    }
+    const char *accel = NULL;
+    for (int i = 0; i < kv->n; i++) {
+        if (!strcmp(kv->v[i].key, "accel")) {
+            accel = kv->v[i].val;
+        }
+    }
+    if (accel && !strcmp(accel, "help")) {
+        kvlist_free(kv);
+        printf("Accelerators supported in QEMU binary:\ntcg\n");
+        return 1;
+    }
+    merge(&cfg.machine_opts, kv);
+    free(cfg.machine_loc);
+    cfg.machine_loc = xstrdup(arg);
+    return 0;
+}
+
+int opt_cpu(const char *arg, struct err **errp)
+{
+    if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
+        /* The CPU models arrive with the CPU itself. */
+        printf("Available CPUs:\n");
+        return 1;
+    }
+    err_setf(errp, "not supported (hemu has no CPU models yet)");
+    return -1;
+}
+
+int opt_accel(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "accel", errp);
+    if (!kv) {
+        return -1;
+    }
+    const char *name = kv_str(kv, "accel", NULL);
+    if (kv->help || (name && !strcmp(name, "help"))) {
+        kvlist_free(kv);
+        printf("Accelerators supported in QEMU binary:\ntcg\n");
+        return 1;
+    }
+    if (!name) {
+        kvlist_free(kv);
+        err_setf(errp, "Parameter 'accel' is missing");
+        return -1;
+    }
+    if (strcmp(name, "tcg")) {
+        static const char *const known[] = { "kvm", "xen", "hax", "hvf",
+                                             "nvmm", "whpx", "qtest" };
+        for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
+            if (!strcmp(name, known[i])) {
+                err_setf(errp, "accelerator '%s': not supported (hemu runs "
+                         "guests on its software CPU: use tcg)", name);
+                kvlist_free(kv);
+                return -1;
+            }
+        }
+        err_setf(errp, "invalid accelerator %s", name);
+        kvlist_free(kv);
+        return -1;
+    }
+    /* tcg's properties: accepted with their QEMU values; hemu's soft CPU
+     * has no translation cache, so tb-size only needs to be valid. */
+    const char *thread = kv_str(kv, "thread", "multi");
+    if (strcmp(thread, "single") && strcmp(thread, "multi")) {
+        err_setf(errp, "Invalid thread= value: '%s'", thread);
+        kvlist_free(kv);
+        return -1;
+    }
+    kv_uint(kv, "tb-size", 0, errp);
+    kv_bool(kv, "split-wx", false, errp);
+    if ((errp && *errp) || kv_check_used(kv, errp) < 0) {
+        kvlist_free(kv);
+        return -1;
+    }
+    kvlist_free(kv);
+    free(cfg.accel);
+    cfg.accel = xstrdup("tcg");
+    return 0;
+}
+
+int opt_smp(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "cpus", errp);
+    if (!kv) {
+        return -1;
+    }
+    merge(&cfg.smp_opts, kv);
+    return 0;
+}
+
+int opt_m(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "size", errp);
+    uint64_t size = cfg.ram_size, maxmem = 0, slots = 0;
+    int ret = -1;
+    if (!kv) {
+        return -1;
+    }
+    const char *s = kv_get(kv, "size");
+    if (s) {
+        if (parse_size(s, 'M', &size) < 0) {
+            err_setf(errp, "Parameter 'size' expects a non-negative number "
+                     "below 2^64\nOptional suffix k, M, G, T, P or E means "
+                     "kilo-, mega-, giga-, tera-, peta-\nand exabytes, "
+                     "respectively.");
+            goto out;
+        }
+        if (size == 0) {
+            err_setf(errp, "ram size can't be 0");
+            goto out;
+        }
+    } else if (kv_has(kv, "slots") || kv_has(kv, "maxmem")) {
+        /* -m slots=..,maxmem=.. keeps the default size. */
+    } else {
+        err_setf(errp, "missing 'size' option value");
+        goto out;
+    }
+    /* QEMU rounds the RAM size up to 8 KiB. */
+    size = (size + 8191) & ~(uint64_t)8191;
+    if (size > (1ULL << 42)) {
+        err_setf(errp, "ram size too large");
+        goto out;
+    }
+    bool have_slots = kv_has(kv, "slots"), have_max = kv_has(kv, "maxmem");
+    slots = kv_uint(kv, "slots", 0, errp);
+    maxmem = kv_size(kv, "maxmem", size, errp);
+    if ((errp && *errp) || kv_check_used(kv, errp) < 0) {
+        goto out;
+    }
+    if (have_slots && !have_max) {
+        err_setf(errp, "invalid -m option value: missing 'maxmem' option");
+        goto out;
+    }
+    if (have_max) {
+        if (maxmem < size) {
+            err_setf(errp, "invalid value of -m option maxmem: maximum memory "
+                     "size (0x%" PRIx64 ") must be at least the initial "
+                     "memory size (0x%" PRIx64 ")", maxmem, size);
+            goto out;
+        }
+        if (maxmem > size && !slots) {
+            err_setf(errp, "invalid value of -m option: maxmem was specified, "
+                     "but no hotplug slots were specified");
+            goto out;
+        }
+        if (slots > 256) {
+            err_setf(errp, "unsupported number of slots: %" PRIu64 ", max "
+                     "supported number of slots: 256", slots);
+            goto out;
+        }
+    }
+    cfg.ram_size = size;
+    cfg.maxmem = maxmem;
+    cfg.ram_slots = slots;
+    ret = 0;
+out:
+    kvlist_free(kv);
+    return ret;
+}
+
+int opt_device(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "driver", errp);
+    if (!kv) {
+        return -1;
+    }
+    const char *drv = kv_str(kv, "driver", NULL);
+    if (kv->help && !drv) {
+        kvlist_free(kv);
+        /* Device models arrive with the platform issue. */
+        printf("Available device types: none yet\n");
+        return 1;
+    }
+    if (drv && !strcmp(drv, "help")) {
+        kvlist_free(kv);
+        printf("Available device types: none yet\n");
+        return 1;
+    }
+    err_setf(errp, "'%s' is not a valid device model name", drv ? drv : "");
+    kvlist_free(kv);
+    return -1;
+}
+
+int opt_netdev(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "type", errp);
+    if (!kv) {
+        return -1;
+    }
+    const char *type = kv_str(kv, "type", NULL);
+    if (kv->help || (type && !strcmp(type, "help"))) {
+        kvlist_free(kv);
+        printf("Available netdev backend types:\n");
+        return 1;
+    }
+    kvlist_free(kv);
+    err_set_class(errp, ERR_GENERIC, "not supported");
+    return -1;
+}
+
+int opt_name(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "guest", errp);
+    if (!kv) {
+        return -1;
+    }
+    const char *guest = kv_str(kv, "guest", NULL);
+    const char *proc = kv_str(kv, "process", NULL);
+    bool dbg = kv_bool(kv, "debug-threads", false, errp);
+    if ((errp && *errp) || kv_check_used(kv, errp) < 0) {
+        kvlist_free(kv);
+        return -1;
+    }
+    free(cfg.name);
+    free(cfg.process_name);
+    cfg.name = guest ? xstrdup(guest) : NULL;
+    cfg.process_name = proc ? xstrdup(proc) : NULL;
+    cfg.debug_threads = dbg;
+    kvlist_free(kv);
+    return 0;
+}
+
+int opt_uuid(const char *arg, struct err **errp)
+{
+    if (config_uuid_parse(arg, cfg.uuid) < 0) {
+        err_setf(errp, "Fail to parse UUID string. Wrong format.");
+        return -1;
+    }
+    cfg.uuid_set = true;
+    return 0;
+}
+
+int opt_display(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "type", errp);
+    if (!kv) {
+        return -1;
+    }
+    const char *type = kv_str(kv, "type", NULL);
+    if (kv->help || (type && !strcmp(type, "help"))) {
+        kvlist_free(kv);
+        printf("Available display backend types:\nnone\n");
+        return 1;
+    }
+    if (!type || strcmp(type, "none")) {
+        err_setf(errp, "display '%s': not supported (hemu is headless; the "
+                 "screen leaves over VNC or SPICE)", type ? type : "");
+        kvlist_free(kv);
+        return -1;
+    }
+    if (kv_check_used(kv, errp) < 0) {
+        kvlist_free(kv);
+        return -1;
+    }
+    kvlist_free(kv);
+    cfg.display_none = true;
+    return 0;
+}
+
+int opt_nographic(const char *arg, struct err **errp)
+{
+    cfg.nographic = true;
+    cfg.display_none = true;
+    return 0;
+}
+
+int opt_chardev(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "backend", errp);
+    if (!kv) {
+        return -1;
+    }
+    const char *be = NULL;
+    for (int i = 0; i < kv->n; i++) {
+        if (!strcmp(kv->v[i].key, "backend")) {
+            be = kv->v[i].val;
+        }
+    }
+    if (kv->help || (be && !strcmp(be, "help"))) {
+        kvlist_free(kv);
+        chr_print_help(stdout);
+        return 1;
+    }
+    config_defer(&cfg.chardevs, "chardev", arg, kv);
+    return 0;
+}
+
+int opt_serial(const char *arg, struct err **errp)
+{
+    cfg.default_serial = false;
+    if (strcmp(arg, "none")) {
+        config_defer(&cfg.serials, "serial", arg, NULL);
+    }
+    return 0;
+}
+
+int opt_parallel(const char *arg, struct err **errp)
+{
+    cfg.default_parallel = false;
+    if (strcmp(arg, "none")) {
+        err_setf(errp, "parallel ports: not supported");
+        return -1;
+    }
+    return 0;
+}
+
+static int add_monitor(const char *opt, const char *arg, const char *mode,
+                       bool pretty)
+{
+    cfg.default_monitor = false;
+    if (!strcmp(arg, "none")) {
+        return 0;
+    }
+    struct kvlist *kv = kvlist_new();
+    kv_set(kv, "mode", mode);
+    kv_set(kv, "pretty", pretty ? "on" : "off");
+    config_defer(&cfg.monitors, opt, arg, kv);
+    return 0;
+}
+
+int opt_monitor(const char *arg, struct err **errp)
+{
+    return add_monitor("monitor", arg, "readline", false);
+}
+
+int opt_qmp(const char *arg, struct err **errp)
+{
+    return add_monitor("qmp", arg, "control", false);
+}
+
+int opt_qmp_pretty(const char *arg, struct err **errp)
+{
+    return add_monitor("qmp-pretty", arg, "control", true);
+}
+
+int opt_mon(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "chardev", errp);
+    if (!kv) {
+        return -1;
+    }
+    const char *chr = kv_str(kv, "chardev", NULL);
+    const char *mode = kv_str(kv, "mode", "readline");
+    bool pretty = kv_bool(kv, "pretty", false, errp);
+    if (errp && *errp) {
+        goto fail;
+    }
+    if (!chr) {
+        err_setf(errp, "Parameter 'chardev' is missing");
+        goto fail;
+    }
+    if (strcmp(mode, "readline") && strcmp(mode, "control")) {
+        err_setf(errp, "unknown monitor mode \"%s\"", mode);
+        goto fail;
+    }
+    if (pretty && !strcmp(mode, "readline")) {
+        warn_report("'pretty' is deprecated for HMP monitors, it has no "
+                    "effect and will be removed in future versions");
+    }
+    kv_mark_used(kv, "id");     /* -mon id= names the monitor; no use yet */
+    if (kv_check_used(kv, errp) < 0) {
+        goto fail;
+    }
+    cfg.default_monitor = false;
+    struct kvlist *m = kvlist_new();
+    kv_set(m, "chardev", chr);
+    kv_set(m, "mode", mode);
+    kv_set(m, "pretty", pretty ? "on" : "off");
+    config_defer(&cfg.monitors, "mon", arg, m);
+    kvlist_free(kv);
+    return 0;
+fail:
+    kvlist_free(kv);
+    return -1;
+}
+
+int opt_pidfile(const char *arg, struct err **errp)
+{
+    free(cfg.pidfile);
+    cfg.pidfile = xstrdup(arg);
+    return 0;
+}
+
+int opt_S(const char *arg, struct err **errp)
+{
+    cfg.start_paused = true;
+    return 0;
+}
+
+int opt_d(const char *arg, struct err **errp)
+{
+    bool help;
+    if (log_set_items(arg, &help, errp) < 0) {
+        return -1;
+    }
+    if (help) {
+        log_print_help(stdout);
+        return 1;
+    }
+    return 0;
+}
+
+int opt_D(const char *arg, struct err **errp)
+{
+    return log_set_file(arg, errp);
+}
+
+int opt_L(const char *arg, struct err **errp)
+{
+    if (!strcmp(arg, "help")) {
+        config_print_data_dirs(stdout);
+        return 1;
+    }
+    cfg.data_dirs = xrealloc(cfg.data_dirs,
+                             (cfg.n_data_dirs + 1) * sizeof(char *));
+    cfg.data_dirs[cfg.n_data_dirs++] = xstrdup(arg);
+    return 0;
+}
+
+int opt_bios(const char *arg, struct err **errp)
+{
+    free(cfg.bios);
+    cfg.bios = xstrdup(arg);
+    return 0;
+}
+
+int opt_no_reboot(const char *arg, struct err **errp)
+{
+    vm_no_reboot = true;
+    return 0;
+}
+
+int opt_no_shutdown(const char *arg, struct err **errp)
+{
+    vm_no_shutdown = true;
+    return 0;
+}
+
+int opt_action(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, NULL, errp);
+    int ret = -1;
+    if (!kv) {
+        return -1;
+    }
+    const char *reboot = kv_str(kv, "reboot", NULL);
+    const char *shutdown = kv_str(kv, "shutdown", NULL);
+    const char *panic = kv_str(kv, "panic", NULL);
+    const char *watchdog = kv_str(kv, "watchdog", NULL);
+    if (kv_check_used(kv, errp) < 0) {
+        goto out;
+    }
+    if (reboot) {
+        if (!strcmp(reboot, "reset")) {
+            vm_no_reboot = false;
+        } else if (!strcmp(reboot, "shutdown")) {
+            vm_no_reboot = true;
+        } else {
+            err_setf(errp, "Parameter 'reboot' does not accept value '%s'", reboot);
+            goto out;
+        }
+    }
+    if (shutdown) {
+        if (!strcmp(shutdown, "poweroff")) {
+            vm_no_shutdown = false;
+        } else if (!strcmp(shutdown, "pause")) {
+            vm_no_shutdown = true;
+        } else {
+            err_setf(errp, "Parameter 'shutdown' does not accept value '%s'",
+                     shutdown);
+            goto out;
+        }
+    }
+    /* Panic and watchdog actions need a pvpanic or watchdog device, which
+     * hemu does not have yet. */
+    if (panic || watchdog) {
+        err_setf(errp, "%s actions: not supported", panic ? "panic" : "watchdog");
+        goto out;
+    }
+    ret = 0;
+out:
+    kvlist_free(kv);
+    return ret;
+}
+
+int opt_daemonize(const char *arg, struct err **errp)
+{
+    cfg.daemonize = true;
+    return 0;
+}
+
+int opt_echr(const char *arg, struct err **errp)
+{
+    int64_t v;
+    if (parse_int64(arg, 0, &v) < 0 || v < 0 || v > 255) {
+        err_setf(errp, "Bad argument to echr");
+        return -1;
+    }
+    chr_mux_escape_char = (int)v;
+    return 0;
+}
+
+int opt_nodefaults(const char *arg, struct err **errp)
+{
+    cfg.nodefaults = true;
+    cfg.default_serial = cfg.default_parallel = cfg.default_monitor = false;
+    return 0;
+}
+
+int opt_no_user_config(const char *arg, struct err **errp)
+{
+    /* hemu reads no user configuration files, so there is nothing to skip. */
+    return 0;
+}
+
+int opt_msg(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, NULL, errp);
+    if (!kv) {
+        return -1;
+    }
+    bool ts = kv_bool(kv, "timestamp", false, errp);
+    bool gn = kv_bool(kv, "guest-name", false, errp);
+    if ((errp && *errp) || kv_check_used(kv, errp) < 0) {
+        kvlist_free(kv);
+        return -1;
+    }
+    err_timestamps = ts;
+    err_with_guest_name = gn;
+    kvlist_free(kv);
+    return 0;
+}
+
+int opt_object(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "qom-type", errp);
+    if (!kv) {
+        return -1;
+    }
+    const char *type = kv_str(kv, "qom-type", NULL);
+    if (kv->help || (type && !strcmp(type, "help"))) {
+        kvlist_free(kv);
+        printf("List of user creatable objects:\n  secret\n");
+        return 1;
+    }
+    if (!type) {
+        err_setf(errp, "Parameter 'qom-type' is missing");
+        kvlist_free(kv);
+        return -1;
+    }
+    if (strcmp(type, "secret")) {
+        err_setf(errp, "object type '%s': not supported", type);
+        kvlist_free(kv);
+        return -1;
+    }
+    int r = secret_add(kv, errp);
+    kvlist_free(kv);
+    return r;
+}

@@ -1,0 +1,2 @@
+# emu/monitor: QMP and HMP
+hemu-y += emu/monitor/event.o

@@ -1,0 +1,6 @@
+# emu/: utilities, command line, main loop, VM state
+hemu-y += emu/util/err.o emu/util/cutils.o emu/util/log.o
+hemu-y += emu/cli/keyval.o emu/cli/options.o emu/cli/handlers.o
+hemu-y += emu/loop/loop.o
+hemu-y += emu/vm/runstate.o emu/vm/machine.o emu/vm/config.o \
+          emu/vm/secret.o emu/vm/daemon.o

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * main.c - hemu's start-up: read the command line, build what it asks for
+ * in QEMU's order (secrets, chardevs, serial ports, monitors, the machine),
+ * start or stay in prelaunch (-S), run the main loop, clean up.
+ */
+#include "emu/osdep.h"
+#include <signal.h>
+#include <sys/prctl.h>
+
+#include "emu/chardev/chardev.h"
+#include "emu/cli/keyval.h"
+#include "emu/cli/options.h"     /* cli_parse */
+#include "emu/loop/loop.h"
+#include "emu/monitor/monitor.h"
+#include "emu/util/cutils.h"
+#include "emu/util/err.h"
+#include "emu/vm/config.h"
+#include "emu/vm/daemon.h"
+#include "emu/vm/machine.h"
+#include "emu/vm/runstate.h"
+
+/* ---------------------------------------------------------------------------
+ * Signals: SIGINT/SIGTERM/SIGHUP end the VM through the main loop.
+ */
+
+static volatile sig_atomic_t sig_num, sig_pid;
+
+static void on_term_signal(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    sig_num = sig;
+    sig_pid = si ? si->si_pid : 0;
+    vm_request_shutdown(SHUTDOWN_CAUSE_HOST_SIGNAL);
+}
+
+static void setup_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_term_signal;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* ---------------------------------------------------------------------------
+ * Chardev front ends from the command line
+ */
+
+static void die_at(struct deferred_opt *d, struct err *e)
+{
+    err_loc_set_cmdline(d->opt, d->arg);
+    fatal_err(e);
+}
+
+static void create_chardevs(void)
+{
+    struct err *e = NULL;
+    for (struct deferred_opt *d = cfg.chardevs; d; d = d->next) {
+        err_loc_set_cmdline(d->opt, d->arg);
+        if (!chr_new(d->kv, &e)) {
+            die_at(d, e);
+        }
+    }
+    err_loc_clear();
+}
+
+static void add_monitor_on(struct chardev *chr, bool qmp, bool pretty,
+                           struct deferred_opt *d)
+{
+    struct err *e = NULL;
+    if (monitor_new(chr, qmp, pretty, &e) < 0) {
+        die_at(d, e);
+    }
+}
+
+static void create_serials(void)
+{
+    struct err *e = NULL;
+    for (struct deferred_opt *d = cfg.serials; d; d = d->next) {
+        if (cfg.n_serial == (int)ARRAY_SIZE(cfg.serial_chr)) {
+            err_loc_set_cmdline(d->opt, d->arg);
+            fatal("too many serial ports");
+        }
+        char id[16];
+        bool is_mon = false;
+        snprintf(id, sizeof(id), "serial%d", cfg.n_serial);
+        err_loc_set_cmdline(d->opt, d->arg);
+        struct chardev *chr = chr_new_compat(id, d->arg, &is_mon, &e);
+        if (!chr) {
+            die_at(d, e);
+        }
+        cfg.serial_chr[cfg.n_serial++] = chr;
+        if (is_mon) {
+            add_monitor_on(chr, false, false, d);
+        }
+    }
+    err_loc_clear();
+}
+
+static void create_monitors(void)
+{
+    struct err *e = NULL;
+    int n = 0;
+    for (struct deferred_opt *d = cfg.monitors; d; d = d->next) {
+        bool qmp = !strcmp(kv_str(d->kv, "mode", "readline"), "control");
+        bool pretty = kv_bool(d->kv, "pretty", false, NULL);
+        struct chardev *chr;
+        err_loc_set_cmdline(d->opt, d->arg);
+        if (!strcmp(d->opt, "mon")) {
+            const char *id = kv_str(d->kv, "chardev", "");
+            chr = chr_find(id);
+            if (!chr) {
+                err_setf(&e, "chardev \"%s\" not found", id);
+                die_at(d, e);
+            }
+        } else {
+            char id[32];
+            bool is_mon = false;
+            snprintf(id, sizeof(id), "compat_monitor%d", n++);
+            chr = chr_new_compat(id, d->arg, &is_mon, &e);
+            if (!chr) {
+                die_at(d, e);
+            }
+        }
+        add_monitor_on(chr, qmp, pretty, d);
+    }
+    err_loc_clear();
+}
+
+/* QEMU's defaults: -nographic puts the serial port and the monitor on a
+ * mux over stdio; without -nographic hemu has no local console, so the
+ * default serial port and monitor (QEMU's "vc") do not exist. */
+static void add_defaults(void)
+{
+    if (!cfg.nographic) {
+        return;
+    }
+    if (cfg.default_serial && cfg.default_monitor) {
+        config_defer(&cfg.serials, "nographic", "mon:stdio", NULL);
+    } else if (cfg.default_serial) {
+        config_defer(&cfg.serials, "nographic", "stdio", NULL);
+    } else if (cfg.default_monitor) {
+        struct kvlist *kv = kvlist_new();
+        kv_set(kv, "mode", "readline");
+        config_defer(&cfg.monitors, "monitor", "stdio", kv);
+    }
+}
+
+static bool uses_stdio(void)
+{
+    for (struct deferred_opt *d = cfg.serials; d; d = d->next) {
+        if (strstr(d->arg, "stdio")) {
+            return true;
+        }
+    }
+    for (struct deferred_opt *d = cfg.monitors; d; d = d->next) {
+        if (strcmp(d->opt, "mon") && strstr(d->arg, "stdio")) {
+            return true;
+        }
+    }
+    for (struct deferred_opt *d = cfg.chardevs; d; d = d->next) {
+        const char *be = kv_str(d->kv, "backend", "");
+        if (!strcmp(be, "stdio")) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void cleanup(void)
+{
+    monitor_cleanup_all();
+    chr_cleanup_all();
+    pidfile_remove();
+}
+
+int main(int argc, char **argv)
+{
+    struct err *e = NULL;
+
+    config_init();
+    loop_init();
+    bql_lock();
+    cli_parse(argc, argv);
+
+    if (machine_configure(&e) < 0) {
+        fatal_err(e);
+    }
+    if (cfg.name) {
+        err_guest_name = cfg.name;
+    }
+    if (cfg.process_name) {
+        prctl(PR_SET_NAME, cfg.process_name);
+    }
+    add_defaults();
+    if (cfg.daemonize) {
+        if (cfg.nographic) {
+            fatal("-nographic cannot be used with -daemonize");
+        }
+        if (uses_stdio()) {
+            fatal("cannot use stdio with -daemonize");
+        }
+        daemon_start();
+    }
+    if (cfg.pidfile && pidfile_create(cfg.pidfile, &e) < 0) {
+        err_loc_set_cmdline("pidfile", cfg.pidfile);
+        fatal_err(e);
+    }
+    atexit(cleanup);
+    setup_signals();
+
+    create_chardevs();
+    create_serials();
+    create_monitors();
+
+    if (current_machine->init(&e) < 0) {
+        fatal_err(e);
+    }
+    daemon_ready();
+
+    if (!cfg.start_paused && vm_start(&e) < 0) {
+        fatal_err(e);
+    }
+    vm_main_loop();
+
+    if (sig_num) {
+        err_report("terminating on signal %d from pid %d", (int)sig_num,
+                   (int)sig_pid);
+    }
+    exit(0);
+}

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Installs the Debian packages hemu needs to build, run and test.
+# Idempotent: asks dpkg first and only calls apt-get for what is missing.
+set -eu
+
+# libglib2.0-dev: slirp.pc requires glib-2.0 (libslirp itself is glib-free in its API)
+BUILD="build-essential pkg-config clang libclang-rt-14-dev llvm
+ libjson-c-dev libvncserver-dev libspice-server-dev libssl-dev
+ libcurl4-openssl-dev libiscsi-dev libnfs-dev libslirp-dev zlib1g-dev
+ libpng-dev libglib2.0-dev libglusterfs-dev libssh-dev liburing-dev"
+RUN="seabios ipxe-qemu"
+TEST="python3 qemu-system-x86 qemu-utils socat nasm"
+
+missing=""
+for p in $BUILD $RUN $TEST; do
+    st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$st" in
+        *"install ok installed"*) ;;
+        *) missing="$missing $p" ;;
+    esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: missing packages:$missing" >&2
+    echo "install-deps: run as root (or: sudo $0)" >&2
+    exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# A stale or absent package list makes apt-get install fail; refresh once.
+apt-get update -qq || true
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
