@@ -198,7 +198,11 @@ int main(int argc, char **argv)
     }
     add_defaults();
     if (cfg.daemonize) {
-        if (cfg.nographic) {
+        /* As QEMU: -nographic is only a conflict when it would put a
+         * default port or monitor on stdio (libvirt passes -nographic
+         * -nodefaults -daemonize). */
+        if (cfg.nographic && (cfg.default_serial || cfg.default_parallel ||
+                              cfg.default_monitor)) {
             fatal("-nographic cannot be used with -daemonize");
         }
         if (uses_stdio()) {
