@@ -4,3 +4,4 @@ hemu-y += emu/cli/keyval.o emu/cli/options.o emu/cli/handlers.o
 hemu-y += emu/loop/loop.o
 hemu-y += emu/vm/runstate.o emu/vm/machine.o emu/vm/config.o \
           emu/vm/secret.o emu/vm/daemon.o
+hemu-y += emu/mem/mem.o
