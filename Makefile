@@ -52,8 +52,10 @@ $(LIBHEMU): $(HEMU_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILDDIR)/hemu: $(MAIN_OBJ) $(LIBHEMU)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBHEMU) $(LIBS)
+# Linked from the objects, not the archive: device types register through
+# a linker section and would be dropped from an archive.
+$(BUILDDIR)/hemu: $(MAIN_OBJ) $(HEMU_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(HEMU_OBJS) $(LIBS)
 
 $(BUILDDIR)/tests/unit/%: tests/unit/%.c tests/unit/test.h $(LIBHEMU)
 	@mkdir -p $(dir $@)

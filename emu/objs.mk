@@ -5,3 +5,4 @@ hemu-y += emu/loop/loop.o
 hemu-y += emu/vm/runstate.o emu/vm/machine.o emu/vm/config.o \
           emu/vm/secret.o emu/vm/daemon.o
 hemu-y += emu/mem/mem.o
+hemu-y += emu/hw/dev.o

@@ -10,6 +10,7 @@
 #include "emu/chardev/chardev.h"  /* chr_print_help, chr_mux_escape_char */
 #include "emu/cli/handlers.h"
 #include "emu/cli/keyval.h"
+#include "emu/hw/dev.h"          /* dev_print_types, dev_global_add */
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 #include "emu/util/log.h"
@@ -232,21 +233,40 @@ int opt_device(const char *arg, struct err **errp)
     if (!kv) {
         return -1;
     }
-    const char *drv = kv_str(kv, "driver", NULL);
-    if (kv->help && !drv) {
+    const char *drv = NULL;
+    for (int i = 0; i < kv->n; i++) {
+        if (!strcmp(kv->v[i].key, "driver")) {
+            drv = kv->v[i].val;
+        }
+    }
+    if (!drv || !strcmp(drv, "help")) {
+        if (kv->help || (drv && !strcmp(drv, "help"))) {
+            kvlist_free(kv);
+            dev_print_types(stdout);
+            return 1;
+        }
         kvlist_free(kv);
-        /* Device models arrive with the platform issue. */
-        printf("Available device types: none yet\n");
+        err_setf(errp, "Parameter 'driver' is missing");
+        return -1;
+    }
+    const struct dev_type *t = dev_type_find(drv);
+    if (!t || !t->user_creatable) {
+        err_setf(errp, "'%s' is not a valid device model name", drv);
+        kvlist_free(kv);
+        return -1;
+    }
+    if (kv->help) {
+        dev_print_props(stdout, t);
+        kvlist_free(kv);
         return 1;
     }
-    if (drv && !strcmp(drv, "help")) {
-        kvlist_free(kv);
-        printf("Available device types: none yet\n");
-        return 1;
-    }
-    err_setf(errp, "'%s' is not a valid device model name", drv ? drv : "");
-    kvlist_free(kv);
-    return -1;
+    config_defer(&cfg.devices, "device", arg, kv);
+    return 0;
+}
+
+int opt_global(const char *arg, struct err **errp)
+{
+    return dev_global_add(arg, errp);
 }
 
 int opt_netdev(const char *arg, struct err **errp)

@@ -347,6 +347,10 @@ void loop_wait(int64_t max_ns)
     static struct pollfd *pfds;
     static int pfds_cap;
 
+    /* Work handed over before this poll (an OPENED event, say) runs before
+     * the fd handlers the poll wakes, so that a peer's early input cannot
+     * overtake it. */
+    bhs_run();
     fds_compact();
     if (pfds_cap < nfds) {
         pfds_cap = nfds;

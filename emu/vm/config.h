@@ -60,6 +60,7 @@ struct vm_config {
     struct deferred_opt *parallels; /* -parallel */
     struct deferred_opt *monitors;  /* -monitor, -qmp, -qmp-pretty, -mon */
     struct deferred_opt *objects;   /* -object */
+    struct deferred_opt *devices;   /* -device, created after the machine */
     bool default_serial, default_parallel, default_monitor;
     /* The chardevs behind -serial, for the platform's UARTs. */
     struct chardev *serial_chr[4];

@@ -23,6 +23,8 @@ struct machine_type {
     const char *default_cpu_type;   /* NULL: none */
     const char *default_ram_id;     /* NULL: none */
     uint64_t default_ram_size;
+    /* Buses the board offers to -device (bit per enum dev_bus). */
+    unsigned buses;
     /* Build the board; called once after the command line is processed. */
     int (*init)(struct err **errp);
 };

@@ -11,6 +11,7 @@
 #include "emu/chardev/chardev.h"
 #include "emu/cli/keyval.h"
 #include "emu/cli/options.h"     /* cli_parse */
+#include "emu/hw/dev.h"
 #include "emu/loop/loop.h"
 #include "emu/monitor/monitor.h"
 #include "emu/util/cutils.h"
@@ -131,6 +132,29 @@ static void create_monitors(void)
     err_loc_clear();
 }
 
+static void reset_devices(void *opaque)
+{
+    dev_reset_all();
+}
+
+static void create_devices(void)
+{
+    static const char *const bus_names[] = { "System", "ISA", "PCI", "usb-bus" };
+    struct err *e = NULL;
+    for (struct deferred_opt *d = cfg.devices; d; d = d->next) {
+        const struct dev_type *t = dev_type_find(kv_str(d->kv, "driver", ""));
+        err_loc_set_cmdline(d->opt, d->arg);
+        if (!(current_machine->buses & (1u << t->bus))) {
+            fatal("No '%s' bus found for device '%s'", bus_names[t->bus],
+                  t->name);
+        }
+        if (!dev_create(t, d->kv, &e)) {
+            die_at(d, e);
+        }
+    }
+    err_loc_clear();
+}
+
 /* QEMU's defaults: -nographic puts the serial port and the monitor on a
  * mux over stdio; without -nographic hemu has no local console, so the
  * default serial port and monitor (QEMU's "vc") do not exist. */
@@ -224,6 +248,8 @@ int main(int argc, char **argv)
     if (current_machine->init(&e) < 0) {
         fatal_err(e);
     }
+    create_devices();
+    vm_register_reset(reset_devices, NULL);
     daemon_ready();
 
     if (!cfg.start_paused && vm_start(&e) < 0) {
