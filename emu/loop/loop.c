@@ -37,6 +37,13 @@ bool bql_locked(void)
     return bql_held;
 }
 
+void bql_cond_wait(pthread_cond_t *cond)
+{
+    bql_held = false;
+    pthread_cond_wait(cond, &bql);
+    bql_held = true;
+}
+
 /* ---------------------------------------------------------------------------
  * Clocks
  */

@@ -10,6 +10,7 @@
 #define HEMU_EMU_LOOP_LOOP_H
 
 #include "emu/osdep.h"
+#include <pthread.h>
 
 typedef void loop_fn(void *opaque);
 
@@ -53,5 +54,7 @@ void loop_notify(void);
 void bql_lock(void);
 void bql_unlock(void);
 bool bql_locked(void);
+/* Wait on a condition variable with the big lock as its mutex. */
+void bql_cond_wait(pthread_cond_t *cond);
 
 #endif
