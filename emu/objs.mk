@@ -7,3 +7,4 @@ hemu-y += emu/vm/runstate.o emu/vm/machine.o emu/vm/config.o \
 hemu-y += emu/mem/mem.o
 hemu-y += emu/hw/dev.o
 hemu-y += emu/accel/accel.o emu/accel/vcpu.o
+hemu-y += emu/hw/pci.o
