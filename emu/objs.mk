@@ -8,3 +8,4 @@ hemu-y += emu/mem/mem.o
 hemu-y += emu/hw/dev.o
 hemu-y += emu/accel/accel.o emu/accel/vcpu.o
 hemu-y += emu/hw/pci.o
+hemu-y += emu/hw/fw_cfg.o
