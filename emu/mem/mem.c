@@ -373,10 +373,23 @@ static void io_write(struct mem_region *mr, uint64_t off, uint64_t val,
     mr->ops->write(mr->opaque, off, val & size_mask(size), size);
 }
 
+/*
+ * An MMIO/port access goes whole to the region its first byte is in, as
+ * long as it fits in that region, even where another mapping overlays the
+ * following bytes: a register is decoded by its address.  The PC relies on
+ * this at 0xcf8 (a 4-byte PCI index register) with the 1-byte reset
+ * control register at 0xcf9 on top of it.  RAM accesses that straddle are
+ * split.
+ */
+static bool whole_to_device(const struct mem_lookup *l, unsigned size)
+{
+    return l->mr && !l->mr->ram && l->off + size <= l->mr->size;
+}
+
 uint64_t as_read(struct addr_space *as, uint64_t addr, unsigned size)
 {
     struct mem_lookup l = as_lookup(as, addr);
-    if (l.len < size) {
+    if (l.len < size && !whole_to_device(&l, size)) {
         /* Straddles two ranges: assemble byte by byte. */
         uint64_t v = 0;
         for (unsigned i = 0; i < size; i++) {
@@ -405,7 +418,7 @@ uint64_t as_read(struct addr_space *as, uint64_t addr, unsigned size)
 void as_write(struct addr_space *as, uint64_t addr, uint64_t val, unsigned size)
 {
     struct mem_lookup l = as_lookup(as, addr);
-    if (l.len < size) {
+    if (l.len < size && !whole_to_device(&l, size)) {
         for (unsigned i = 0; i < size; i++) {
             as_write(as, addr + i, (val >> (i * 8)) & 0xff, 1);
         }

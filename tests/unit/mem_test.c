@@ -172,6 +172,27 @@ TEST(mmio_size_adaptation)
     as_free(io);
 }
 
+TEST(device_access_decoded_by_first_address)
+{
+    /* 0xcf8: a 4-byte index register; 0xcf9: a byte register on top. */
+    struct addr_space *io = as_new("io", 0x10000, ~0ULL);
+    struct mem_region idx, rcr;
+    mem_region_init_io(&idx, "idx", 4, &ops_4only, NULL);
+    mem_region_init_io(&rcr, "rcr", 1, &ops_1only, NULL);
+    as_map(io, 0xcf8, &idx, 0, 4, 0);
+    as_map(io, 0xcf9, &rcr, 0, 1, 1);
+    nwrites = 0;
+    as_write(io, 0xcf8, 0x80000000, 4);
+    EXPECT_EQ(nwrites, 1);
+    EXPECT_EQ(last_size, 4);
+    EXPECT_EQ(last_val, 0x80000000);
+    as_write(io, 0xcf9, 0x06, 1);
+    EXPECT_EQ(last_size, 1);
+    EXPECT_EQ(last_off, 0);
+    EXPECT_EQ(last_val, 0x06);
+    as_free(io);
+}
+
 TEST(bulk_copies_cross_ranges)
 {
     struct addr_space *as = as_new("mem", 1 << 20, 0);
