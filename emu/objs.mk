@@ -9,3 +9,4 @@ hemu-y += emu/hw/dev.o
 hemu-y += emu/accel/accel.o emu/accel/vcpu.o
 hemu-y += emu/hw/pci.o
 hemu-y += emu/hw/fw_cfg.o
+hemu-y += emu/hw/i440fx.o
