@@ -38,7 +38,7 @@ LIBHEMU := $(BUILDDIR)/libhemu.a
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)
 UNIT_BINS := $(patsubst %.c,$(BUILDDIR)/%,$(UNIT_SRCS))
 
-.PHONY: all run check check-unit check-cmdline check-integration check-asan \
+.PHONY: all asan run check check-unit check-cmdline check-integration check-asan \
         check-fuzz fuzz deps clean distclean help
 .DEFAULT_GOAL := all
 
@@ -68,21 +68,22 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	./scripts/run-demo.sh $(BUILDDIR)/hemu
 
-# The sanitizer variant lives in its own build directory.
-build-asan/hemu: FORCE
-	@$(MAKE) --no-print-directory BUILDDIR=build-asan \
-	    CONFIGURE_FLAGS="$(CONFIGURE_FLAGS) --sanitize" CFLAGS="-O1 -g" all
+# The sanitizer variant lives in its own build directory; "asan" is a
+# name of its own so that it never matches $(BUILDDIR)/hemu.
+ASAN_MAKE = $(MAKE) --no-print-directory BUILDDIR=build-asan \
+	    CONFIGURE_FLAGS="$(filter-out --sanitize,$(CONFIGURE_FLAGS)) --sanitize" \
+	    CFLAGS="-O1 -g"
+
+asan:
+	@$(ASAN_MAKE) all
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
-	@$(MAKE) --no-print-directory build-asan/hemu
+	@$(ASAN_MAKE) all
 	@./tests/run-suites.sh --build $(BUILDDIR) --asan build-asan
 
 check-asan: deps
-	@$(MAKE) --no-print-directory build-asan/hemu
-	@$(MAKE) --no-print-directory BUILDDIR=build-asan \
-	    CONFIGURE_FLAGS="$(CONFIGURE_FLAGS) --sanitize" CFLAGS="-O1 -g" \
-	    $(patsubst $(BUILDDIR)/%,build-asan/%,$(UNIT_BINS))
+	@$(ASAN_MAKE) all $(patsubst $(BUILDDIR)/%,build-asan/%,$(UNIT_BINS))
 	@./tests/run-suites.sh --build build-asan --asan build-asan
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -113,6 +114,5 @@ distclean: clean
 help:
 	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
-FORCE:
 
 -include $(HEMU_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
