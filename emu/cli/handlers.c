@@ -62,12 +62,17 @@ int opt_machine(const char *arg, struct err **errp)
     if (!kv) {
         return -1;
     }
-    if (kv->help) {
+    const char *type = NULL, *accel = NULL;
+    for (int i = 0; i < kv->n; i++) {
+        if (!strcmp(kv->v[i].key, "type")) {
+            type = kv->v[i].val;
+        }
+    }
+    if (kv->help || (type && !strcmp(type, "help"))) {
         kvlist_free(kv);
         machine_print_help(stdout);
         return 1;
     }
-    const char *accel = NULL;
     for (int i = 0; i < kv->n; i++) {
         if (!strcmp(kv->v[i].key, "accel")) {
             accel = kv->v[i].val;
@@ -91,7 +96,9 @@ int opt_cpu(const char *arg, struct err **errp)
         printf("Available CPUs:\n");
         return 1;
     }
-    err_setf(errp, "not supported (hemu has no CPU models yet)");
+    /* The CPU models arrive with the CPU: refuse in the plain form. */
+    err_loc_set_cmdline("cpu", NULL);
+    err_setf(errp, "not supported");
     return -1;
 }
 
@@ -131,15 +138,22 @@ int opt_accel(const char *arg, struct err **errp)
      * has no translation cache, so tb-size only needs to be valid. */
     const char *thread = kv_str(kv, "thread", "multi");
     if (strcmp(thread, "single") && strcmp(thread, "multi")) {
-        err_setf(errp, "Invalid thread= value: '%s'", thread);
+        err_setf(errp, "Invalid 'thread' setting %s", thread);
         kvlist_free(kv);
         return -1;
     }
     kv_uint(kv, "tb-size", 0, errp);
     kv_bool(kv, "split-wx", false, errp);
-    if ((errp && *errp) || kv_check_used(kv, errp) < 0) {
+    if (errp && *errp) {
         kvlist_free(kv);
         return -1;
+    }
+    for (int i = 0; i < kv->n; i++) {
+        if (!kv->v[i].used) {
+            err_setf(errp, "Property 'tcg-accel.%s' not found", kv->v[i].key);
+            kvlist_free(kv);
+            return -1;
+        }
     }
     kvlist_free(kv);
     free(cfg.accel);
@@ -282,7 +296,8 @@ int opt_netdev(const char *arg, struct err **errp)
         return 1;
     }
     kvlist_free(kv);
-    err_set_class(errp, ERR_GENERIC, "not supported");
+    err_loc_set_cmdline("netdev", NULL);
+    err_setf(errp, "not supported");
     return -1;
 }
 

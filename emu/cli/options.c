@@ -82,8 +82,9 @@ void cli_parse(int argc, char **argv)
         }
         const struct option_def *o = option_find(name);
         if (!o) {
-            err_loc_set_cmdline(name, NULL);
-            fatal("invalid option");
+            /* As QEMU: the word as the user typed it. */
+            err_loc_clear();
+            fatal("%s: invalid option", word);
         }
         const char *arg = NULL;
         if (o->has_arg) {

@@ -125,13 +125,12 @@ int parse_size(const char *s, char default_suffix, uint64_t *out)
     const char *p = s;
     uint64_t whole = 0;
     double frac = 0;
-    bool hex = false, any = false;
+    bool any = false;
 
     if (!s || !*s || *s == '-' || isspace((unsigned char)*s)) {
         return -EINVAL;
     }
     if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-        hex = true;
         p += 2;
         while (isxdigit((unsigned char)*p)) {
             int d = isdigit((unsigned char)*p) ? *p - '0'
@@ -156,9 +155,7 @@ int parse_size(const char *s, char default_suffix, uint64_t *out)
         if (*p == '.') {
             double scale = 0.1;
             p++;
-            if (!isdigit((unsigned char)*p)) {
-                return -EINVAL;
-            }
+            /* "1." and "1.k" are valid, as in QEMU 6.2. */
             while (isdigit((unsigned char)*p)) {
                 frac += (*p - '0') * scale;
                 scale /= 10;
@@ -175,10 +172,7 @@ int parse_size(const char *s, char default_suffix, uint64_t *out)
         if (shift < 0 || p[1]) {
             return -EINVAL;
         }
-        /* QEMU refuses hex numbers with a suffix other than B. */
-        if (hex && shift) {
-            return -EINVAL;
-        }
+        /* QEMU 6.2 still accepts a suffix after hex (deprecated). */
     } else {
         shift = default_suffix ? suffix_shift(default_suffix) : 0;
     }

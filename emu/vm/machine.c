@@ -130,6 +130,7 @@ static int resolve_smp(const struct machine_type *mt, struct err **errp)
 {
     struct kvlist *kv = cfg.smp_opts;
     struct smp_config s = { 0 };
+    bool zero = false;
     if (kv) {
         static const char *const keys[] = { "cpus", "maxcpus", "sockets",
                                             "dies", "cores", "threads" };
@@ -143,22 +144,23 @@ static int resolve_smp(const struct machine_type *mt, struct err **errp)
             if (errp && *errp) {
                 return -1;
             }
-            if (v == 0) {
-                err_setf(errp, "Invalid CPU topology: CPU topology parameters "
-                         "must be greater than zero (%s=0)", keys[i]);
-                return -1;
-            }
             if (v > 4096) {
                 err_setf(errp, "Invalid SMP CPUs %" PRIu64 ". The max CPUs "
                          "supported by machine '%s' is %u", v, mt->name,
                          mt->max_cpus);
                 return -1;
             }
+            zero |= v == 0;
             *dst[i] = (unsigned)v;
         }
         if (kv_check_used(kv, errp) < 0) {
             return -1;
         }
+    }
+    if (zero) {
+        /* QEMU 6.2 deprecates an explicit 0 and treats it as omitted. */
+        warn_report("Deprecated CPU topology (considered invalid): CPU "
+                    "topology parameters must be greater than zero");
     }
     if (s.dies > 1) {
         /* Only the pc machine's CPUs know about dies. */
@@ -166,25 +168,29 @@ static int resolve_smp(const struct machine_type *mt, struct err **errp)
         return -1;
     }
     s.dies = 1;
+    /* Fill in what is missing, preferring cores over sockets as QEMU 6.2
+     * machines do. */
     if (!s.cpus && !s.maxcpus) {
         s.sockets = s.sockets ? s.sockets : 1;
         s.cores = s.cores ? s.cores : 1;
         s.threads = s.threads ? s.threads : 1;
     } else {
-        unsigned max = s.maxcpus ? s.maxcpus : s.cpus;
-        s.sockets = s.sockets ? s.sockets : 1;
-        s.threads = s.threads ? s.threads : 1;
+        s.maxcpus = s.maxcpus ? s.maxcpus : s.cpus;
         if (!s.cores) {
-            s.cores = max / (s.sockets * s.dies * s.threads);
+            s.sockets = s.sockets ? s.sockets : 1;
+            s.threads = s.threads ? s.threads : 1;
+            s.cores = s.maxcpus / (s.sockets * s.dies * s.threads);
+        } else if (!s.sockets) {
+            s.threads = s.threads ? s.threads : 1;
+            s.sockets = s.maxcpus / (s.dies * s.cores * s.threads);
+        }
+        if (!s.threads) {
+            s.threads = s.maxcpus / (s.sockets * s.dies * s.cores);
         }
     }
     unsigned product = s.sockets * s.dies * s.cores * s.threads;
-    if (!s.maxcpus) {
-        s.maxcpus = product;
-    }
-    if (!s.cpus) {
-        s.cpus = s.maxcpus;
-    }
+    s.maxcpus = s.maxcpus ? s.maxcpus : product;
+    s.cpus = s.cpus ? s.cpus : s.maxcpus;
     if (product != s.maxcpus) {
         err_setf(errp, "Invalid CPU topology: product of the hierarchy must "
                  "match maxcpus: sockets (%u) * dies (%u) * cores (%u) * "

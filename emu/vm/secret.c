@@ -152,7 +152,7 @@ static int decrypt(const char *keyid, const char *iv_b64, uint8_t *in,
         return -1;
     }
     if (ivlen != 16) {
-        err_setf(errp, "IV is required to be 16 bytes not %zu", ivlen);
+        err_setf(errp, "IV should be 16 bytes in length not %zu", ivlen);
         goto out;
     }
     if (secret_lookup(keyid, &key, &keylen, errp) < 0) {
@@ -176,9 +176,16 @@ static int decrypt(const char *keyid, const char *iv_b64, uint8_t *in,
               EVP_DecryptFinal_ex(ctx, plain + n1, &n2);
     EVP_CIPHER_CTX_free(ctx);
     size_t plen = (size_t)n1 + n2;
-    /* PKCS#7: the last byte says how many padding bytes there are. */
-    if (!ok || plen == 0 || plain[plen - 1] == 0 || plain[plen - 1] > 16) {
-        err_setf(errp, "Incorrect number of padding bytes in decrypted secret");
+    if (!ok) {
+        err_setf(errp, "Unable to decrypt secret");
+        free(plain);
+        goto out;
+    }
+    /* PKCS#7: the last byte says how many padding bytes there are; QEMU
+     * takes 0 as no padding. */
+    if (plen == 0 || plain[plen - 1] > 16) {
+        err_setf(errp, "Incorrect number of padding bytes (%d) found on "
+                 "decrypted data", plen ? plain[plen - 1] : 0);
         free(plain);
         goto out;
     }
@@ -270,11 +277,7 @@ int secret_add(struct kvlist *kv, struct err **errp)
             return -1;
         }
     } else {
-        if (iv) {
-            err_setf(errp, "'iv' needs 'keyid'");
-            free(in);
-            return -1;
-        }
+        /* QEMU ignores iv= without keyid=. */
         out = in;
         outlen = inlen;
     }
