@@ -1,0 +1,6 @@
+# emu/hw: PC platform devices (ISA board interface, PIC, PIT, RTC/CMOS,
+# UART, debug console, debug exit).  emu/hw/dev.o is listed in emu/objs.mk.
+hemu-y += emu/hw/isa.o emu/hw/i8259.o emu/hw/i8254.o emu/hw/mc146818.o \
+          emu/hw/serial16550.o emu/hw/debugcon.o emu/hw/debugexit.o
+# chipset, keyboard controller and the pc board
+hemu-y += emu/hw/piix3.o emu/hw/ps2.o emu/hw/i8042.o emu/hw/port92.o emu/hw/pc.o

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pc.c - the pc board: QEMU's pc memory map (RAM below the PCI hole and
+ * above 4 GiB, the firmware at the top of 4 GiB with its last 128 KiB
+ * behind PAM at 0xe0000, pc.rom at 0xc0000), the i440FX and PIIX3, the
+ * PIC, PIT and RTC/CMOS, and fw_cfg with what SeaBIOS reads
+ * (shared/reference/firmware-interface.md).
+ */
+#include "emu/osdep.h"
+#include <sys/stat.h>
+
+#include "emu/hw/fw_cfg.h"
+#include "emu/cli/keyval.h"
+#include "emu/hw/i440fx.h"
+#include "emu/hw/i8042.h"
+#include "emu/hw/i8254.h"
+#include "emu/hw/i8259.h"
+#include "emu/hw/mc146818.h"
+#include "emu/hw/pc.h"
+#include "emu/hw/piix3.h"
+#include "emu/hw/port92.h"
+#include "emu/hw/serial16550.h"
+#include "emu/chardev/chardev.h"
+#include "emu/util/cutils.h"
+#include "emu/util/err.h"
+#include "emu/vm/config.h"
+
+static int load_bios(struct pc_board *b, struct err **errp)
+{
+    const char *name = cfg.bios ? cfg.bios : "bios.bin";
+    char *path = config_find_datafile(name);
+    if (!path) {
+        err_setf(errp, "could not load PC BIOS '%s'", name);
+        return -1;
+    }
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) < 0) {
+        err_setf(errp, "could not load PC BIOS '%s': %s", path, strerror(errno));
+        goto fail;
+    }
+    /* As QEMU: a whole number of 64 KiB blocks, at most 16 MiB. */
+    if (st.st_size <= 0 || st.st_size % 65536 || st.st_size > 16 * 1024 * 1024) {
+        err_setf(errp, "could not load PC BIOS '%s'", path);
+        goto fail;
+    }
+    if (mem_region_init_rom(&b->bios, "pc.bios", st.st_size, errp) < 0) {
+        goto fail;
+    }
+    if (fread(b->bios.ram, 1, st.st_size, f) != (size_t)st.st_size) {
+        err_setf(errp, "could not load PC BIOS '%s'", path);
+        goto fail;
+    }
+    fclose(f);
+    free(path);
+    return 0;
+fail:
+    if (f) {
+        fclose(f);
+    }
+    free(path);
+    return -1;
+}
+
+/* etc/e820: {le64 address, le64 length, le32 type} per entry. */
+static void add_e820(struct pc_board *b)
+{
+    uint8_t buf[2 * 20];
+    int n = 0;
+    struct { uint64_t addr, len; } ram[2] = {
+        { 0, b->below_4g },
+        { 1ULL << 32, b->above_4g },
+    };
+    for (int i = 0; i < 2; i++) {
+        if (!ram[i].len) {
+            continue;
+        }
+        uint8_t *e = buf + 20 * n++;
+        for (int k = 0; k < 8; k++) {
+            e[k] = ram[i].addr >> (8 * k);
+            e[8 + k] = ram[i].len >> (8 * k);
+        }
+        e[16] = 1;      /* E820_RAM */
+        e[17] = e[18] = e[19] = 0;
+    }
+    fw_cfg_add_file(b->fw_cfg, "etc/e820", buf, 20 * n);
+}
+
+static void setup_fw_cfg(struct pc_board *b)
+{
+    struct fw_cfg *f = b->fw_cfg;
+    fw_cfg_add_bytes(f, FW_CFG_UUID, cfg.uuid, 16);
+    fw_cfg_add_i64(f, FW_CFG_RAM_SIZE, cfg.ram_size);
+    fw_cfg_add_i16(f, FW_CFG_NOGRAPHIC, cfg.nographic);
+    fw_cfg_add_i16(f, FW_CFG_NB_CPUS, cfg.smp.cpus);
+    fw_cfg_add_i16(f, FW_CFG_MAX_CPUS, cfg.smp.maxcpus);
+    fw_cfg_add_i16(f, FW_CFG_BOOT_MENU, 0);
+    /* The PIT's IRQ 0 arrives at IOAPIC pin 2 (the MADT says so too). */
+    fw_cfg_add_i32(f, FW_CFG_IRQ0_OVERRIDE, 1);
+    /* No NUMA: a zero node count, then a zero node per possible CPU. */
+    size_t numa_len = 8 * (1 + cfg.smp.maxcpus);
+    uint8_t *numa = xzalloc(numa_len);
+    fw_cfg_add_bytes(f, FW_CFG_NUMA, numa, numa_len);
+    free(numa);
+    /* The legacy E820 key lists only reserved ranges: none. */
+    uint8_t e820_legacy[4] = { 0 };
+    fw_cfg_add_bytes(f, FW_CFG_E820_TABLE, e820_legacy, sizeof(e820_legacy));
+    add_e820(b);
+    if (cfg.nographic && cfg.n_serial > 0) {
+        /* SeaBIOS's serial console on COM1 for -nographic. */
+        uint16_t port = 0x3f8;
+        fw_cfg_add_file(f, "etc/sercon-port", &port, 2);
+    }
+}
+
+static void setup_cmos(struct pc_board *b)
+{
+    rtc_set_memory(b->rtc, b->below_4g, b->above_4g);
+    rtc_set_cpu_count(b->rtc, cfg.smp.cpus);
+    rtc_set_boot_order(b->rtc, "cad", true);
+}
+
+bool pc_a20(const struct pc_board *b)
+{
+    return b->a20_kbc || b->a20_p92;
+}
+
+static void a20_changed(struct pc_board *b, bool *which, bool on)
+{
+    bool before = pc_a20(b);
+    *which = on;
+    if (pc_a20(b) != before && b->a20_set) {
+        b->a20_set(b->a20_opaque, pc_a20(b));
+    }
+}
+
+static void a20_from_kbc(void *opaque, bool on)
+{
+    struct pc_board *b = opaque;
+    a20_changed(b, &b->a20_kbc, on);
+}
+
+static void a20_from_port92(void *opaque, bool on)
+{
+    struct pc_board *b = opaque;
+    a20_changed(b, &b->a20_p92, on);
+}
+
+/* One isa-serial per -serial, COM1 upwards. */
+static int add_serials(struct err **errp)
+{
+    for (int i = 0; i < cfg.n_serial; i++) {
+        struct kvlist *kv = kvlist_new();
+        char idx[8];
+        snprintf(idx, sizeof(idx), "%d", i);
+        kv_set(kv, "chardev", chr_id(cfg.serial_chr[i]));
+        kv_set(kv, "index", idx);
+        struct device *d = dev_create(&isa_serial_type, kv, errp);
+        kvlist_free(kv);
+        if (!d) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int pc_board_create(struct pc_board *b, struct irq_line *cpu_intr,
+                    struct err **errp)
+{
+    memset(b, 0, sizeof(*b));
+    b->cpu_intr = cpu_intr;
+    b->mem = as_new("memory", 1ULL << 40, 0);
+    b->io = as_new("io", 0x10000, ~0ULL);
+
+    uint64_t ram = cfg.ram_size;
+    uint64_t lowmem = ram >= PC_LOWMEM_SPLIT ? PC_LOWMEM_ALIGNED : PC_LOWMEM_SPLIT;
+    b->below_4g = MIN(ram, lowmem);
+    b->above_4g = ram - b->below_4g;
+    if (mem_region_init_ram(&b->ram, "pc.ram", MAX(ram, 1ULL << 20), errp) < 0) {
+        return -1;
+    }
+    as_map(b->mem, 0, &b->ram, 0, b->below_4g, 0);
+    if (b->above_4g) {
+        as_map(b->mem, 1ULL << 32, &b->ram, b->below_4g, b->above_4g, 0);
+    }
+    if (load_bios(b, errp) < 0) {
+        return -1;
+    }
+    as_map(b->mem, (1ULL << 32) - b->bios.size, &b->bios, 0, b->bios.size, 0);
+    if (mem_region_init_rom(&b->pc_rom, "pc.rom", 0x20000, errp) < 0) {
+        return -1;
+    }
+
+    b->host = i440fx_create(b->mem, b->io, &b->ram, &b->pc_rom, &b->bios, errp);
+    if (!b->host) {
+        return -1;
+    }
+    b->isa.io = b->io;
+    isa_bus_current = &b->isa;
+    /* The PIC takes over the ISA lines; PIIX3 routes PCI interrupts onto
+     * them, so it comes after. */
+    b->pic = i8259_create(&b->isa, cpu_intr, errp);
+    if (!b->pic) {
+        return -1;
+    }
+    b->piix3 = piix3_create(b->host->bus, &b->isa, errp);
+    b->pit = b->piix3 ? i8254_create(&b->isa, errp) : NULL;
+    b->rtc = b->pit ? rtc_create(&b->isa, errp) : NULL;
+    if (!b->rtc) {
+        return -1;
+    }
+    setup_cmos(b);
+    b->kbc = i8042_create(&b->isa, errp);
+    b->port92 = b->kbc ? port92_create(&b->isa, errp) : NULL;
+    if (!b->port92) {
+        return -1;
+    }
+    /* The keyboard controller's output port opens A20 at reset. */
+    b->a20_kbc = true;
+    b->kbc->a20_set = a20_from_kbc;
+    b->kbc->a20_opaque = b;
+    b->port92->a20_set = a20_from_port92;
+    b->port92->a20_opaque = b;
+    if (add_serials(errp) < 0) {
+        return -1;
+    }
+    b->fw_cfg = fw_cfg_new(b->io, PC_FW_CFG_PORT, b->mem);
+    setup_fw_cfg(b);
+    return 0;
+}

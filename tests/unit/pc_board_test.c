@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pc_board_test.c - the pc board without a CPU: the memory map (RAM split
+ * at the PCI hole, the BIOS at 4 GiB and behind PAM at 0xe0000 so that the
+ * reset vector reads the firmware's last bytes), the chipset IDs through
+ * 0xcf8, CMOS memory sizes, and the fw_cfg items SeaBIOS reads. */
+#include "emu/osdep.h"
+
+#include "emu/hw/fw_cfg.h"
+#include "emu/hw/pc.h"
+#include "emu/loop/loop.h"
+#include "emu/util/err.h"
+#include "emu/vm/config.h"
+#include "tests/unit/test.h"
+
+static struct irq_line intr;
+
+static void make(struct pc_board *b, uint64_t ram)
+{
+    config_init();
+    cfg.ram_size = ram;
+    cfg.smp = (struct smp_config){ 2, 2, 1, 1, 2, 1 };
+    struct err *e = NULL;
+    int r = pc_board_create(b, &intr, &e);
+    if (r < 0) {
+        printf("#   pc_board_create: %s\n", e ? e->msg : "?");
+    }
+    EXPECT_EQ(r, 0);
+}
+
+static uint8_t cmos(struct pc_board *b, unsigned idx)
+{
+    as_write(b->io, 0x70, idx, 1);
+    return (uint8_t)as_read(b->io, 0x71, 1);
+}
+
+TEST(memory_map_and_reset_vector)
+{
+    struct pc_board b;
+    loop_init();
+    make(&b, 128 << 20);
+    EXPECT_EQ(b.below_4g, 128 << 20);
+    EXPECT_EQ(b.above_4g, 0);
+    /* The reset vector at 0xfffffff0 and its 1 MiB alias at 0xffff0 both
+     * show the last 16 bytes of bios.bin. */
+    uint8_t *tail = b.bios.ram + b.bios.size - 16;
+    for (int i = 0; i < 16; i++) {
+        EXPECT_EQ(as_read(b.mem, 0xfffffff0ULL + i, 1), tail[i]);
+        EXPECT_EQ(as_read(b.mem, 0xffff0 + i, 1), tail[i]);
+    }
+    /* SeaBIOS's reset vector is a far jump (0xea). */
+    EXPECT_EQ(tail[0], 0xea);
+    as_write(b.mem, 0x7c00, 0x55aa, 2);
+    EXPECT_EQ(as_read(b.mem, 0x7c00, 2), 0x55aa);
+    /* Nothing between the top of RAM and the BIOS. */
+    EXPECT_EQ(as_read(b.mem, 0x10000000, 4), 0);
+}
+
+TEST(chipset_and_cmos)
+{
+    struct pc_board b;
+    make(&b, 128 << 20);
+    as_write(b.io, 0xcf8, 0x80000000, 4);
+    EXPECT_EQ(as_read(b.io, 0xcfc, 4), 0x12378086);
+    as_write(b.io, 0xcf8, 0x80000800, 4);
+    EXPECT_EQ(as_read(b.io, 0xcfc, 4), 0x70008086);
+    /* Extended memory in KiB above 1 MiB (capped at 0xffff) and 64 KiB
+     * blocks above 16 MiB; the CPU count minus one at 0x5f. */
+    EXPECT_EQ(cmos(&b, 0x30) | cmos(&b, 0x31) << 8, 0xffff);
+    EXPECT_EQ(cmos(&b, 0x34) | cmos(&b, 0x35) << 8, (128 - 16) * 16);
+    EXPECT_EQ(cmos(&b, 0x5f), 1);
+}
+
+static uint64_t le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) {
+        v = v << 8 | p[i];
+    }
+    return v;
+}
+
+TEST(fw_cfg_items_and_e820_above_4g)
+{
+    struct pc_board b;
+    make(&b, 4ULL << 30);
+    EXPECT_EQ(b.below_4g, 3ULL << 30);
+    EXPECT_EQ(b.above_4g, 1ULL << 30);
+    /* RAM continues at 4 GiB. */
+    as_write(b.mem, 1ULL << 32, 0x1234, 2);
+    EXPECT_EQ(as_read(b.mem, 1ULL << 32, 2), 0x1234);
+    EXPECT_EQ(b.ram.ram[3ULL << 30], 0x34);
+
+    size_t len;
+    const uint8_t *e820 = fw_cfg_file(b.fw_cfg, "etc/e820", &len);
+    EXPECT(e820 != NULL);
+    EXPECT_EQ(len, 40);
+    if (e820 && len == 40) {
+        EXPECT_EQ(le(e820, 8), 0);
+        EXPECT_EQ(le(e820 + 8, 8), 3ULL << 30);
+        EXPECT_EQ(le(e820 + 16, 4), 1);
+        EXPECT_EQ(le(e820 + 20, 8), 1ULL << 32);
+        EXPECT_EQ(le(e820 + 28, 8), 1ULL << 30);
+    }
+    /* Through the ports, as SeaBIOS reads them. */
+    as_write(b.io, 0x510, FW_CFG_NB_CPUS, 2);
+    EXPECT_EQ(as_read(b.io, 0x511, 1), 2);
+    as_write(b.io, 0x510, FW_CFG_SIGNATURE, 2);
+    EXPECT_EQ(as_read(b.io, 0x511, 1), 'Q');
+    /* CMOS above-4G: 64 KiB units in 0x5b-0x5d. */
+    uint32_t hi = cmos(&b, 0x5b) | cmos(&b, 0x5c) << 8 | cmos(&b, 0x5d) << 16;
+    EXPECT_EQ(hi, (1ULL << 30) >> 16);
+}
+
+static int a20_calls, a20_state = -1;
+
+static void a20_hook(void *opaque, bool on)
+{
+    a20_calls++;
+    a20_state = on;
+}
+
+TEST(a20_is_open_while_either_gate_is)
+{
+    struct pc_board b;
+    make(&b, 32 << 20);
+    b.a20_set = a20_hook;
+    EXPECT(pc_a20(&b));
+    /* Keyboard controller closes A20 (output port bit 1 = 0). */
+    as_write(b.io, 0x64, 0xd1, 1);
+    as_write(b.io, 0x60, 0x01, 1);
+    EXPECT(!pc_a20(&b));
+    EXPECT_EQ(a20_state, 0);
+    /* Port 0x92 opens it. */
+    as_write(b.io, 0x92, 0x02, 1);
+    EXPECT(pc_a20(&b));
+    EXPECT_EQ(a20_state, 1);
+    EXPECT_EQ(as_read(b.io, 0x92, 1), 0x02);
+    /* The keyboard controller opening too changes nothing visible. */
+    int calls = a20_calls;
+    as_write(b.io, 0x64, 0xdf, 1);
+    EXPECT_EQ(a20_calls, calls);
+}
+
+TEST_MAIN()
