@@ -151,7 +151,7 @@ static int add_serials(struct err **errp)
 {
     for (int i = 0; i < cfg.n_serial; i++) {
         struct kvlist *kv = kvlist_new();
-        char idx[8];
+        char idx[16];
         snprintf(idx, sizeof(idx), "%d", i);
         kv_set(kv, "chardev", chr_id(cfg.serial_chr[i]));
         kv_set(kv, "index", idx);
