@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hmp-cmds.c - the human monitor commands and their tables (qemu-6.2
+ * manual "QEMU Monitor", hmp-commands(-info).hx for names and help).  As
+ * in QEMU they are thin layers over the QMP commands, so both monitors
+ * report the same state; the output formats are QEMU's.
+ */
+#include "emu/osdep.h"
+#include <json-c/json.h>
+
+#include "emu/monitor/hmp.h"
+#include "emu/monitor/qmp.h"    /* qmp_call */
+#include "emu/util/err.h"
+
+static const char *get_str(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v)
+                                                 : NULL;
+}
+
+static int64_t get_int(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+static bool get_bool(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+/* Run a QMP command; errors print as QEMU's hmp_handle_error does. */
+static json_object *call(struct hmp *h, const char *name)
+{
+    struct err *e = NULL;
+    json_object *r = qmp_call(name, NULL, &e);
+
+    if (!r) {
+        hmp_printf(h, "Error: %s\n", e->msg);
+        err_free(e);
+    }
+    return r;
+}
+
+static void run(struct hmp *h, const char *name)
+{
+    json_object_put(call(h, name));
+}
+
+/* ---------------------------------------------------------------------------
+ * info
+ */
+
+static void info_version(struct hmp *h, const char *arg)
+{
+    json_object *r = call(h, "query-version"), *q;
+
+    if (r && json_object_object_get_ex(r, "qemu", &q)) {
+        hmp_printf(h, "%" PRId64 ".%" PRId64 ".%" PRId64 " (%s)\n",
+                   get_int(q, "major"), get_int(q, "minor"),
+                   get_int(q, "micro"), get_str(r, "package"));
+    }
+    json_object_put(r);
+}
+
+static void info_status(struct hmp *h, const char *arg)
+{
+    json_object *r = call(h, "query-status");
+
+    if (r) {
+        bool running = get_bool(r, "running");
+        const char *st = get_str(r, "status");
+        hmp_printf(h, "VM status: %s%s", running ? "running" : "paused",
+                   get_bool(r, "singlestep") ? " (single step mode)" : "");
+        /* "paused" needs no detail; prelaunch, shutdown... do. */
+        if (!running && st && strcmp(st, "paused")) {
+            hmp_printf(h, " (%s)", st);
+        }
+        hmp_printf(h, "\n");
+    }
+    json_object_put(r);
+}
+
+static void info_chardev(struct hmp *h, const char *arg)
+{
+    json_object *r = call(h, "query-chardev");
+
+    for (size_t i = 0; r && i < json_object_array_length(r); i++) {
+        json_object *c = json_object_array_get_idx(r, i);
+        hmp_printf(h, "%s: filename=%s\n", get_str(c, "label"),
+                   get_str(c, "filename"));
+    }
+    json_object_put(r);
+}
+
+static void info_name(struct hmp *h, const char *arg)
+{
+    json_object *r = call(h, "query-name");
+    const char *name = r ? get_str(r, "name") : NULL;
+
+    if (name) {
+        hmp_printf(h, "%s\n", name);
+    }
+    json_object_put(r);
+}
+
+static void info_uuid(struct hmp *h, const char *arg)
+{
+    json_object *r = call(h, "query-uuid");
+
+    if (r) {
+        hmp_printf(h, "%s\n", get_str(r, "UUID"));
+    }
+    json_object_put(r);
+}
+
+static void info_registers(struct hmp *h, const char *arg)
+{
+    /* QEMU's words when there is no CPU (e.g. -machine none); the x86
+     * CPU issue replaces this with the register dump. */
+    hmp_printf(h, "No CPU available\n");
+}
+
+static void info_help(struct hmp *h, const char *arg)
+{
+    hmp_help(h, "info");
+}
+
+/* Sorted by name: QEMU sorts its tables before listing them. */
+const struct hmp_cmd hmp_info_cmds[] = {
+    { "chardev", "", "show the character devices", false, info_chardev },
+    { "name", "", "show the current VM name", false, info_name },
+    { "registers", "[-a|vcpu]",
+      "show the cpu registers (-a: show register info for all cpus; "
+      "vcpu: specific vCPU to query; show the current CPU's registers if "
+      "omitted)", true, info_registers },
+    { "status", "", "show the current VM status (running|paused)", false,
+      info_status },
+    { "uuid", "", "show the current VM UUID", false, info_uuid },
+    { "version", "", "show the version of QEMU", false, info_version },
+    { NULL },
+};
+
+/* ---------------------------------------------------------------------------
+ * Top level
+ */
+
+static void cmd_help(struct hmp *h, const char *arg)
+{
+    hmp_help(h, arg);
+}
+
+static void cmd_stop(struct hmp *h, const char *arg)
+{
+    run(h, "stop");
+}
+
+static void cmd_cont(struct hmp *h, const char *arg)
+{
+    run(h, "cont");
+}
+
+static void cmd_system_reset(struct hmp *h, const char *arg)
+{
+    run(h, "system_reset");
+}
+
+static void cmd_system_powerdown(struct hmp *h, const char *arg)
+{
+    run(h, "system_powerdown");
+}
+
+static void cmd_quit(struct hmp *h, const char *arg)
+{
+    h->quit = true;
+    run(h, "quit");
+}
+
+const struct hmp_cmd hmp_cmds[] = {
+    { "cont|c", "", "resume emulation", false, cmd_cont },
+    { "help|?", "[cmd]", "show the help", true, cmd_help },
+    { "info", "[subcommand]", "show various information about the system state",
+      true, info_help, hmp_info_cmds },
+    { "quit|q", "", "quit the emulator", false, cmd_quit },
+    { "stop|s", "", "stop emulation", false, cmd_stop },
+    { "system_powerdown", "", "send system power down event", false,
+      cmd_system_powerdown },
+    { "system_reset", "", "reset the system", false, cmd_system_reset },
+    { NULL },
+};
