@@ -31,6 +31,7 @@ include emu/objs.mk
 include emu/chardev/objs.mk
 include emu/monitor/objs.mk
 include emu/hw/objs.mk
+include emu/acpi/objs.mk
 
 HEMU_OBJS := $(addprefix $(BUILDDIR)/,$(hemu-y))
 MAIN_OBJ := $(BUILDDIR)/emu/vm/main.o
