@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cpu.c - the soft x86 CPU's life cycle and run loop: power-on state,
+ * mode tracking, fetch/decode (with the decoded-instruction cache) and
+ * dispatch under an instruction budget, faults by longjmp back to the loop
+ * and their delivery (intr.c) with the double/triple-fault rules, and the
+ * EFLAGS.TF single-step trap.
+ * References: Intel SDM vol. 3A 9.1 (processor state after reset), 6.4-6.5
+ * (exception classes), 6.15 (#DF).
+ */
+#include "emu/osdep.h"
+
+#include "emu/cpu/x86/internal.h"   /* decoder, handlers, memory */
+
+/* longjmp codes back into x86_cpu_run() */
+enum { JB_EXCEPTION = 1, JB_HLT, JB_UNIMPL };
+
+void x86_seg_load_real(struct x86_cpu *cpu, int seg, uint16_t sel)
+{
+    struct x86_seg *s = &cpu->seg[seg];
+    s->sel = sel;
+    s->base = (uint64_t)sel << 4;
+    /* the limit and attributes stay as loaded (big real mode keeps them) */
+}
+
+void x86_cpu_reset(struct x86_cpu *cpu)
+{
+    memset(cpu->regs, 0, sizeof(cpu->regs));
+    cpu->regs[X86_RDX] = 0x600;     /* family 6 signature, as QEMU */
+    cpu->rip = 0xfff0;
+    cpu->rflags = 2;
+    cpu->lf_op = X86_LF_NONE;
+    for (int i = 0; i < X86_NSEG; i++) {
+        cpu->seg[i] = (struct x86_seg){
+            .sel = 0, .base = 0, .limit = 0xffff,
+            .attr = X86_SEG_P | X86_SEG_S | 0x3,  /* data, RW, accessed */
+        };
+    }
+    cpu->seg[X86_CS] = (struct x86_seg){
+        .sel = 0xf000, .base = 0xffff0000, .limit = 0xffff,
+        .attr = X86_SEG_P | X86_SEG_S | 0xb,      /* code, RX, accessed */
+    };
+    cpu->ldtr = (struct x86_seg){ .limit = 0xffff, .attr = X86_SEG_P | 2 };
+    cpu->tr = (struct x86_seg){ .limit = 0xffff, .attr = X86_SEG_P | 0xb };
+    cpu->gdtr_base = cpu->idtr_base = 0;
+    cpu->gdtr_limit = cpu->idtr_limit = 0xffff;
+    cpu->cr0 = 0x60000010;
+    cpu->cr2 = cpu->cr3 = cpu->cr4 = cpu->cr8 = 0;
+    cpu->efer = 0;
+    cpu->star = cpu->lstar = cpu->cstar = cpu->sfmask = 0;
+    cpu->kernel_gs_base = 0;
+    cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
+    cpu->pat = 0x0007040600070406ull;
+    cpu->apic_base = 0xfee00000ull | (1u << 11) | (1u << 8);  /* BSP */
+    cpu->tsc_aux = 0;
+    cpu->a20_mask = ~0ull;
+    cpu->halted = false;
+    cpu->exc_vector = -1;
+    cpu->unimpl = NULL;
+    cpu->delivering = false;
+    cpu->shadow_icount = ~0ull;
+    cpu->attention = 0;
+    x86_cpu_update_mode(cpu);
+    x86_tlb_flush(cpu);
+}
+
+void x86_cpu_init(struct x86_cpu *cpu, const struct x86_bus *bus)
+{
+    memset(cpu, 0, sizeof(*cpu));
+    cpu->bus = *bus;
+    x86_cpu_reset(cpu);
+}
+
+void x86_cpu_set_a20(struct x86_cpu *cpu, bool enabled)
+{
+    uint64_t mask = enabled ? ~0ull : ~(1ull << 20);
+    if (mask != cpu->a20_mask) {
+        cpu->a20_mask = mask;
+        x86_tlb_flush(cpu);     /* cached translations used the old mask */
+    }
+}
+
+void x86_cpu_update_mode(struct x86_cpu *cpu)
+{
+    const struct x86_seg *cs = &cpu->seg[X86_CS];
+    bool was_user = cpu->cpl == 3;
+
+    if (!(cpu->cr0 & X86_CR0_PE)) {
+        cpu->mode = X86_MODE_REAL;
+        cpu->cpl = 0;
+    } else if (cpu->rflags & X86_VM) {
+        cpu->mode = X86_MODE_V86;
+        cpu->cpl = 3;
+    } else {
+        if ((cpu->efer & X86_EFER_LMA) && (cs->attr & X86_SEG_L)) {
+            cpu->mode = X86_MODE_LONG;
+        } else if (cpu->efer & X86_EFER_LMA) {
+            cpu->mode = X86_MODE_COMPAT;
+        } else {
+            cpu->mode = X86_MODE_PROT;
+        }
+        cpu->cpl = cs->sel & 3;
+    }
+    if (cpu->mode == X86_MODE_LONG) {
+        cpu->code_size = 3;
+        cpu->stack_size = 3;
+    } else if (cpu->mode == X86_MODE_REAL || cpu->mode == X86_MODE_V86) {
+        /* real mode honours CS.D and SS.B left over from protected mode */
+        cpu->code_size = (cs->attr & X86_SEG_DB) ? 2 : 1;
+        cpu->stack_size = (cpu->seg[X86_SS].attr & X86_SEG_DB) ? 2 : 1;
+        if (cpu->mode == X86_MODE_V86) {
+            cpu->code_size = cpu->stack_size = 1;
+        }
+    } else {
+        cpu->code_size = (cs->attr & X86_SEG_DB) ? 2 : 1;
+        cpu->stack_size = (cpu->seg[X86_SS].attr & X86_SEG_DB) ? 2 : 1;
+    }
+    if (was_user != (cpu->cpl == 3)) {
+        /* TLB entries hold rights checked for one privilege class */
+        x86_tlb_flush(cpu);
+    }
+}
+
+/* ---- exceptions ------------------------------------------------------- */
+
+void x86_raise(struct x86_cpu *cpu, int vector, uint32_t error)
+{
+    cpu->exc_vector = vector;
+    cpu->exc_error = error;
+    cpu->exc_has_error = true;
+    longjmp(cpu->jb, JB_EXCEPTION);
+}
+
+void x86_raise_noerr(struct x86_cpu *cpu, int vector)
+{
+    cpu->exc_vector = vector;
+    cpu->exc_error = 0;
+    cpu->exc_has_error = false;
+    longjmp(cpu->jb, JB_EXCEPTION);
+}
+
+void x86_unimpl(struct x86_cpu *cpu, const char *what)
+{
+    cpu->unimpl = what;
+    longjmp(cpu->jb, JB_UNIMPL);
+}
+
+/* HLT: stop the run loop with rip after the instruction. */
+void x86_op_hlt(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    if (cpu->cpl != 0) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    cpu->halted = true;
+    longjmp(cpu->jb, JB_HLT);
+}
+
+void x86_op_ud(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    x86_raise_noerr(cpu, X86_EXC_UD);
+}
+
+/* ---- run loop --------------------------------------------------------- */
+
+_Static_assert(sizeof(struct x86_insn) <=
+               sizeof(((struct x86_dcache_entry *)0)->insn),
+               "x86_dcache_entry.insn too small");
+
+/* Fetch and decode the instruction at cs:rip (slow path: page ends, code
+   outside RAM). */
+static void fetch_decode_slow(struct x86_cpu *cpu, struct x86_insn *in,
+                              uint64_t lin, const uint8_t *p, unsigned avail)
+{
+    uint8_t buf[16];
+    int r;
+
+    if (!p) {
+        /* code outside RAM: copy what is left of this page first */
+        x86_fetch(cpu, lin, buf, avail);
+        p = buf;
+    }
+    r = x86_decode(in, p, avail, cpu->code_size);
+    if (r == X86_DEC_MORE) {
+        /* the instruction crosses into the next page */
+        if (p != buf) {
+            memcpy(buf, p, avail);
+        }
+        x86_fetch(cpu, lin + avail, buf + avail, 15 - avail);
+        r = x86_decode(in, buf, 15, cpu->code_size);
+    }
+    if (r == X86_DEC_GP) {
+        x86_raise(cpu, X86_EXC_GP, 0);     /* longer than 15 bytes */
+    }
+}
+
+/* Outside 64-bit mode the whole instruction must lie within CS.limit. */
+static inline const struct x86_insn *check_cs_limit(struct x86_cpu *cpu,
+                                                    const struct x86_insn *in)
+{
+    if (cpu->mode != X86_MODE_LONG &&
+        cpu->rip + in->len - 1 > cpu->seg[X86_CS].limit) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    return in;
+}
+
+/* The decoded instruction at cs:rip, from the decode cache when its bytes
+   are unchanged; scratch holds it when it cannot be cached. */
+static const struct x86_insn *fetch_decode(struct x86_cpu *cpu,
+                                           struct x86_insn *scratch)
+{
+    uint64_t lin;
+    unsigned avail;
+    const uint8_t *p;
+
+    if (cpu->mode == X86_MODE_LONG) {
+        lin = cpu->rip;
+    } else {
+        lin = (uint32_t)(cpu->seg[X86_CS].base + cpu->rip);
+    }
+    const struct x86_tlb_entry *t =
+        &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+    if (t->tag_exec == (lin & ~0xfffull) && (lin & 0xfff) <= 0x1000 - 16) {
+        /* the common case: a TLB hit well inside the page */
+        p = (const uint8_t *)(uintptr_t)(lin + t->addend);
+        avail = 15;
+    } else {
+        p = x86_code_ptr(cpu, lin, &avail);
+    }
+    if (!p || (lin & 0xfff) > 0x1000 - 16) {
+        fetch_decode_slow(cpu, scratch, lin, p, avail);
+        return check_cs_limit(cpu, scratch);
+    }
+
+    uintptr_t h = (uintptr_t)p;
+    struct x86_dcache_entry *e =
+        &cpu->dcache[(h ^ (h >> X86_DCACHE_BITS)) & (X86_DCACHE_SIZE - 1)];
+    uint64_t w0, w1;
+    memcpy(&w0, p, 8);
+    memcpy(&w1, p + 8, 8);
+    if (e->host == h && e->code_size == cpu->code_size &&
+        !((w0 ^ e->bytes[0]) & e->mask[0]) &&
+        !((w1 ^ e->bytes[1]) & e->mask[1])) {
+        return check_cs_limit(cpu, (const struct x86_insn *)e->insn);
+    }
+
+    struct x86_insn *in = (struct x86_insn *)e->insn;
+    e->host = 0;
+    if (x86_decode(in, p, 15, cpu->code_size) == X86_DEC_GP) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    unsigned n = in->len;
+    e->mask[0] = n >= 8 ? ~0ull : (1ull << (8 * n)) - 1;
+    e->mask[1] = n <= 8 ? 0 : n >= 16 ? ~0ull : (1ull << (8 * (n - 8))) - 1;
+    e->bytes[0] = w0 & e->mask[0];
+    e->bytes[1] = w1 & e->mask[1];
+    e->code_size = cpu->code_size;
+    e->host = h;
+    return check_cs_limit(cpu, in);
+}
+
+/*
+ * Deliver cpu->exc_vector.  A fault raised while delivering another event
+ * longjmps back here with cpu->delivering set: the double-fault rules
+ * decide.  Returns false for a triple fault (exc_vector -1) and for the
+ * vectors of exc_exit_mask.
+ */
+static bool deliver_exception(struct x86_cpu *cpu)
+{
+    int vector = cpu->exc_vector;
+
+    if (vector < 32 && (cpu->exc_exit_mask >> vector) & 1) {
+        cpu->delivering = false;
+        return false;
+    }
+    if (cpu->delivering) {
+        vector = x86_second_fault(cpu, cpu->delivering_vector, vector);
+        if (vector < 0) {
+            cpu->delivering = false;
+            cpu->exc_vector = -1;
+            return false;
+        }
+        cpu->exc_vector = vector;
+    }
+    cpu->delivering = true;
+    cpu->delivering_vector = vector;
+    x86_deliver(cpu, vector, cpu->rip, X86_SRC_EXC);
+    cpu->delivering = false;
+    return true;
+}
+
+/*
+ * The single-step trap (EFLAGS.TF at the start of an instruction): #DB
+ * after it completes, with rip at the next instruction.  True when #DB is
+ * in exc_exit_mask and the loop must stop.
+ */
+static bool single_step(struct x86_cpu *cpu)
+{
+    cpu->exc_vector = X86_EXC_DB;
+    cpu->exc_error = 0;
+    cpu->exc_has_error = false;
+    if ((cpu->exc_exit_mask >> X86_EXC_DB) & 1) {
+        return true;
+    }
+    cpu->delivering = true;
+    cpu->delivering_vector = X86_EXC_DB;
+    x86_deliver(cpu, X86_EXC_DB, cpu->rip, X86_SRC_EXC);
+    cpu->delivering = false;
+    return false;
+}
+
+/* The interpreter loop proper; faults leave it by longjmp. */
+static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
+{
+    struct x86_insn scratch;
+    const struct x86_insn *in;
+
+    while (cpu->icount < end) {
+        if (cpu->attention && x86_check_attention(cpu)) {
+            return X86_EXIT_ATTENTION;
+        }
+        uint64_t tf = cpu->rflags & X86_TF;
+        cpu->insn_rip = cpu->rip;
+        in = fetch_decode(cpu, &scratch);
+        cpu->rip = (cpu->rip + in->len) & x86_mask(cpu->code_size);
+        in->fn(cpu, in);
+        cpu->icount++;
+        if (tf && single_step(cpu)) {
+            return X86_EXIT_EXCEPTION;
+        }
+    }
+    return X86_EXIT_BUDGET;
+}
+
+enum x86_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
+{
+    /* the budget is counted on cpu->icount, which survives a longjmp */
+    uint64_t end = cpu->icount + budget < cpu->icount ? ~0ull
+                                                        : cpu->icount + budget;
+    cpu->run_end = end;
+
+    switch (setjmp(cpu->jb)) {
+    case 0:
+        break;
+    case JB_HLT:
+        cpu->icount++;
+        return X86_EXIT_HLT;
+    case JB_UNIMPL:
+        cpu->rip = cpu->insn_rip;
+        x86_log_unimpl(cpu);
+        return X86_EXIT_UNIMPL;
+    default:
+        /* faults restart the instruction: rip back to its start */
+        cpu->rip = cpu->insn_rip;
+        if (!deliver_exception(cpu)) {
+            return cpu->exc_vector < 0 ? X86_EXIT_SHUTDOWN
+                                       : X86_EXIT_EXCEPTION;
+        }
+        cpu->icount++;      /* the faulting instruction counts: progress */
+        break;
+    }
+    cpu->halted = false;
+    return run_loop(cpu, end);
+}

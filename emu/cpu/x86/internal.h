@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * internal.h - what the instruction files of the soft x86 CPU share: the
+ * decoded instruction record, the handler type, register and memory
+ * operand helpers, lazy flags and exceptions.  References: Intel SDM vol. 2
+ * ch. 2 (instruction format), vol. 1 ch. 3.4.3 (EFLAGS).
+ */
+#ifndef HEMU_EMU_CPU_X86_INTERNAL_H
+#define HEMU_EMU_CPU_X86_INTERNAL_H
+
+#include "emu/cpu/x86/cpu.h"
+
+struct x86_insn;
+typedef void x86_handler_fn(struct x86_cpu *cpu, const struct x86_insn *in);
+
+#define X86_NOREG 0xff
+#define X86_RIPREL 16       /* base register value meaning RIP-relative */
+
+/*
+ * One decoded instruction.  Sizes are log2 of bytes (0 = 8 bits ... 3 = 64
+ * bits).  The record is self-contained so that a block cache can keep it
+ * and a later JIT can read it.
+ */
+struct x86_insn {
+    x86_handler_fn *fn;
+    uint64_t imm;       /* immediate, sign- or zero-extended per opcode */
+    int32_t disp;
+    uint16_t op;        /* 0x000-0x0ff one-byte map, 0x100-0x1ff 0F map,
+                           0x200-0x2ff 0F 38 map, 0x300-0x3ff 0F 3A map */
+    uint16_t imm2;      /* ENTER level, far pointer selector */
+    uint8_t len;
+    uint8_t opsz;       /* operand size: 1, 2 or 3 (byte ops use 0) */
+    uint8_t adsz;       /* address size: 1, 2 or 3 */
+    uint8_t seg;        /* segment of the memory operand */
+    uint8_t rep;        /* 0, 0xf2 or 0xf3 */
+    uint8_t lock;
+    uint8_t opsz_prefix;    /* 66 seen */
+    uint8_t rex;        /* the REX byte, 0 if none */
+    uint8_t mod;        /* ModRM.mod (3 = register operand) */
+    uint8_t reg;        /* ModRM.reg + REX.R */
+    uint8_t rm;         /* ModRM.rm + REX.B (register operand) */
+    uint8_t base;       /* memory operand: base register, X86_NOREG or
+                           X86_RIPREL */
+    uint8_t index;      /* index register or X86_NOREG */
+    uint8_t scale;      /* log2 of the index scale */
+    uint8_t opreg;      /* low 3 bits of the opcode + REX.B (50+r etc.) */
+};
+
+/* decode.c */
+enum { X86_DEC_OK, X86_DEC_MORE, X86_DEC_GP };
+/* Decode from p[0..avail); X86_DEC_MORE when the bytes ran out. */
+int x86_decode(struct x86_insn *in, const uint8_t *p, unsigned avail,
+               unsigned code_size);
+#define X86_NOPS 1024
+extern x86_handler_fn *const x86_handlers[X86_NOPS];
+
+/* cpu.c: exceptions (longjmp back to x86_cpu_run) */
+NORETURN void x86_raise(struct x86_cpu *cpu, int vector, uint32_t error);
+NORETURN void x86_raise_noerr(struct x86_cpu *cpu, int vector);
+NORETURN void x86_unimpl(struct x86_cpu *cpu, const char *what);
+x86_handler_fn x86_op_ud;
+x86_handler_fn x86_op_hlt;
+
+/* intr.c */
+enum { X86_SRC_EXC, X86_SRC_SOFT, X86_SRC_EXT };
+/* Deliver an exception (error code from cpu->exc_*), a software INT or an
+   external interrupt through the IVT/IDT; faults longjmp as usual. */
+bool x86_deliver(struct x86_cpu *cpu, int vector, uint64_t ret_ip, int src);
+/* What to deliver after vector faulted while first was delivered: the
+   vector, #DF, or -1 for a shutdown. */
+int x86_second_fault(struct x86_cpu *cpu, int first, int vector);
+/* Attention set: deliver a due interrupt; true if the loop must exit. */
+bool x86_check_attention(struct x86_cpu *cpu);
+
+/* dump.c: -d int / -d unimp log lines */
+void x86_log_event(struct x86_cpu *cpu, int vector, bool has_error,
+                   uint32_t error, int src);
+void x86_log_unimpl(struct x86_cpu *cpu);
+
+/* mem.c: linear and virtual memory */
+uint64_t x86_translate(struct x86_cpu *cpu, uint64_t lin, int access);
+uint64_t x86_read_slow(struct x86_cpu *cpu, uint64_t lin, unsigned size);
+void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
+                    unsigned size);
+uint64_t x86_seg_lin_slow(struct x86_cpu *cpu, int seg, uint64_t off,
+                          unsigned bytes, bool write);
+unsigned x86_fetch(struct x86_cpu *cpu, uint64_t lin, uint8_t *buf,
+                   unsigned n);
+const uint8_t *x86_code_ptr(struct x86_cpu *cpu, uint64_t lin,
+                            unsigned *avail);
+enum { X86_ACC_READ, X86_ACC_WRITE, X86_ACC_EXEC };
+/* or-ed into an access: an implicit supervisor access (descriptor tables,
+   IDT, TSS) whatever the CPL */
+#define X86_ACC_SYS 0x10
+/* Implicit supervisor reads/writes of system tables: translated with
+   supervisor rights and never cached in the TLB. */
+uint64_t x86_read_sys(struct x86_cpu *cpu, uint64_t lin, unsigned sz);
+void x86_write_sys(struct x86_cpu *cpu, uint64_t lin, unsigned sz,
+                   uint64_t v);
+
+/* flags.c */
+uint64_t x86_flags(struct x86_cpu *cpu);
+bool x86_cond(struct x86_cpu *cpu, unsigned cc);
+bool x86_get_cf(struct x86_cpu *cpu);
+/* Store the six status flags from bits, discarding any lazy state. */
+void x86_set_status(struct x86_cpu *cpu, uint64_t bits);
+extern const uint8_t x86_parity[256];
+
+/* alu.c */
+uint64_t x86_alu(struct x86_cpu *cpu, unsigned op, unsigned sz, uint64_t a,
+                 uint64_t b);
+
+uint64_t x86_incdec(struct x86_cpu *cpu, unsigned sz, uint64_t a, bool dec);
+void x86_incdec_rm(struct x86_cpu *cpu, const struct x86_insn *in,
+                   unsigned sz, bool dec);
+void x86_notneg_rm(struct x86_cpu *cpu, const struct x86_insn *in,
+                   unsigned sz, bool neg);
+
+/* shift.c */
+uint64_t x86_shift(struct x86_cpu *cpu, unsigned op, unsigned sz, uint64_t a,
+                   unsigned count);
+
+/* stack.c */
+void x86_push(struct x86_cpu *cpu, unsigned sz, uint64_t val);
+uint64_t x86_pop(struct x86_cpu *cpu, unsigned sz);
+/* RFLAGS from a POPF/IRET image under the CPL/IOPL rules. */
+void x86_write_flags(struct x86_cpu *cpu, uint64_t v, unsigned sz);
+
+/* seg.c */
+/* Load a segment register by selector in the current mode. */
+void x86_load_sreg(struct x86_cpu *cpu, int seg, uint16_t sel);
+/* Far JMP (call = push the return first, ret = RETF rules) to sel:ip. */
+void x86_far_jump(struct x86_cpu *cpu, const struct x86_insn *in,
+                  uint16_t sel, uint64_t ip, bool call, bool ret);
+
+/* misc.c */
+void x86_io_check(struct x86_cpu *cpu, uint16_t port, unsigned bytes);
+
+/* sys.c: CR0 writes with their checks and mode/TLB effects */
+void x86_write_cr0(struct x86_cpu *cpu, uint64_t v);
+
+/* Instruction handlers (the files say which encodings). */
+x86_handler_fn x86_op_add, x86_op_or, x86_op_adc, x86_op_sbb, x86_op_and,
+    x86_op_sub, x86_op_xor, x86_op_cmp;
+x86_handler_fn x86_op_grp1, x86_op_test, x86_op_incdec_r,
+    x86_op_grp4;
+x86_handler_fn x86_op_mov, x86_op_mov_r_imm, x86_op_mov_rm_imm,
+    x86_op_mov_moffs, x86_op_lea, x86_op_movx, x86_op_movsxd, x86_op_xchg,
+    x86_op_xchg_ax, x86_op_xadd, x86_op_cmpxchg, x86_op_grp9, x86_op_cbw,
+    x86_op_cwd, x86_op_bswap, x86_op_cmov, x86_op_setcc, x86_op_movbe;
+x86_handler_fn x86_op_grp2, x86_op_dshift;
+x86_handler_fn x86_op_grp3, x86_op_imul_gv, x86_op_imul_imm;
+x86_handler_fn x86_op_bt, x86_op_grp8, x86_op_bsf_bsr, x86_op_popcnt;
+x86_handler_fn x86_op_push_r, x86_op_pop_r, x86_op_push_imm, x86_op_pop_rm,
+    x86_op_pushf, x86_op_popf, x86_op_pusha, x86_op_popa, x86_op_enter,
+    x86_op_leave, x86_op_push_sreg, x86_op_pop_sreg;
+x86_handler_fn x86_op_jcc, x86_op_jmp_rel, x86_op_call_rel, x86_op_ret,
+    x86_op_loop, x86_op_jmpf, x86_op_callf, x86_op_retf, x86_op_iret,
+    x86_op_int, x86_op_grp5;
+x86_handler_fn x86_op_string;
+x86_handler_fn x86_op_daa, x86_op_das, x86_op_aaa_aas, x86_op_aam,
+    x86_op_aad, x86_op_salc, x86_op_xlat;
+x86_handler_fn x86_op_flagop, x86_op_cli_sti, x86_op_lahf, x86_op_sahf,
+    x86_op_inout, x86_op_mov_from_sreg, x86_op_mov_to_sreg, x86_op_cpuid,
+    x86_op_rdtsc, x86_op_nop;
+x86_handler_fn x86_op_grp6, x86_op_lfp, x86_op_arpl, x86_op_bound,
+    x86_op_rdtscp, x86_op_grp15, x86_op_lar_lsl;
+x86_handler_fn x86_op_mov_cr, x86_op_clts, x86_op_invd, x86_op_grp7,
+    x86_op_rdmsr, x86_op_wrmsr, x86_op_syscall, x86_op_sysret;
+
+static const uint64_t x86_masks[4] = {
+    0xff, 0xffff, 0xffffffff, 0xffffffffffffffffull,
+};
+
+static inline uint64_t x86_mask(unsigned sz)
+{
+    return x86_masks[sz];
+}
+
+static inline uint64_t x86_sign(unsigned sz)
+{
+    return 1ull << ((8u << sz) - 1);
+}
+
+/* Sign-extend the low 8 << sz bits of v. */
+static inline int64_t x86_sext(uint64_t v, unsigned sz)
+{
+    unsigned sh = 64 - (8u << sz);
+    return (int64_t)(v << sh) >> sh;
+}
+
+/* ---- lazy flags ------------------------------------------------------ */
+
+static inline void x86_lf(struct x86_cpu *cpu, unsigned op, unsigned sz,
+                          uint64_t a, uint64_t b, uint64_t res)
+{
+    cpu->lf_op = op;
+    cpu->lf_size = sz;
+    cpu->lf_a = a;
+    cpu->lf_b = b;
+    cpu->lf_res = res;
+}
+
+/* ---- registers ------------------------------------------------------- */
+
+/* Byte register r: AH..BH for 4-7 without REX, SPL..DIL with it. */
+static inline uint8_t *x86_reg8(struct x86_cpu *cpu, const struct x86_insn *in,
+                                unsigned r)
+{
+    if (r >= 4 && r < 8 && !in->rex) {
+        return (uint8_t *)&cpu->regs[r - 4] + 1;
+    }
+    return (uint8_t *)&cpu->regs[r];
+}
+
+static inline uint64_t x86_reg_get(struct x86_cpu *cpu,
+                                   const struct x86_insn *in, unsigned r,
+                                   unsigned sz)
+{
+    if (sz == 0) {
+        return *x86_reg8(cpu, in, r);
+    }
+    return cpu->regs[r] & x86_mask(sz);
+}
+
+/* Write with the x86-64 rules: 32-bit writes zero the upper half. */
+static inline void x86_reg_set(struct x86_cpu *cpu, const struct x86_insn *in,
+                               unsigned r, unsigned sz, uint64_t v)
+{
+    switch (sz) {
+    case 0:
+        *x86_reg8(cpu, in, r) = (uint8_t)v;
+        break;
+    case 1:
+        cpu->regs[r] = (cpu->regs[r] & ~0xffffull) | (v & 0xffff);
+        break;
+    case 2:
+        cpu->regs[r] = (uint32_t)v;
+        break;
+    default:
+        cpu->regs[r] = v;
+        break;
+    }
+}
+
+/* ---- memory ---------------------------------------------------------- */
+
+static inline uint64_t x86_load_host(const uint8_t *p, unsigned sz)
+{
+    switch (sz) {
+    case 0: return *p;
+    case 1: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case 2: { uint32_t v; memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    }
+}
+
+static inline void x86_store_host(uint8_t *p, unsigned sz, uint64_t v)
+{
+    switch (sz) {
+    case 0: *p = (uint8_t)v; break;
+    case 1: { uint16_t w = (uint16_t)v; memcpy(p, &w, 2); break; }
+    case 2: { uint32_t w = (uint32_t)v; memcpy(p, &w, 4); break; }
+    default: memcpy(p, &v, 8); break;
+    }
+}
+
+/* Read 1 << sz bytes at a linear address. */
+static inline uint64_t x86_read_lin(struct x86_cpu *cpu, uint64_t lin,
+                                    unsigned sz)
+{
+    const struct x86_tlb_entry *e =
+        &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+    if (e->tag_read == (lin & ~0xfffull) &&
+        (lin & 0xfff) + (1u << sz) <= 0x1000) {
+        return x86_load_host((const uint8_t *)(uintptr_t)(lin + e->addend),
+                             sz);
+    }
+    return x86_read_slow(cpu, lin, sz);
+}
+
+static inline void x86_write_lin(struct x86_cpu *cpu, uint64_t lin,
+                                 unsigned sz, uint64_t v)
+{
+    const struct x86_tlb_entry *e =
+        &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+    if (e->tag_write == (lin & ~0xfffull) &&
+        (lin & 0xfff) + (1u << sz) <= 0x1000) {
+        x86_store_host((uint8_t *)(uintptr_t)(lin + e->addend), sz, v);
+        return;
+    }
+    x86_write_slow(cpu, lin, v, sz);
+}
+
+/* ---- locked read-modify-write ------------------------------------------ */
+
+/* Host pointer for an atomic RMW of 1 << sz bytes at lin, or NULL when
+   the operand is not naturally aligned RAM (then the plain path runs). */
+uint8_t *x86_lock_ptr(struct x86_cpu *cpu, uint64_t lin, unsigned sz);
+
+/* Compare-and-swap on guest RAM; *old gets the current value on failure. */
+static inline bool x86_cas(uint8_t *p, unsigned sz, uint64_t *old,
+                           uint64_t v)
+{
+    switch (sz) {
+    case 0: {
+        uint8_t e = (uint8_t)*old;
+        bool ok = __atomic_compare_exchange_n(p, &e, (uint8_t)v, false,
+                                              __ATOMIC_SEQ_CST,
+                                              __ATOMIC_SEQ_CST);
+        *old = e;
+        return ok;
+    }
+    case 1: {
+        uint16_t e = (uint16_t)*old;
+        bool ok = __atomic_compare_exchange_n((uint16_t *)(void *)p, &e,
+                                              (uint16_t)v, false,
+                                              __ATOMIC_SEQ_CST,
+                                              __ATOMIC_SEQ_CST);
+        *old = e;
+        return ok;
+    }
+    case 2: {
+        uint32_t e = (uint32_t)*old;
+        bool ok = __atomic_compare_exchange_n((uint32_t *)(void *)p, &e,
+                                              (uint32_t)v, false,
+                                              __ATOMIC_SEQ_CST,
+                                              __ATOMIC_SEQ_CST);
+        *old = e;
+        return ok;
+    }
+    default:
+        return __atomic_compare_exchange_n((uint64_t *)(void *)p, old, v,
+                                           false, __ATOMIC_SEQ_CST,
+                                           __ATOMIC_SEQ_CST);
+    }
+}
+
+/*
+ * Run "r = expr(old)" as one atomic update of the locked operand at p:
+ * the status flags are materialised first so a retried computation (ADC,
+ * INC) starts from the same flags.
+ */
+#define X86_LOCKED_RMW(cpu, p, sz, old, r, expr)                        \
+    do {                                                                \
+        x86_flags(cpu);                                                 \
+        (old) = x86_load_host((p), (sz));                               \
+        do {                                                            \
+            (cpu)->lf_op = X86_LF_NONE;                                 \
+            (r) = (expr);                                               \
+        } while (!x86_cas((p), (sz), &(old), (r)));                     \
+    } while (0)
+
+/* Effective address (offset in the segment) of the memory operand. */
+static inline uint64_t x86_ea(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    uint64_t a = (uint64_t)(int64_t)in->disp;
+    if (in->base != X86_NOREG) {
+        a += in->base == X86_RIPREL ? cpu->rip : cpu->regs[in->base];
+    }
+    if (in->index != X86_NOREG) {
+        a += cpu->regs[in->index] << in->scale;
+    }
+    return a & x86_mask(in->adsz);
+}
+
+/*
+ * Linear address of seg:off for an access of bytes bytes (off already
+ * truncated to the address size).  64-bit mode is inline: only FS and GS
+ * have a base and the address must be canonical; elsewhere mem.c checks
+ * limits and types.
+ */
+static inline uint64_t x86_seg_lin(struct x86_cpu *cpu, int seg, uint64_t off,
+                                   unsigned bytes, bool write)
+{
+    if (cpu->mode == X86_MODE_LONG) {
+        uint64_t lin = off + (seg >= X86_FS ? cpu->seg[seg].base : 0);
+        if ((uint64_t)((int64_t)(lin << 16) >> 16) == lin) {
+            return lin;
+        }
+    }
+    return x86_seg_lin_slow(cpu, seg, off, bytes, write);
+}
+
+/* Read/write a value at seg:off. */
+static inline uint64_t x86_read_seg(struct x86_cpu *cpu, int seg,
+                                    uint64_t off, unsigned sz)
+{
+    return x86_read_lin(cpu, x86_seg_lin(cpu, seg, off, 1u << sz, false), sz);
+}
+
+static inline void x86_write_seg(struct x86_cpu *cpu, int seg, uint64_t off,
+                                 unsigned sz, uint64_t v)
+{
+    x86_write_lin(cpu, x86_seg_lin(cpu, seg, off, 1u << sz, true), sz, v);
+}
+
+/* Linear address of the memory operand, checked for 1 << sz bytes. */
+static inline uint64_t x86_mem_lin(struct x86_cpu *cpu,
+                                   const struct x86_insn *in, unsigned sz,
+                                   bool write)
+{
+    return x86_seg_lin(cpu, in->seg, x86_ea(cpu, in), 1u << sz, write);
+}
+
+/* The r/m operand (register or memory) of size sz. */
+static inline uint64_t x86_rm_read(struct x86_cpu *cpu,
+                                   const struct x86_insn *in, unsigned sz)
+{
+    if (in->mod == 3) {
+        return x86_reg_get(cpu, in, in->rm, sz);
+    }
+    return x86_read_lin(cpu, x86_mem_lin(cpu, in, sz, false), sz);
+}
+
+static inline void x86_rm_write(struct x86_cpu *cpu, const struct x86_insn *in,
+                                unsigned sz, uint64_t v)
+{
+    if (in->mod == 3) {
+        x86_reg_set(cpu, in, in->rm, sz, v);
+        return;
+    }
+    x86_write_lin(cpu, x86_mem_lin(cpu, in, sz, true), sz, v);
+}
+
+/* Operand size of an instruction whose low opcode bit selects byte/full. */
+static inline unsigned x86_bw_size(const struct x86_insn *in)
+{
+    return (in->op & 1) ? in->opsz : 0;
+}
+
+/* Mask for the rSI/rDI/rCX of string ops and LOOP (address size). */
+static inline uint64_t x86_admask(const struct x86_insn *in)
+{
+    return x86_mask(in->adsz);
+}
+
+/* Set a branch target: truncated to the operand size outside 64-bit. */
+static inline void x86_jump(struct x86_cpu *cpu, const struct x86_insn *in,
+                            uint64_t target)
+{
+    cpu->rip = target & x86_mask(in->opsz);
+}
+
+#endif

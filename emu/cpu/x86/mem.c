@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * mem.c - how the soft x86 CPU reaches memory: segment checks (logical ->
+ * linear), the software TLB of host pointers filled through x86_translate
+ * (paging.c), the slow paths for page-crossing and MMIO accesses, and the
+ * untranslated-by-TLB accesses to system tables.  References: Intel SDM
+ * vol. 3A 3.4-3.5 (segmentation), 5.3-5.4 (limit and type checking),
+ * 3.3.7.1 (canonical addresses).
+ */
+#include "emu/osdep.h"
+
+#include "emu/cpu/x86/internal.h"   /* TLB, bus, exceptions */
+
+#define PAGE_MASK (~0xfffull)
+
+void x86_tlb_flush(struct x86_cpu *cpu)
+{
+    for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
+        cpu->tlb[i].tag_read = 1;
+        cpu->tlb[i].tag_write = 1;
+        cpu->tlb[i].tag_exec = 1;
+        cpu->tlb[i].addend = 0;
+    }
+}
+
+/* ---- segmentation ----------------------------------------------------- */
+
+static NORETURN void seg_fault(struct x86_cpu *cpu, int seg)
+{
+    x86_raise(cpu, seg == X86_SS ? X86_EXC_SS : X86_EXC_GP, 0);
+}
+
+/*
+ * Linear address of seg:off for an access of bytes bytes.  off is already
+ * truncated to the address size.  In 64-bit mode only FS and GS have a base
+ * and the result must be canonical; elsewhere the limit is checked
+ * (expand-down data segments included) and the address wraps at 4 GiB.
+ */
+uint64_t x86_seg_lin_slow(struct x86_cpu *cpu, int seg, uint64_t off,
+                          unsigned bytes, bool write)
+{
+    if (cpu->mode == X86_MODE_LONG) {
+        uint64_t lin = off + (seg >= X86_FS ? cpu->seg[seg].base : 0);
+        if ((uint64_t)((int64_t)(lin << 16) >> 16) != lin) {
+            seg_fault(cpu, seg);
+        }
+        return lin;
+    }
+
+    const struct x86_seg *s = &cpu->seg[seg];
+    uint64_t last = off + bytes - 1;
+    if (cpu->mode == X86_MODE_PROT || cpu->mode == X86_MODE_COMPAT) {
+        /* null selectors, writes to code or read-only data, reads of
+           execute-only code (real and V86 mode have no such rules) */
+        unsigned t = s->attr & (X86_SEG_P | X86_SEG_S | 0xa);
+        if (!(s->attr & X86_SEG_P) ||
+            (write ? t != (X86_SEG_P | X86_SEG_S | 0x2)
+                   : t == (X86_SEG_P | X86_SEG_S | 0x8))) {
+            seg_fault(cpu, seg);
+        }
+    }
+    if ((s->attr & (X86_SEG_S | 0xc)) == (X86_SEG_S | 0x4)) {
+        /* expand-down data: valid offsets are limit+1 .. 0xffff/0xffffffff */
+        uint64_t top = (s->attr & X86_SEG_DB) ? 0xffffffffull : 0xffff;
+        if (off <= s->limit || last > top) {
+            seg_fault(cpu, seg);
+        }
+    } else if (last > s->limit) {
+        seg_fault(cpu, seg);
+    }
+    return (uint32_t)(s->base + off);
+}
+
+/* ---- TLB ------------------------------------------------------------- */
+
+/*
+ * Look up the page of lin for access and fill its TLB entry when it is RAM.
+ * Returns the host pointer for lin, or NULL with *paddr set for MMIO.
+ */
+static uint8_t *tlb_fill(struct x86_cpu *cpu, uint64_t lin, int access,
+                         uint64_t *paddr)
+{
+    uint64_t page = lin & PAGE_MASK;
+    /* translate lin itself: a page fault reports the exact CR2 */
+    uint64_t pa = x86_translate(cpu, lin, access) & PAGE_MASK;
+    uint8_t *host = cpu->bus.ram_ptr(cpu->bus.opaque, pa,
+                                     access == X86_ACC_WRITE);
+    *paddr = pa | (lin & 0xfff);
+    if (!host) {
+        return NULL;
+    }
+
+    struct x86_tlb_entry *e = &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+    uintptr_t addend = (uintptr_t)host - (uintptr_t)page;
+    if (e->addend != addend ||
+        (e->tag_read != page && e->tag_write != page &&
+         e->tag_exec != page)) {
+        /* another page, or the same page with another host mapping (ROM
+           read under RAM write, as PAM does): start the entry afresh */
+        e->tag_read = e->tag_write = e->tag_exec = 1;
+        e->addend = addend;
+    }
+    switch (access) {
+    case X86_ACC_READ:
+        e->tag_read = page;
+        break;
+    case X86_ACC_WRITE:
+        e->tag_write = page;
+        break;
+    default:
+        e->tag_exec = page;
+        break;
+    }
+    return host + (lin & 0xfff);
+}
+
+/* ---- slow paths ------------------------------------------------------- */
+
+static uint8_t read_byte(struct x86_cpu *cpu, uint64_t lin, int access)
+{
+    uint64_t pa;
+    uint8_t *p = tlb_fill(cpu, lin, access, &pa);
+    if (p) {
+        return *p;
+    }
+    return (uint8_t)cpu->bus.mmio_read(cpu->bus.opaque, pa, 1);
+}
+
+uint64_t x86_read_slow(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
+{
+    unsigned n = 1u << sz;
+    uint64_t pa, v = 0;
+
+    if ((lin & 0xfff) + n <= 0x1000) {
+        uint8_t *p = tlb_fill(cpu, lin, X86_ACC_READ, &pa);
+        if (p) {
+            return x86_load_host(p, sz);
+        }
+        return cpu->bus.mmio_read(cpu->bus.opaque, pa, n) & x86_mask(sz);
+    }
+    /* crossing a page: byte by byte, little-endian */
+    for (unsigned i = 0; i < n; i++) {
+        v |= (uint64_t)read_byte(cpu, lin + i, X86_ACC_READ) << (8 * i);
+    }
+    return v;
+}
+
+void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
+                    unsigned sz)
+{
+    unsigned n = 1u << sz;
+    uint64_t pa;
+
+    if ((lin & 0xfff) + n <= 0x1000) {
+        uint8_t *p = tlb_fill(cpu, lin, X86_ACC_WRITE, &pa);
+        if (p) {
+            x86_store_host(p, sz, val);
+        } else {
+            cpu->bus.mmio_write(cpu->bus.opaque, pa, val & x86_mask(sz), n);
+        }
+        return;
+    }
+    /* Both pages must be writable before any byte lands (a fault on the
+       second page must not leave the first half written). */
+    x86_translate(cpu, lin, X86_ACC_WRITE);
+    x86_translate(cpu, lin + n - 1, X86_ACC_WRITE);
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t *p = tlb_fill(cpu, lin + i, X86_ACC_WRITE, &pa);
+        uint8_t b = (uint8_t)(val >> (8 * i));
+        if (p) {
+            *p = b;
+        } else {
+            cpu->bus.mmio_write(cpu->bus.opaque, pa, b, 1);
+        }
+    }
+}
+
+/* ---- locked operations ------------------------------------------------ */
+
+uint8_t *x86_lock_ptr(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
+{
+    uint64_t pa;
+
+    if (lin & ((1u << sz) - 1)) {
+        return NULL;        /* split or misaligned: the plain path */
+    }
+    const struct x86_tlb_entry *e =
+        &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+    if (e->tag_write == (lin & PAGE_MASK)) {
+        return (uint8_t *)(uintptr_t)(lin + e->addend);
+    }
+    return tlb_fill(cpu, lin, X86_ACC_WRITE, &pa);
+}
+
+/* ---- system-table accesses ------------------------------------------- */
+
+static uint8_t *sys_byte(struct x86_cpu *cpu, uint64_t lin, bool write,
+                         uint64_t *pa)
+{
+    *pa = x86_translate(cpu, lin, (write ? X86_ACC_WRITE : X86_ACC_READ) |
+                                      X86_ACC_SYS);
+    uint8_t *page = cpu->bus.ram_ptr(cpu->bus.opaque, *pa & PAGE_MASK, write);
+    return page ? page + (*pa & 0xfff) : NULL;
+}
+
+uint64_t x86_read_sys(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
+{
+    uint64_t v = 0, pa;
+
+    if (cpu->mode != X86_MODE_LONG) {
+        lin = (uint32_t)lin;
+    }
+    for (unsigned i = 0; i < (1u << sz); i++) {
+        uint8_t *p = sys_byte(cpu, lin + i, false, &pa);
+        uint8_t b = p ? *p : (uint8_t)cpu->bus.mmio_read(cpu->bus.opaque,
+                                                          pa, 1);
+        v |= (uint64_t)b << (8 * i);
+    }
+    return v;
+}
+
+void x86_write_sys(struct x86_cpu *cpu, uint64_t lin, unsigned sz,
+                   uint64_t v)
+{
+    uint64_t pa;
+
+    if (cpu->mode != X86_MODE_LONG) {
+        lin = (uint32_t)lin;
+    }
+    for (unsigned i = 0; i < (1u << sz); i++) {
+        uint8_t *p = sys_byte(cpu, lin + i, true, &pa);
+        if (p) {
+            *p = (uint8_t)(v >> (8 * i));
+        } else {
+            cpu->bus.mmio_write(cpu->bus.opaque, pa, (uint8_t)(v >> (8 * i)),
+                                1);
+        }
+    }
+}
+
+/* ---- instruction fetch ------------------------------------------------ */
+
+/*
+ * Host pointer to the code at lin and how many bytes (at most 15) can be
+ * read there without leaving the page; NULL when the code is not in RAM.
+ */
+const uint8_t *x86_code_ptr(struct x86_cpu *cpu, uint64_t lin,
+                            unsigned *avail)
+{
+    const struct x86_tlb_entry *e =
+        &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+    unsigned left = 0x1000 - (lin & 0xfff);
+    const uint8_t *p;
+    uint64_t pa;
+
+    *avail = left < 15 ? left : 15;
+    if (e->tag_exec == (lin & PAGE_MASK)) {
+        return (const uint8_t *)(uintptr_t)(lin + e->addend);
+    }
+    p = tlb_fill(cpu, lin, X86_ACC_EXEC, &pa);
+    return p;
+}
+
+/* Copy n code bytes at lin into buf (slow path: page ends, MMIO code). */
+unsigned x86_fetch(struct x86_cpu *cpu, uint64_t lin, uint8_t *buf,
+                   unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t a = lin + i;
+        if (cpu->mode != X86_MODE_LONG) {
+            a = (uint32_t)a;
+        }
+        buf[i] = read_byte(cpu, a, X86_ACC_EXEC);
+    }
+    return n;
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * misc.c - the small instructions: flag control (CLC, STC, CMC, CLD, STD,
+ * CLI, STI), LAHF/SAHF, IN/OUT with the TSS I/O bitmap, MOV to and from
+ * segment registers, CPUID, RDTSC/RDTSCP, fences and CLFLUSH, NOP and hint
+ * NOPs, WAIT.  CPUID advertises only what this CPU implements.  Reference: Intel SDM vol. 2 under each mnemonic; "CPUID"
+ * tables 3-8 and 3-10 for the leaf layout.
+ */
+#include "emu/osdep.h"
+
+#include <time.h>           /* clock_gettime for the TSC */
+
+#include "emu/cpu/x86/internal.h"   /* registers, flags, bus */
+
+/* F5 CMC, F8 CLC, F9 STC, FC CLD, FD STD */
+void x86_op_flagop(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    uint64_t f = x86_flags(cpu);
+
+    switch (in->op) {
+    case 0xf5: f ^= X86_CF; break;
+    case 0xf8: f &= ~(uint64_t)X86_CF; break;
+    case 0xf9: f |= X86_CF; break;
+    case 0xfc: f &= ~(uint64_t)X86_DF; break;
+    default: f |= X86_DF; break;
+    }
+    cpu->rflags = f;
+}
+
+/* IF may change only when CPL <= IOPL (VME/PVI come later). */
+static void check_iopl(struct x86_cpu *cpu)
+{
+    if (cpu->mode != X86_MODE_REAL &&
+        cpu->cpl > ((cpu->rflags & X86_IOPL) >> 12)) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+}
+
+/* FA CLI, FB STI (STI holds interrupts off for one more instruction) */
+void x86_op_cli_sti(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    check_iopl(cpu);
+    if (in->op == 0xfa) {
+        cpu->rflags &= ~(uint64_t)X86_IF;
+    } else {
+        if (!(cpu->rflags & X86_IF)) {
+            cpu->shadow_icount = cpu->icount + 1;   /* STI shadow */
+        }
+        cpu->rflags |= X86_IF;
+    }
+}
+
+/* 9F: LAHF - AH = SF:ZF:0:AF:0:PF:1:CF */
+void x86_op_lahf(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    uint64_t f = (x86_flags(cpu) & 0xd5) | 2;
+    cpu->regs[X86_RAX] = (cpu->regs[X86_RAX] & ~0xff00ull) | (f << 8);
+}
+
+/* 9E: SAHF - SF, ZF, AF, PF, CF from AH */
+void x86_op_sahf(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    uint64_t f = x86_flags(cpu) & ~(uint64_t)0xd5;
+    f |= (cpu->regs[X86_RAX] >> 8) & 0xd5;
+    x86_set_status(cpu, f);
+}
+
+/* ---- port I/O ---------------------------------------------------------- */
+
+/*
+ * I/O permission (SDM vol. 1 19.5): real mode always; otherwise CPL <= IOPL
+ * (never in V86 mode) or else every bit of the port range in the TSS I/O
+ * bitmap must be clear, #GP(0) when one is set or out of the TSS.
+ */
+void x86_io_check(struct x86_cpu *cpu, uint16_t port, unsigned bytes)
+{
+    if (cpu->mode == X86_MODE_REAL) {
+        return;
+    }
+    if (cpu->mode != X86_MODE_V86 &&
+        cpu->cpl <= ((cpu->rflags & X86_IOPL) >> 12)) {
+        return;
+    }
+    const struct x86_seg *tr = &cpu->tr;
+    if ((tr->attr & 0x1d) != 0x09 || tr->limit < 0x67) {
+        x86_raise(cpu, X86_EXC_GP, 0);      /* no 32/64-bit TSS */
+    }
+    uint32_t base = (uint32_t)x86_read_sys(cpu, tr->base + 0x66, 1);
+    uint32_t off = base + port / 8;
+    if (off + 1 > tr->limit) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    uint32_t bits = (uint32_t)x86_read_sys(cpu, tr->base + off, 1);
+    if ((bits >> (port & 7)) & ((1u << bytes) - 1)) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+}
+
+/* E4-E7 (port imm8), EC-EF (port DX): IN/OUT with AL/AX/EAX */
+void x86_op_inout(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    unsigned sz = x86_bw_size(in);
+    uint16_t port = (in->op & 8) ? (uint16_t)cpu->regs[X86_RDX]
+                                 : (uint8_t)in->imm;
+
+    if (sz == 3) {
+        sz = 2;
+    }
+    x86_io_check(cpu, port, 1u << sz);
+    if (in->op & 2) {
+        cpu->bus.pio_write(cpu->bus.opaque, port,
+                           cpu->regs[X86_RAX] & x86_mask(sz), 1u << sz);
+    } else {
+        uint64_t v = cpu->bus.pio_read(cpu->bus.opaque, port, 1u << sz);
+        x86_reg_set(cpu, in, X86_RAX, sz, v);
+    }
+}
+
+/* ---- segment registers -------------------------------------------------- */
+
+/* 8C: MOV Ev,Sreg (a register destination gets the zero-extended
+   selector, memory always 16 bits) */
+void x86_op_mov_from_sreg(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    unsigned s = in->reg & 7;
+    if (s >= X86_NSEG) {
+        x86_raise_noerr(cpu, X86_EXC_UD);
+    }
+    if (in->mod == 3) {
+        x86_reg_set(cpu, in, in->rm, in->opsz, cpu->seg[s].sel);
+    } else {
+        x86_rm_write(cpu, in, 1, cpu->seg[s].sel);
+    }
+}
+
+/* 8E: MOV Sreg,Ew (not CS) */
+void x86_op_mov_to_sreg(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    unsigned s = in->reg & 7;
+    if (s >= X86_NSEG || s == X86_CS) {
+        x86_raise_noerr(cpu, X86_EXC_UD);
+    }
+    x86_load_sreg(cpu, s, (uint16_t)x86_rm_read(cpu, in, 1));
+    if (s == X86_SS) {
+        cpu->shadow_icount = cpu->icount + 1;
+    }
+}
+
+/* ---- identification and time ------------------------------------------ */
+
+#define CPUID_SIG 0x00060fb1    /* family 15, model 107, stepping 1 */
+
+static void cpuid_regs(const char *s, uint32_t *a, uint32_t *b, uint32_t *c,
+                       uint32_t *d)
+{
+    memcpy(a, s, 4);
+    memcpy(b, s + 4, 4);
+    memcpy(c, s + 8, 4);
+    memcpy(d, s + 12, 4);
+}
+
+/* 0F A2: CPUID */
+void x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    uint32_t leaf = (uint32_t)cpu->regs[X86_RAX];
+    uint32_t a = 0, b = 0, c = 0, d = 0;
+    static const char brand[48] = "hemu virtual CPU";
+
+    switch (leaf) {
+    case 0:
+    case 0x80000000:
+        a = leaf == 0 ? 1 : 0x80000008;
+        memcpy(&b, "Auth", 4);
+        memcpy(&d, "enti", 4);
+        memcpy(&c, "cAMD", 4);
+        break;
+    case 1:
+        a = CPUID_SIG;
+        b = (1u << 16) | (8u << 8);     /* 1 logical CPU, 64-byte lines */
+        c = (1u << 13)                  /* CMPXCHG16B */
+            | (1u << 22)                /* MOVBE */
+            | (1u << 23);               /* POPCNT */
+        d = (1u << 3)                   /* PSE (and PSE-36 below) */
+            | (1u << 19)                /* CLFLUSH */
+            | (1u << 4)                 /* TSC */
+            | (1u << 5)                 /* MSR */
+            | (1u << 6)                 /* PAE */
+            | (1u << 8)                 /* CMPXCHG8B */
+            | (1u << 13)                /* PGE */
+            | (1u << 15)                /* CMOV */
+            | (1u << 17);               /* PSE-36 */
+        break;
+    case 0x80000001:
+        a = CPUID_SIG;
+        c = (1u << 0)                   /* LAHF/SAHF in 64-bit mode */
+            | (1u << 5);                /* ABM: LZCNT */
+        d = (1u << 11)                  /* SYSCALL/SYSRET */
+            | (1u << 20)                /* NX */
+            | (1u << 27)                /* RDTSCP */
+            | (1u << 29);               /* long mode */
+        break;
+    case 0x80000008:
+        a = (48u << 8) | 40;            /* 48-bit linear, 40-bit physical */
+        break;
+    case 0x80000002:
+    case 0x80000003:
+    case 0x80000004:
+        cpuid_regs(brand + 16 * (leaf - 0x80000002), &a, &b, &c, &d);
+        break;
+    default:
+        break;
+    }
+    cpu->regs[X86_RAX] = a;
+    cpu->regs[X86_RBX] = b;
+    cpu->regs[X86_RCX] = c;
+    cpu->regs[X86_RDX] = d;
+}
+
+/* The TSC: a 1 GHz counter from the host's monotonic clock. */
+static uint64_t tsc_now(struct x86_cpu *cpu)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec + cpu->tsc_offset;
+}
+
+/* 0F 31: RDTSC (#GP at CPL > 0 with CR4.TSD) */
+void x86_op_rdtsc(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    if ((cpu->cr4 & (1u << 2)) && cpu->cpl != 0 &&
+        cpu->mode != X86_MODE_REAL) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    uint64_t t = tsc_now(cpu);
+    cpu->regs[X86_RAX] = (uint32_t)t;
+    cpu->regs[X86_RDX] = t >> 32;
+}
+
+/* 0F 01 F9: RDTSCP - RDTSC plus ECX = TSC_AUX */
+void x86_op_rdtscp(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    x86_op_rdtsc(cpu, in);
+    cpu->regs[X86_RCX] = (uint32_t)cpu->tsc_aux;
+}
+
+/* 0F AE: group 15 - LFENCE/MFENCE/SFENCE (register forms) and CLFLUSH
+   (/7 memory): one CPU without caches needs neither ordering nor flushes;
+   CLFLUSH still checks its operand like a read.  The FXSAVE family comes
+   with the FPU. */
+void x86_op_grp15(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    unsigned r = in->reg & 7;
+
+    if (in->mod == 3 && r >= 5) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        return;
+    }
+    if (in->mod != 3 && r == 7 && !in->opsz_prefix) {
+        x86_read_lin(cpu, x86_mem_lin(cpu, in, 0, false), 0);
+        return;
+    }
+    x86_raise_noerr(cpu, X86_EXC_UD);
+}
+
+/* 0F 0D, 0F 18-1F (hint NOPs with ModRM), 9B WAIT: nothing to do */
+void x86_op_nop(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+}

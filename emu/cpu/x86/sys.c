@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sys.c - system instructions of the soft x86 CPU that this slice needs
+ * for paging and mode control: MOV to/from CR0/CR2/CR3/CR4/CR8 with their
+ * consistency checks (#GP), group 7 (SGDT, SIDT, LGDT, LIDT, SMSW, LMSW,
+ * INVLPG, SWAPGS), CLTS, INVD/WBINVD, SYSCALL/SYSRET in 64-bit mode and
+ * RDMSR/WRMSR for the MSRs held so far.
+ * Reference: Intel SDM vol. 2 "MOV-Move to/from Control Registers",
+ * "LGDT/LIDT", "INVLPG", "RDMSR", "WRMSR"; vol. 3A 2.5 (control
+ * registers), 9.8.5 (initializing IA-32e mode); vol. 4 (MSRs).
+ */
+#include "emu/osdep.h"
+
+#include <time.h>           /* TSC MSR */
+
+#include "emu/cpu/x86/internal.h"   /* registers, memory, exceptions */
+
+static void need_cpl0(struct x86_cpu *cpu)
+{
+    if (cpu->mode != X86_MODE_REAL && cpu->cpl != 0) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+}
+
+/* ---- control registers ----------------------------------------------- */
+
+/* CR4 bits this CPU accepts: TSD, DE, PSE, PAE, MCE, PGE, PCE, OSFXSR,
+   OSXMMEXCPT (the last two only matter once SSE is in). */
+#define CR4_OK 0x7fcull
+
+void x86_write_cr0(struct x86_cpu *cpu, uint64_t v)
+{
+    uint64_t old = cpu->cr0;
+
+    if (v >> 32) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    if (((v & X86_CR0_PG) && !(v & X86_CR0_PE)) ||
+        ((v & X86_CR0_NW) && !(v & X86_CR0_CD))) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    if ((v & X86_CR0_PG) && !(old & X86_CR0_PG) &&
+        (cpu->efer & X86_EFER_LME) && !(cpu->cr4 & X86_CR4_PAE)) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    if (!(v & X86_CR0_PG) && cpu->mode == X86_MODE_LONG) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    cpu->cr0 = v | X86_CR0_ET;
+    /* IA-32e mode becomes active with paging while LME is set */
+    if ((cpu->cr0 & X86_CR0_PG) && (cpu->efer & X86_EFER_LME)) {
+        cpu->efer |= X86_EFER_LMA;
+    } else {
+        cpu->efer &= ~(uint64_t)X86_EFER_LMA;
+    }
+    if ((old ^ cpu->cr0) & (X86_CR0_PG | X86_CR0_WP | X86_CR0_PE)) {
+        x86_tlb_flush(cpu);
+    }
+    x86_cpu_update_mode(cpu);
+}
+
+static void write_cr4(struct x86_cpu *cpu, uint64_t v)
+{
+    if ((v & ~CR4_OK) ||
+        ((cpu->efer & X86_EFER_LMA) && !(v & X86_CR4_PAE))) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    if ((cpu->cr4 ^ v) & (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE)) {
+        x86_tlb_flush(cpu);
+    }
+    cpu->cr4 = v;
+}
+
+/* 0F 20: MOV r,CRn; 0F 22: MOV CRn,r (the ModRM is always registers) */
+void x86_op_mov_cr(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    unsigned sz = cpu->mode == X86_MODE_LONG ? 3 : 2, cr = in->reg;
+    uint64_t v;
+
+    if (cr != 0 && cr != 2 && cr != 3 && cr != 4 && cr != 8) {
+        x86_raise_noerr(cpu, X86_EXC_UD);
+    }
+    if (cpu->mode == X86_MODE_V86) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    need_cpl0(cpu);
+    if (in->op == 0x120) {
+        switch (cr) {
+        case 0: v = cpu->cr0; break;
+        case 2: v = cpu->cr2; break;
+        case 3: v = cpu->cr3; break;
+        case 4: v = cpu->cr4; break;
+        default: v = cpu->cr8; break;
+        }
+        x86_reg_set(cpu, in, in->rm, sz, v);
+        return;
+    }
+    v = cpu->regs[in->rm] & x86_mask(sz);
+    switch (cr) {
+    case 0:
+        x86_write_cr0(cpu, v);
+        break;
+    case 2:
+        cpu->cr2 = v;
+        break;
+    case 3:
+        cpu->cr3 = v;
+        x86_tlb_flush(cpu);
+        break;
+    case 4:
+        write_cr4(cpu, v);
+        break;
+    default:
+        if (v >> 4) {
+            x86_raise(cpu, X86_EXC_GP, 0);
+        }
+        cpu->cr8 = v;
+        break;
+    }
+}
+
+/* 0F 06: CLTS */
+void x86_op_clts(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    need_cpl0(cpu);
+    cpu->cr0 &= ~(uint64_t)X86_CR0_TS;
+}
+
+/* 0F 08: INVD, 0F 09: WBINVD - there are no caches to write back */
+void x86_op_invd(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    need_cpl0(cpu);
+}
+
+/* ---- group 7 ------------------------------------------------------------ */
+
+/* SGDT/SIDT/LGDT/LIDT operand: limit16 then a 24-, 32- or 64-bit base. */
+static void table_reg(struct x86_cpu *cpu, const struct x86_insn *in,
+                      bool load, uint64_t *base, uint16_t *limit)
+{
+    uint64_t ea = x86_ea(cpu, in), am = x86_admask(in);
+    unsigned bsz = cpu->mode == X86_MODE_LONG ? 3 : 2;
+
+    if (load) {
+        uint16_t l = (uint16_t)x86_read_seg(cpu, in->seg, ea, 1);
+        uint64_t b = x86_read_seg(cpu, in->seg, (ea + 2) & am, bsz);
+        if (in->opsz == 1 && bsz == 2) {
+            b &= 0xffffff;
+        }
+        *limit = l;
+        *base = b;
+    } else {
+        x86_write_seg(cpu, in->seg, ea, 1, *limit);
+        x86_write_seg(cpu, in->seg, (ea + 2) & am, bsz, *base);
+    }
+}
+
+/* 0F 01: group 7 (memory forms, SMSW/LMSW and SWAPGS; the other register
+   forms come later) */
+void x86_op_grp7(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    unsigned r = in->reg & 7;
+
+    if (in->mod == 3 && r == 7 && (in->rm & 7) == 1) {
+        x86_op_rdtscp(cpu, in);
+        return;
+    }
+    if (in->mod == 3 && r == 7 && (in->rm & 7) == 0 &&
+        cpu->mode == X86_MODE_LONG) {
+        /* SWAPGS */
+        need_cpl0(cpu);
+        uint64_t t = cpu->seg[X86_GS].base;
+        cpu->seg[X86_GS].base = cpu->kernel_gs_base;
+        cpu->kernel_gs_base = t;
+        return;
+    }
+    if (in->mod == 3 && r != 4 && r != 6) {
+        x86_raise_noerr(cpu, X86_EXC_UD);
+    }
+    switch (r) {
+    case 0:
+        table_reg(cpu, in, false, &cpu->gdtr_base, &cpu->gdtr_limit);
+        break;
+    case 1:
+        table_reg(cpu, in, false, &cpu->idtr_base, &cpu->idtr_limit);
+        break;
+    case 2:
+        need_cpl0(cpu);
+        table_reg(cpu, in, true, &cpu->gdtr_base, &cpu->gdtr_limit);
+        break;
+    case 3:
+        need_cpl0(cpu);
+        table_reg(cpu, in, true, &cpu->idtr_base, &cpu->idtr_limit);
+        break;
+    case 4:     /* SMSW: a register gets the operand size, memory 16 bits */
+        if (in->mod == 3) {
+            x86_reg_set(cpu, in, in->rm, in->opsz, cpu->cr0);
+        } else {
+            x86_rm_write(cpu, in, 1, cpu->cr0);
+        }
+        break;
+    case 6: {   /* LMSW: PE can be set but not cleared */
+        need_cpl0(cpu);
+        uint64_t v = x86_rm_read(cpu, in, 1) & 0xf;
+        uint64_t keep = cpu->cr0 & ~(uint64_t)0xe;
+        x86_write_cr0(cpu, keep | v);
+        break;
+    }
+    case 7:     /* INVLPG: large pages span entries, so drop them all */
+        need_cpl0(cpu);
+        x86_tlb_flush(cpu);
+        break;
+    default:
+        x86_raise_noerr(cpu, X86_EXC_UD);
+    }
+}
+
+/* ---- SYSCALL/SYSRET (64-bit mode) ----------------------------------------- */
+
+static struct x86_seg flat_seg(uint16_t sel, bool code, bool l, unsigned dpl)
+{
+    return (struct x86_seg){
+        .sel = sel, .base = 0, .limit = 0xffffffff,
+        .attr = X86_SEG_P | X86_SEG_S | X86_SEG_G | (dpl << 5) |
+                (code ? 0xb : 0x3) |
+                (l ? X86_SEG_L : X86_SEG_DB),
+    };
+}
+
+/* 0F 05: SYSCALL - CS/SS from STAR[47:32], RIP from LSTAR, RFLAGS masked
+   by SFMASK; RCX and R11 keep RIP and RFLAGS */
+void x86_op_syscall(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    if (!(cpu->efer & X86_EFER_SCE) || cpu->mode != X86_MODE_LONG) {
+        x86_raise_noerr(cpu, X86_EXC_UD);
+    }
+    uint16_t sel = (uint16_t)(cpu->star >> 32);
+    uint64_t fl = x86_cpu_get_rflags(cpu) & ~(uint64_t)X86_RF;
+
+    cpu->regs[X86_RCX] = cpu->rip;
+    cpu->regs[X86_R11] = fl;
+    x86_cpu_set_rflags(cpu, fl & ~cpu->sfmask);
+    cpu->seg[X86_CS] = flat_seg(sel & 0xfffc, true, true, 0);
+    cpu->seg[X86_SS] = flat_seg((sel + 8) & 0xfffc, false, false, 0);
+    cpu->rip = cpu->lstar;
+    x86_cpu_update_mode(cpu);
+}
+
+/* 0F 07: SYSRET - back to CPL 3, 64-bit with REX.W, else compatibility */
+void x86_op_sysret(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    if (!(cpu->efer & X86_EFER_SCE) || cpu->mode != X86_MODE_LONG) {
+        x86_raise_noerr(cpu, X86_EXC_UD);
+    }
+    if (cpu->cpl != 0) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    uint16_t sel = (uint16_t)(cpu->star >> 48);
+    bool to64 = in->rex & 8;
+    uint64_t rip = cpu->regs[X86_RCX];
+
+    if (to64 && (uint64_t)((int64_t)(rip << 16) >> 16) != rip) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    x86_cpu_set_rflags(cpu, (cpu->regs[X86_R11] & 0x3c7fd7) | 2);
+    cpu->seg[X86_CS] = flat_seg((uint16_t)((to64 ? sel + 16 : sel) | 3), true,
+                                to64, 3);
+    cpu->seg[X86_SS] = flat_seg((uint16_t)((sel + 8) | 3), false, false, 3);
+    cpu->rip = to64 ? rip : (uint32_t)rip;
+    x86_cpu_update_mode(cpu);
+}
+
+/* ---- MSRs ---------------------------------------------------------------- */
+
+enum {
+    MSR_TSC = 0x10, MSR_APIC_BASE = 0x1b, MSR_SYSENTER_CS = 0x174,
+    MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176, MSR_PAT = 0x277,
+    MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082,
+    MSR_CSTAR = 0xc0000083, MSR_SFMASK = 0xc0000084,
+    MSR_FS_BASE = 0xc0000100, MSR_GS_BASE = 0xc0000101,
+    MSR_KERNEL_GS_BASE = 0xc0000102, MSR_TSC_AUX = 0xc0000103,
+};
+
+static uint64_t host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static bool canonical(uint64_t v)
+{
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+}
+
+/* 0F 32: RDMSR */
+void x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    uint64_t v;
+
+    need_cpl0(cpu);
+    switch ((uint32_t)cpu->regs[X86_RCX]) {
+    case MSR_TSC: v = host_ns() + cpu->tsc_offset; break;
+    case MSR_APIC_BASE: v = cpu->apic_base; break;
+    case MSR_SYSENTER_CS: v = cpu->sysenter_cs; break;
+    case MSR_SYSENTER_ESP: v = cpu->sysenter_esp; break;
+    case MSR_SYSENTER_EIP: v = cpu->sysenter_eip; break;
+    case MSR_PAT: v = cpu->pat; break;
+    case MSR_EFER: v = cpu->efer; break;
+    case MSR_STAR: v = cpu->star; break;
+    case MSR_LSTAR: v = cpu->lstar; break;
+    case MSR_CSTAR: v = cpu->cstar; break;
+    case MSR_SFMASK: v = cpu->sfmask; break;
+    case MSR_FS_BASE: v = cpu->seg[X86_FS].base; break;
+    case MSR_GS_BASE: v = cpu->seg[X86_GS].base; break;
+    case MSR_KERNEL_GS_BASE: v = cpu->kernel_gs_base; break;
+    case MSR_TSC_AUX: v = cpu->tsc_aux; break;
+    default:
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    cpu->regs[X86_RAX] = (uint32_t)v;
+    cpu->regs[X86_RDX] = v >> 32;
+}
+
+/* 0F 30: WRMSR */
+void x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    uint64_t v = ((cpu->regs[X86_RDX] & 0xffffffff) << 32) |
+                 (uint32_t)cpu->regs[X86_RAX];
+    uint32_t msr = (uint32_t)cpu->regs[X86_RCX];
+
+    need_cpl0(cpu);
+    switch (msr) {
+    case MSR_TSC:
+        cpu->tsc_offset = v - host_ns();
+        break;
+    case MSR_APIC_BASE:
+        cpu->apic_base = v;     /* the local APIC comes with the platform */
+        break;
+    case MSR_SYSENTER_CS: cpu->sysenter_cs = v; break;
+    case MSR_SYSENTER_ESP: cpu->sysenter_esp = v; break;
+    case MSR_SYSENTER_EIP: cpu->sysenter_eip = v; break;
+    case MSR_PAT:
+        for (int i = 0; i < 8; i++) {
+            uint8_t t = (uint8_t)(v >> (8 * i));
+            if (t == 2 || t == 3 || t > 7) {
+                x86_raise(cpu, X86_EXC_GP, 0);
+            }
+        }
+        cpu->pat = v;
+        break;
+    case MSR_EFER: {
+        uint64_t ok = X86_EFER_SCE | X86_EFER_LME | X86_EFER_NXE;
+        if (v & ~(ok | X86_EFER_LMA)) {
+            x86_raise(cpu, X86_EXC_GP, 0);
+        }
+        /* LME cannot change while paging is on; LMA is read-only */
+        if ((cpu->cr0 & X86_CR0_PG) &&
+            ((v ^ cpu->efer) & X86_EFER_LME)) {
+            x86_raise(cpu, X86_EXC_GP, 0);
+        }
+        if ((v ^ cpu->efer) & X86_EFER_NXE) {
+            x86_tlb_flush(cpu);
+        }
+        cpu->efer = (v & ok) | (cpu->efer & X86_EFER_LMA);
+        x86_cpu_update_mode(cpu);
+        break;
+    }
+    case MSR_STAR: cpu->star = v; break;
+    case MSR_LSTAR:
+    case MSR_CSTAR:
+    case MSR_FS_BASE:
+    case MSR_GS_BASE:
+    case MSR_KERNEL_GS_BASE:
+        if (!canonical(v)) {
+            x86_raise(cpu, X86_EXC_GP, 0);
+        }
+        if (msr == MSR_LSTAR) {
+            cpu->lstar = v;
+        } else if (msr == MSR_CSTAR) {
+            cpu->cstar = v;
+        } else if (msr == MSR_FS_BASE) {
+            cpu->seg[X86_FS].base = v;
+        } else if (msr == MSR_GS_BASE) {
+            cpu->seg[X86_GS].base = v;
+        } else {
+            cpu->kernel_gs_base = v;
+        }
+        break;
+    case MSR_SFMASK: cpu->sfmask = (uint32_t)v; break;
+    case MSR_TSC_AUX: cpu->tsc_aux = (uint32_t)v; break;
+    default:
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+}
