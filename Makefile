@@ -32,6 +32,7 @@ include emu/chardev/objs.mk
 include emu/monitor/objs.mk
 include emu/hw/objs.mk
 include emu/acpi/objs.mk
+include emu/cpu/x86/objs.mk
 
 HEMU_OBJS := $(addprefix $(BUILDDIR)/,$(hemu-y))
 MAIN_OBJ := $(BUILDDIR)/emu/vm/main.o

@@ -6,7 +6,7 @@ hemu-y += emu/vm/runstate.o emu/vm/machine.o emu/vm/config.o \
           emu/vm/secret.o emu/vm/daemon.o
 hemu-y += emu/mem/mem.o
 hemu-y += emu/hw/dev.o
-hemu-y += emu/accel/accel.o emu/accel/vcpu.o
+hemu-y += emu/accel/accel.o emu/accel/vcpu.o emu/accel/tcg.o
 hemu-y += emu/hw/pci.o
 hemu-y += emu/hw/fw_cfg.o
 hemu-y += emu/hw/i440fx.o

@@ -54,7 +54,7 @@ for t in tests/cmdline/test_*.py; do
     case "$t" in */test_bad_options.py) continue ;; esac
     run "cmdline/$(basename "$t" .py)" env HEMU="$build/hemu" python3 "$t"
 done
-for t in tests/integration/test_*.py; do
+for t in tests/guest/test_*.py tests/integration/test_*.py; do
     run "integration/$(basename "$t" .py)" env HEMU="$build/hemu" python3 "$t"
 done
 

@@ -81,6 +81,7 @@ static void *vcpu_thread(void *opaque)
 {
     struct vcpu *v = opaque;
     current_vcpu = v;
+    v->tid = (int)gettid();
     bql_lock();
     while (!v->quit) {
         if (paused) {

@@ -34,8 +34,14 @@ struct vcpu {
         bool write;
         uint64_t data;
     } mmio;
+    /* Interrupt acknowledge for the accelerator: the vector of the
+     * pending external interrupt, or -1 (called with the big lock held).
+     * The machine sets it (the PIC's INTA for the boot CPU). */
+    int (*irq_ack)(void *opaque);
+    void *irq_opaque;
     /* Thread state, guarded by the big lock. */
     pthread_t thread;
+    int tid;                    /* the thread's id, for query-cpus-fast */
     bool created, halted, stopped, quit;
     unsigned long exits;        /* statistics for tests and info */
 };

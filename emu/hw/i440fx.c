@@ -54,14 +54,22 @@ static void pam_apply(struct i440fx *h, int i)
         h->pam_map[i] = as_map(h->mem, base, &h->pam_ro[i], 0, size, 1);
         break;
     default:
-        /* 0 (and 2, write-only, which QEMU also treats as PCI): the ROMs. */
-        if (base < 0xe0000) {
-            h->pam_map[i] = as_map(h->mem, base, h->pc_rom, base - 0xc0000,
-                                   size, 1);
-        } else {
-            h->pam_map[i] = as_map(h->mem, base, h->bios,
-                                   h->bios->size - 0x20000 + (base - 0xe0000),
-                                   size, 1);
+        /* 0 (and 2, write-only, which QEMU also treats as PCI): what
+         * PCI decodes there - the last 128 KiB of the firmware (less for
+         * a smaller image, ending at 1 MiB), below it pc.rom. */
+        {
+            uint64_t isa_bios = MIN(h->bios->size, 0x20000);
+            uint64_t isa_start = 0x100000 - isa_bios;
+            if (base >= isa_start) {
+                h->pam_map[i] = as_map(h->mem, base, h->bios,
+                                       h->bios->size - isa_bios + (base - isa_start),
+                                       size, 1);
+            } else if (base < 0xe0000) {
+                h->pam_map[i] = as_map(h->mem, base, h->pc_rom,
+                                       base - 0xc0000, size, 1);
+            } else {
+                h->pam_map[i] = as_map(h->mem, base, &h->pci_empty, 0, size, 1);
+            }
         }
         break;
     }
@@ -180,6 +188,21 @@ static const struct mem_ops vga_ops = {
     .impl_min = 1, .impl_max = 4,
 };
 
+/* PCI memory nobody decodes: reads 0, writes vanish (QEMU's unassigned
+ * memory). */
+static uint64_t empty_read(void *opaque, uint64_t off, unsigned size)
+{
+    return 0;
+}
+
+static void empty_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+}
+
+static const struct mem_ops empty_ops = {
+    .read = empty_read, .write = empty_write, .valid_min = 1, .valid_max = 8,
+};
+
 static const struct dev_type i440fx_type = {
     .name = "i440FX",
     .category = "Bridge devices",
@@ -207,7 +230,7 @@ struct i440fx *i440fx_create(struct addr_space *mem, struct addr_space *io,
                              struct mem_region *ram, struct mem_region *pc_rom,
                              struct mem_region *bios, struct err **errp)
 {
-    if (bios->size < 0x20000 || pc_rom->size < 0x20000 || ram->size < 0x100000) {
+    if (bios->size < 0x10000 || pc_rom->size < 0x20000 || ram->size < 0x100000) {
         err_setf(errp, "i440FX: firmware or RAM too small for the legacy map");
         return NULL;
     }
@@ -250,6 +273,7 @@ struct i440fx *i440fx_create(struct addr_space *mem, struct addr_space *io,
     h->smram_open.size = 0x20000;
     h->smram_open.ram = ram->ram + 0xa0000;
     h->smram_open.flags = MR_RAM;
+    mem_region_init_io(&h->pci_empty, "pci-empty", 0x10000, &empty_ops, h);
     mem_region_init_io(&h->vga_window, "vga-window", 0x20000, &vga_ops, h);
     as_map(mem, 0xa0000, &h->vga_window, 0, 0x20000, 1);
 

@@ -29,7 +29,7 @@ struct i440fx {
     struct as_mapping *pam_map[I440FX_NUM_PAM];
     int pam_mode[I440FX_NUM_PAM];
     /* 0xa0000-0xbffff: the VGA window (SMRAM closed) or RAM (open). */
-    struct mem_region vga_window;
+    struct mem_region vga_window, pci_empty;
     struct mem_region *vga_legacy;  /* set by a VGA device; NULL: nothing */
     struct mem_region smram_open;
     struct as_mapping *smram_map;

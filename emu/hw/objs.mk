@@ -3,4 +3,5 @@
 hemu-y += emu/hw/isa.o emu/hw/i8259.o emu/hw/i8254.o emu/hw/mc146818.o \
           emu/hw/serial16550.o emu/hw/debugcon.o emu/hw/debugexit.o
 # chipset, keyboard controller and the pc board
-hemu-y += emu/hw/piix3.o emu/hw/ps2.o emu/hw/i8042.o emu/hw/port92.o emu/hw/pc.o
+hemu-y += emu/hw/piix3.o emu/hw/ps2.o emu/hw/i8042.o emu/hw/port92.o emu/hw/pc.o \
+          emu/hw/pc-machine.o

@@ -6,6 +6,8 @@
  * report the same state; the output formats are QEMU's.
  */
 #include "emu/osdep.h"
+
+#include "emu/accel/vcpu.h"     /* vcpu_count, dump_state */
 #include <json-c/json.h>
 
 #include "emu/monitor/hmp.h"
@@ -118,9 +120,42 @@ static void info_uuid(struct hmp *h, const char *arg)
 
 static void info_registers(struct hmp *h, const char *arg)
 {
-    /* QEMU's words when there is no CPU (e.g. -machine none); the x86
-     * CPU issue replaces this with the register dump. */
-    hmp_printf(h, "No CPU available\n");
+    if (vcpu_count() == 0) {
+        /* QEMU's words when there is no CPU (e.g. -machine none). */
+        hmp_printf(h, "No CPU available\n");
+        return;
+    }
+    /* "-a" dumps every vCPU, a number one of them, nothing the first.
+     * A running vCPU changes under the dump: stop the VM for a stable
+     * picture, as with QEMU's TCG. */
+    int first = 0, last = 0;
+    if (arg && !strcmp(arg, "-a")) {
+        last = vcpu_count() - 1;
+    } else if (arg && *arg) {
+        first = last = atoi(arg);
+        if (!vcpu_get(first)) {
+            hmp_printf(h, "CPU#%d not available\n", first);
+            return;
+        }
+    }
+    for (int i = first; i <= last; i++) {
+        struct vcpu *v = vcpu_get(i);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f) {
+            return;
+        }
+        if (last > first) {
+            fprintf(f, "\nCPU#%d\n", i);
+        }
+        if (v->ops->dump_state) {
+            v->ops->dump_state(v, f);
+        }
+        fclose(f);
+        hmp_printf(h, "%s", buf);
+        free(buf);
+    }
 }
 
 static void info_help(struct hmp *h, const char *arg)

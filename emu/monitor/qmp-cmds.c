@@ -5,6 +5,8 @@
  * query-commands lists exactly this table.
  */
 #include "emu/osdep.h"
+
+#include "emu/accel/vcpu.h"     /* vcpu_count, vcpu_get */
 #include <json-c/json.h>
 
 #include "emu/chardev/chardev.h"    /* chr_foreach, chr_filename */
@@ -151,10 +153,24 @@ static int query_machines(struct qmp_session *s, json_object *args,
 static int query_cpus_fast(struct qmp_session *s, json_object *args,
                            json_object **ret, struct err **errp)
 {
-    /* No CPU model yet: the x86 CPU issue fills this with one
-     * CpuInfoFast per vCPU (cpu-index, qom-path, thread-id, props,
-     * target "x86_64"). */
+    /* One CpuInfoFast per vCPU (none on -machine none). */
     *ret = json_object_new_array();
+    for (int i = 0; i < vcpu_count(); i++) {
+        struct vcpu *v = vcpu_get(i);
+        json_object *o = json_object_new_object();
+        char path[64];
+        snprintf(path, sizeof(path), "/machine/unattached/device[%d]", i);
+        json_object_object_add(o, "cpu-index", json_object_new_int(i));
+        json_object_object_add(o, "qom-path", json_object_new_string(path));
+        json_object_object_add(o, "thread-id", json_object_new_int(v->tid));
+        json_object *props = json_object_new_object();
+        json_object_object_add(props, "core-id", json_object_new_int(0));
+        json_object_object_add(props, "thread-id", json_object_new_int(0));
+        json_object_object_add(props, "socket-id", json_object_new_int(i));
+        json_object_object_add(o, "props", props);
+        json_object_object_add(o, "target", json_object_new_string("x86_64"));
+        json_object_array_add(*ret, o);
+    }
     return 0;
 }
 

@@ -33,7 +33,10 @@ static const struct machine_type machine_none = {
     .init = none_init,
 };
 
+extern const struct machine_type machine_pc;     /* emu/hw/pc-machine.c */
+
 const struct machine_type *const machine_types[] = {
+    &machine_pc,
     &machine_none,
     NULL,
 };
@@ -42,6 +45,10 @@ const struct machine_type *current_machine;
 
 const struct machine_type *machine_find(const char *name)
 {
+    /* Every pc-i440fx-X.Y version answers with hemu's one pc machine. */
+    if (!strncmp(name, "pc-i440fx-", 10) && name[10]) {
+        return &machine_pc;
+    }
     for (int i = 0; machine_types[i]; i++) {
         const struct machine_type *m = machine_types[i];
         if (!strcmp(m->name, name) || (m->alias && !strcmp(m->alias, name))) {

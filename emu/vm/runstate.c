@@ -188,10 +188,26 @@ static void emit_cause(const char *name, enum shutdown_cause c)
     event_emit(name, d);
 }
 
+/* Tell the state hooks (the vCPU threads) to stop or go without changing
+ * the visible run state: a reset must not race a running CPU. */
+static void quiesce(bool stop)
+{
+    for (struct hook *h = state_hooks; h; h = h->next) {
+        h->state_fn(h->opaque, !stop, stop ? RUN_STATE_PAUSED : state);
+    }
+}
+
 static void do_reset(enum shutdown_cause cause)
 {
+    bool running = state == RUN_STATE_RUNNING;
+    if (running) {
+        quiesce(true);
+    }
     for (struct hook *h = reset_hooks; h; h = h->next) {
         h->fn(h->opaque);
+    }
+    if (running) {
+        quiesce(false);
     }
     emit_cause("RESET", cause);
 }

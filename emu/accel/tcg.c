@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tcg.c - the accelerator "tcg": hemu's software x86 CPU (emu/cpu/x86)
+ * behind the accelerator interface.  The CPU runs without the big lock and
+ * reaches memory and ports through the x86_bus callbacks below, which take
+ * the lock for device accesses and page lookups; RAM pages are then
+ * accessed through host pointers cached in the CPU's TLB.  Map changes
+ * (PAM, BARs) flush those pointers before the CPU uses them again.
+ */
+#include "emu/osdep.h"
+
+#include "emu/accel/tcg.h"
+#include "emu/accel/vcpu.h"
+#include "emu/cpu/x86/cpu.h"
+#include "emu/loop/loop.h"
+#include "emu/mem/mem.h"
+#include "emu/util/cutils.h"
+#include "emu/util/err.h"
+
+/* Instructions per vcpu_run call: long enough to amortise the loop, short
+ * enough that pause requests are seen within a millisecond or so. */
+#define TCG_BUDGET 200000
+
+struct tcg_vcpu {
+    struct x86_cpu cpu;     /* large (decode cache): heap-allocated */
+    struct vcpu *v;
+    volatile bool tlb_stale;
+    bool intr;
+};
+
+static struct tcg_vcpu **all;
+static int nall;
+
+static void flush_if_stale(struct tcg_vcpu *t)
+{
+    if (__atomic_exchange_n(&t->tlb_stale, false, __ATOMIC_ACQ_REL)) {
+        x86_tlb_flush(&t->cpu);
+    }
+}
+
+/* A memory map changed: every CPU must drop its cached host pointers.
+ * The CPU making the change (a PAM write from its own OUT) flushes when
+ * its bus callback returns; the others are stopped and flush on entry. */
+static void map_changed(void *opaque)
+{
+    for (int i = 0; i < nall; i++) {
+        __atomic_store_n(&all[i]->tlb_stale, true, __ATOMIC_RELEASE);
+        __atomic_or_fetch(&all[i]->cpu.attention, X86_ATTN_STOP, __ATOMIC_SEQ_CST);
+    }
+}
+
+static uint8_t *bus_ram_ptr(void *opaque, uint64_t paddr, bool write)
+{
+    struct tcg_vcpu *t = opaque;
+    bql_lock();
+    uint8_t *p = as_ram_ptr(t->v->mem_space, paddr & ~0xfffULL, 0x1000, write);
+    bql_unlock();
+    return p;
+}
+
+static uint64_t bus_mmio_read(void *opaque, uint64_t paddr, unsigned size)
+{
+    struct tcg_vcpu *t = opaque;
+    bql_lock();
+    uint64_t v = as_read(t->v->mem_space, paddr, size);
+    bql_unlock();
+    flush_if_stale(t);
+    return v;
+}
+
+static void bus_mmio_write(void *opaque, uint64_t paddr, uint64_t val,
+                           unsigned size)
+{
+    struct tcg_vcpu *t = opaque;
+    bql_lock();
+    as_write(t->v->mem_space, paddr, val, size);
+    bql_unlock();
+    flush_if_stale(t);
+}
+
+static uint64_t bus_pio_read(void *opaque, uint16_t port, unsigned size)
+{
+    struct tcg_vcpu *t = opaque;
+    bql_lock();
+    uint64_t v = as_read(t->v->io_space, port, size);
+    bql_unlock();
+    flush_if_stale(t);
+    return v;
+}
+
+static void bus_pio_write(void *opaque, uint16_t port, uint64_t val,
+                          unsigned size)
+{
+    struct tcg_vcpu *t = opaque;
+    bql_lock();
+    as_write(t->v->io_space, port, val, size);
+    bql_unlock();
+    flush_if_stale(t);
+}
+
+static int bus_irq_ack(void *opaque)
+{
+    struct tcg_vcpu *t = opaque;
+    int vector = -1;
+    bql_lock();
+    if (t->v->irq_ack) {
+        vector = t->v->irq_ack(t->v->irq_opaque);
+    }
+    bql_unlock();
+    return vector;
+}
+
+static int tcg_vcpu_create(struct vcpu *v, struct err **errp)
+{
+    struct tcg_vcpu *t = xzalloc(sizeof(*t));
+    struct x86_bus bus = {
+        .ram_ptr = bus_ram_ptr,
+        .mmio_read = bus_mmio_read,
+        .mmio_write = bus_mmio_write,
+        .pio_read = bus_pio_read,
+        .pio_write = bus_pio_write,
+        .irq_ack = bus_irq_ack,
+        .opaque = t,
+    };
+    t->v = v;
+    x86_cpu_init(&t->cpu, &bus);
+    v->priv = t;
+    all = xrealloc(all, (nall + 1) * sizeof(*all));
+    all[nall++] = t;
+    if (nall == 1 && v->mem_space) {
+        as_add_listener(v->mem_space, map_changed, NULL);
+    }
+    return 0;
+}
+
+static enum vcpu_exit tcg_vcpu_run(struct vcpu *v)
+{
+    struct tcg_vcpu *t = v->priv;
+    flush_if_stale(t);
+    enum x86_exit e = x86_cpu_run(&t->cpu, TCG_BUDGET);
+    __atomic_and_fetch(&t->cpu.attention, ~(uint32_t)X86_ATTN_STOP,
+                       __ATOMIC_SEQ_CST);
+    switch (e) {
+    case X86_EXIT_BUDGET:
+    case X86_EXIT_ATTENTION:
+        return VCPU_EXIT_NONE;
+    case X86_EXIT_HLT:
+        return VCPU_EXIT_HLT;
+    case X86_EXIT_SHUTDOWN:
+        /* Triple fault: the platform resets (or exits with -no-reboot). */
+        return VCPU_EXIT_RESET;
+    case X86_EXIT_UNIMPL:
+        err_report("vCPU %d: not implemented: %s at rip 0x%" PRIx64
+                   " (cs base 0x%" PRIx64 ")", v->index,
+                   t->cpu.unimpl ? t->cpu.unimpl : "?", t->cpu.rip,
+                   t->cpu.seg[X86_CS].base);
+        return VCPU_EXIT_INTERNAL_ERROR;
+    case X86_EXIT_EXCEPTION:
+    default:
+        err_report("vCPU %d: exception %d could not be delivered at rip "
+                   "0x%" PRIx64, v->index, t->cpu.exc_vector, t->cpu.rip);
+        return VCPU_EXIT_INTERNAL_ERROR;
+    }
+}
+
+static void tcg_vcpu_kick(struct vcpu *v)
+{
+    struct tcg_vcpu *t = v->priv;
+    __atomic_or_fetch(&t->cpu.attention, X86_ATTN_STOP, __ATOMIC_SEQ_CST);
+}
+
+static void tcg_vcpu_reset(struct vcpu *v)
+{
+    struct tcg_vcpu *t = v->priv;
+    x86_cpu_reset(&t->cpu);
+    x86_cpu_set_irq(&t->cpu, t->intr);
+}
+
+static void tcg_set_irq(struct vcpu *v, enum vcpu_irq line, int level)
+{
+    struct tcg_vcpu *t = v->priv;
+    if (line == VCPU_IRQ_INTR) {
+        t->intr = level;
+        x86_cpu_set_irq(&t->cpu, level);
+    }
+}
+
+static bool tcg_has_work(struct vcpu *v)
+{
+    struct tcg_vcpu *t = v->priv;
+    /* HLT ends on an interrupt the CPU would take. */
+    return t->intr && (t->cpu.rflags & X86_IF);
+}
+
+static void tcg_dump_state(struct vcpu *v, FILE *f)
+{
+    x86_cpu_dump(&((struct tcg_vcpu *)v->priv)->cpu, f);
+}
+
+const struct accel_ops tcg_accel_ops = {
+    .name = "tcg",
+    .vcpu_create = tcg_vcpu_create,
+    .vcpu_run = tcg_vcpu_run,
+    .vcpu_kick = tcg_vcpu_kick,
+    .vcpu_reset = tcg_vcpu_reset,
+    .set_irq = tcg_set_irq,
+    .has_work = tcg_has_work,
+    .dump_state = tcg_dump_state,
+};
+
+void tcg_vcpu_set_a20(struct vcpu *v, bool on)
+{
+    struct tcg_vcpu *t = v->priv;
+    x86_cpu_set_a20(&t->cpu, on);
+    __atomic_store_n(&t->tlb_stale, true, __ATOMIC_RELEASE);
+}
