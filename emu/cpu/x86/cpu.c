@@ -47,12 +47,16 @@ void x86_cpu_reset(struct x86_cpu *cpu)
     cpu->cr0 = 0x60000010;
     cpu->cr2 = cpu->cr3 = cpu->cr4 = cpu->cr8 = 0;
     cpu->efer = 0;
+    memset(cpu->dr, 0, sizeof(cpu->dr));
+    cpu->dr[6] = 0xffff0ff0;
+    cpu->dr[7] = 0x400;
     cpu->star = cpu->lstar = cpu->cstar = cpu->sfmask = 0;
     cpu->kernel_gs_base = 0;
     cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
     cpu->pat = 0x0007040600070406ull;
     cpu->apic_base = 0xfee00000ull | (1u << 11) | (1u << 8);  /* BSP */
     cpu->tsc_aux = 0;
+    x86_fpu_reset(cpu);
     cpu->a20_mask = ~0ull;
     cpu->halted = false;
     cpu->exc_vector = -1;

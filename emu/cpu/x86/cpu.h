@@ -57,6 +57,8 @@ enum { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_CR4_PSE (1u << 4)
 #define X86_CR4_PAE (1u << 5)
 #define X86_CR4_PGE (1u << 7)
+#define X86_CR4_OSFXSR (1u << 9)
+#define X86_CR4_OSXMMEXCPT (1u << 10)
 #define X86_EFER_SCE (1u << 0)
 #define X86_EFER_LME (1u << 8)
 #define X86_EFER_LMA (1u << 10)
@@ -67,7 +69,7 @@ enum {
     X86_EXC_DE = 0, X86_EXC_DB = 1, X86_EXC_BP = 3, X86_EXC_OF = 4,
     X86_EXC_BR = 5, X86_EXC_UD = 6, X86_EXC_NM = 7, X86_EXC_DF = 8,
     X86_EXC_TS = 10, X86_EXC_NP = 11, X86_EXC_SS = 12, X86_EXC_GP = 13,
-    X86_EXC_PF = 14, X86_EXC_MF = 16, X86_EXC_AC = 17,
+    X86_EXC_PF = 14, X86_EXC_MF = 16, X86_EXC_AC = 17, X86_EXC_XM = 19,
 };
 
 /* Operating modes (SDM vol. 3A 2.2). */
@@ -185,11 +187,23 @@ struct x86_cpu {
     uint64_t gdtr_base, idtr_base;
     uint16_t gdtr_limit, idtr_limit;
     uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+    uint64_t dr[8];     /* debug registers (4 and 5 unused: aliases) */
     uint64_t a20_mask;  /* ~(1 << 20) while the A20 gate is closed */
     /* MSRs without a home elsewhere (misc.c and sys.c read/write them) */
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat, apic_base, tsc_aux;
+
+    /* x87 FPU, MMX and SSE state (fpu.c, sse.c, fxsave.c).  fpr holds the
+       80-bit registers in stack order, ST(0) first (the FSAVE image
+       order); ftw is the full tag word (2 bits per physical register);
+       MMn is the significand of physical register n. */
+    uint16_t fcw, fsw, ftw, fop;
+    uint16_t fcs, fds;
+    uint64_t fip, fdp;
+    uint8_t fpr[8][10];
+    uint32_t mxcsr;
+    uint64_t xmm[16][2];
 
     /* Derived from the above by x86_cpu_update_mode(). */
     enum x86_mode mode;

@@ -165,8 +165,44 @@ x86_handler_fn x86_op_flagop, x86_op_cli_sti, x86_op_lahf, x86_op_sahf,
     x86_op_rdtsc, x86_op_nop;
 x86_handler_fn x86_op_grp6, x86_op_lfp, x86_op_arpl, x86_op_bound,
     x86_op_rdtscp, x86_op_grp15, x86_op_lar_lsl;
-x86_handler_fn x86_op_mov_cr, x86_op_clts, x86_op_invd, x86_op_grp7,
+x86_handler_fn x86_op_mov_dr, x86_op_mov_cr, x86_op_clts, x86_op_invd, x86_op_grp7,
     x86_op_rdmsr, x86_op_wrmsr, x86_op_syscall, x86_op_sysret;
+
+/* fpu.c, fxsave.c, sse.c: x87, MMX and SSE */
+/* FCW as loaded: reserved bits clear, bit 6 reads as 1 */
+#define X86_FCW_LOAD(v) ((uint16_t)(((v) & 0x1f3fu) | 0x40u))
+void x86_fpu_reset(struct x86_cpu *cpu);
+/* #NM/#UD/#MF checks before an x87 instruction (wait: a waiting one). */
+void x86_fpu_check(struct x86_cpu *cpu, bool wait);
+/* #UD/#NM checks before an SSE or MMX instruction. */
+void x86_sse_check(struct x86_cpu *cpu, bool mmx);
+/* Full tag of an 80-bit register image: 0 valid, 1 zero, 2 special. */
+unsigned x86_fpu_tag_of(const uint8_t *r);
+/* Physical register i of the stack (TOP from fsw). */
+uint8_t *x86_fpu_phys(struct x86_cpu *cpu, unsigned i);
+void x86_mmx_enter(struct x86_cpu *cpu);
+void x86_fxsave(struct x86_cpu *cpu, const struct x86_insn *in);
+void x86_fxrstor(struct x86_cpu *cpu, const struct x86_insn *in);
+x86_handler_fn x86_op_x87, x86_op_fwait, x86_op_sse, x86_op_emms,
+    x86_op_movnti, x86_op_maskmov;
+
+/* hostexec.c: run one instruction on the host's own FPU/SSE unit.  The
+   context is laid out for the generated stub (offsets are fixed). */
+struct x86_hostctx {
+    uint64_t xmm[3][2];     /* 0: guest XMM0, 1: reg operand, 2: rm */
+    uint64_t mm[2];         /* 48: mm1 (reg), mm2 (rm) */
+    uint64_t rax, rcx;      /* 64: GPR operands (reg -> rax, rm -> rcx) */
+    uint64_t rflags;        /* 80 */
+    uint32_t mxcsr, pad;    /* 88 */
+    uint64_t mem;           /* 96: host address of the memory operand */
+    uint64_t rdx;           /* 104: implicit (PCMPESTRx) */
+    uint8_t fsave[112];     /* 112: 32-bit protected-mode FSAVE image */
+};
+enum { X86_HX_SSE, X86_HX_X87 };
+/* Execute bytes[0..len) (one instruction coded against the context
+   registers) with the context loaded. */
+void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
+                   unsigned len);
 
 static const uint64_t x86_masks[4] = {
     0xff, 0xffff, 0xffffffff, 0xffffffffffffffffull,

@@ -177,10 +177,15 @@ void x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *in)
     case 1:
         a = CPUID_SIG;
         b = (1u << 16) | (8u << 8);     /* 1 logical CPU, 64-byte lines */
-        c = (1u << 13)                  /* CMPXCHG16B */
+        c = (1u << 0)                   /* SSE3 */
+            | (1u << 9)                 /* SSSE3 */
+            | (1u << 13)                /* CMPXCHG16B */
+            | (1u << 19)                /* SSE4.1 */
+            | (1u << 20)                /* SSE4.2 */
             | (1u << 22)                /* MOVBE */
             | (1u << 23);               /* POPCNT */
-        d = (1u << 3)                   /* PSE (and PSE-36 below) */
+        d = (1u << 0)                   /* FPU */
+            | (1u << 3)                 /* PSE (and PSE-36 below) */
             | (1u << 19)                /* CLFLUSH */
             | (1u << 4)                 /* TSC */
             | (1u << 5)                 /* MSR */
@@ -188,7 +193,11 @@ void x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *in)
             | (1u << 8)                 /* CMPXCHG8B */
             | (1u << 13)                /* PGE */
             | (1u << 15)                /* CMOV */
-            | (1u << 17);               /* PSE-36 */
+            | (1u << 17)                /* PSE-36 */
+            | (1u << 23)                /* MMX */
+            | (1u << 24)                /* FXSAVE/FXRSTOR */
+            | (1u << 25)                /* SSE */
+            | (1u << 26);               /* SSE2 */
         break;
     case 0x80000001:
         a = CPUID_SIG;
@@ -245,14 +254,35 @@ void x86_op_rdtscp(struct x86_cpu *cpu, const struct x86_insn *in)
 
 /* 0F AE: group 15 - LFENCE/MFENCE/SFENCE (register forms) and CLFLUSH
    (/7 memory): one CPU without caches needs neither ordering nor flushes;
-   CLFLUSH still checks its operand like a read.  The FXSAVE family comes
-   with the FPU. */
+   CLFLUSH still checks its operand like a read.  /0-/3 with memory are
+   FXSAVE, FXRSTOR, LDMXCSR and STMXCSR (fxsave.c). */
 void x86_op_grp15(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     unsigned r = in->reg & 7;
 
     if (in->mod == 3 && r >= 5) {
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        return;
+    }
+    if (in->mod != 3 && r == 0 && !in->rep) {
+        x86_fxsave(cpu, in);
+        return;
+    }
+    if (in->mod != 3 && r == 1 && !in->rep) {
+        x86_fxrstor(cpu, in);
+        return;
+    }
+    if (in->mod != 3 && (r == 2 || r == 3) && !in->rep) {
+        x86_sse_check(cpu, false);
+        if (r == 3) {
+            x86_rm_write(cpu, in, 2, cpu->mxcsr);
+            return;
+        }
+        uint32_t v = (uint32_t)x86_rm_read(cpu, in, 2);
+        if (v & ~0xffffu) {
+            x86_raise(cpu, X86_EXC_GP, 0);
+        }
+        cpu->mxcsr = v;
         return;
     }
     if (in->mod != 3 && r == 7 && !in->opsz_prefix) {
@@ -262,7 +292,7 @@ void x86_op_grp15(struct x86_cpu *cpu, const struct x86_insn *in)
     x86_raise_noerr(cpu, X86_EXC_UD);
 }
 
-/* 0F 0D, 0F 18-1F (hint NOPs with ModRM), 9B WAIT: nothing to do */
+/* 0F 0D, 0F 18-1F (hint NOPs with ModRM): nothing to do */
 void x86_op_nop(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 }

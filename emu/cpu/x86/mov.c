@@ -301,6 +301,10 @@ void x86_op_movbe(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     unsigned sz = in->opsz;
 
+    if (in->rep == 0xf2) {
+        x86_op_sse(cpu, in);        /* F2: CRC32 (sse.c) */
+        return;
+    }
     if (in->mod == 3 || in->rep) {
         x86_raise_noerr(cpu, X86_EXC_UD);
     }

@@ -7,3 +7,5 @@ hemu-y += emu/cpu/x86/alu.o emu/cpu/x86/mov.o emu/cpu/x86/shift.o \
           emu/cpu/x86/muldiv.o emu/cpu/x86/bitops.o emu/cpu/x86/stack.o \
           emu/cpu/x86/control.o emu/cpu/x86/string.o emu/cpu/x86/bcd.o \
           emu/cpu/x86/misc.o
+hemu-y += emu/cpu/x86/hostexec.o emu/cpu/x86/fpu.o emu/cpu/x86/fxsave.o \
+          emu/cpu/x86/sse.o

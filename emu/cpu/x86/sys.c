@@ -72,6 +72,39 @@ static void write_cr4(struct x86_cpu *cpu, uint64_t v)
 }
 
 /* 0F 20: MOV r,CRn; 0F 22: MOV CRn,r (the ModRM is always registers) */
+/* 0F 21 / 0F 23: MOV from/to DR0-DR7 (SDM vol. 3B 18.2).  The registers
+   are kept with their fixed bits; breakpoints are not raised yet. */
+void x86_op_mov_dr(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    unsigned sz = cpu->mode == X86_MODE_LONG ? 3 : 2, dr = in->reg;
+    uint64_t v;
+
+    if (dr >= 8 || ((dr == 4 || dr == 5) && (cpu->cr4 & (1u << 3)))) {
+        x86_raise_noerr(cpu, X86_EXC_UD);       /* DR4/5 with CR4.DE */
+    }
+    if (cpu->mode == X86_MODE_V86) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    need_cpl0(cpu);
+    if (dr == 4 || dr == 5) {
+        dr += 2;
+    }
+    if (in->op == 0x121) {
+        x86_reg_set(cpu, in, in->rm, sz, cpu->dr[dr]);
+        return;
+    }
+    v = cpu->regs[in->rm] & x86_mask(sz);
+    if (dr >= 6 && (v >> 32)) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    if (dr == 6) {
+        v = (v & 0xe00f) | 0xffff0ff0;
+    } else if (dr == 7) {
+        v = (v & ~0xd800ull) | 0x400;
+    }
+    cpu->dr[dr] = v;
+}
+
 void x86_op_mov_cr(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     unsigned sz = cpu->mode == X86_MODE_LONG ? 3 : 2, cr = in->reg;

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hostexec.c - bit-exact x87 and SSE arithmetic by running the guest's own
+ * instruction on the host's FPU/SSE unit.  The instruction is re-encoded
+ * against fixed host registers (XMM0 = guest XMM0, XMM1/MM1/RAX for the
+ * ModRM.reg operand, XMM2/MM2/RCX for ModRM.rm, [RSI] for memory) and
+ * wrapped in a small generated stub that loads the guest's MXCSR (or its
+ * whole x87 state with FRSTOR), the status flags and the operands, runs the
+ * instruction and stores everything back (FNSAVE, STMXCSR).  Stubs live in
+ * a per-thread direct-mapped cache of executable slots.  The host's own
+ * MXCSR and x87 state are restored before returning.  References: Intel
+ * SDM vol. 1 8.1.10 (FSAVE image), 10.2.3 (MXCSR), 11.5 (SSE exceptions).
+ */
+#include "emu/osdep.h"
+
+#include <sys/mman.h>       /* mmap for the executable stub slots */
+
+#include "emu/cpu/x86/internal.h"   /* struct x86_hostctx */
+
+#define SLOT_SIZE 128
+#define NSLOTS 1024
+
+struct slot_key {
+    uint8_t len, kind;
+    uint8_t bytes[15];
+};
+
+/* Per thread: the slots (mapped once, kept for the thread's life) and
+   what each holds. */
+static __thread uint8_t *stubs;
+static __thread struct slot_key keys[NSLOTS];
+
+static unsigned put(uint8_t *p, unsigned n, const char *b, unsigned len)
+{
+    memcpy(p + n, b, len);
+    return n + len;
+}
+
+#define PUT(s) (n = put(p, n, s, sizeof(s) - 1))
+
+static void gen(uint8_t *p, int kind, const uint8_t *bytes, unsigned len)
+{
+    unsigned n = 0;
+
+    PUT("\x48\x83\xec\x08");            /* sub $8, %rsp */
+    PUT("\x0f\xae\x1c\x24");            /* stmxcsr (%rsp) */
+    PUT("\x48\x8b\x47\x40");            /* mov 64(%rdi), %rax */
+    PUT("\x48\x8b\x4f\x48");            /* mov 72(%rdi), %rcx */
+    PUT("\x48\x8b\x77\x60");            /* mov 96(%rdi), %rsi */
+    PUT("\x48\x8b\x57\x68");            /* mov 104(%rdi), %rdx */
+    if (kind == X86_HX_X87) {
+        PUT("\xdd\x67\x70");            /* frstor 112(%rdi) */
+    } else {
+        PUT("\x0f\x10\x07");            /* movups (%rdi), %xmm0 */
+        PUT("\x0f\x10\x4f\x10");        /* movups 16(%rdi), %xmm1 */
+        PUT("\x0f\x10\x57\x20");        /* movups 32(%rdi), %xmm2 */
+        PUT("\x0f\x6f\x4f\x30");        /* movq 48(%rdi), %mm1 */
+        PUT("\x0f\x6f\x57\x38");        /* movq 56(%rdi), %mm2 */
+        PUT("\x0f\xae\x57\x58");        /* ldmxcsr 88(%rdi) */
+    }
+    PUT("\xff\x77\x50");                /* push 80(%rdi) */
+    PUT("\x9d");                        /* popf */
+    memcpy(p + n, bytes, len);
+    n += len;
+    PUT("\x9c");                        /* pushf */
+    PUT("\x8f\x47\x50");                /* pop 80(%rdi) */
+    PUT("\x48\x89\x47\x40");            /* mov %rax, 64(%rdi) */
+    PUT("\x48\x89\x4f\x48");            /* mov %rcx, 72(%rdi) */
+    PUT("\x48\x89\x57\x68");            /* mov %rdx, 104(%rdi) */
+    if (kind == X86_HX_X87) {
+        PUT("\xdd\x77\x70");            /* fnsave 112(%rdi) */
+    } else {
+        PUT("\x0f\xae\x5f\x58");        /* stmxcsr 88(%rdi) */
+        PUT("\x0f\x11\x07");            /* movups %xmm0, (%rdi) */
+        PUT("\x0f\x11\x4f\x10");        /* movups %xmm1, 16(%rdi) */
+        PUT("\x0f\x11\x57\x20");        /* movups %xmm2, 32(%rdi) */
+        PUT("\x0f\x7f\x4f\x30");        /* movq %mm1, 48(%rdi) */
+        PUT("\x0f\x7f\x57\x38");        /* movq %mm2, 56(%rdi) */
+        PUT("\x0f\x77");                /* emms */
+    }
+    PUT("\x0f\xae\x14\x24");            /* ldmxcsr (%rsp) */
+    PUT("\x48\x83\xc4\x08");            /* add $8, %rsp */
+    PUT("\xc3");                        /* ret */
+    if (n > SLOT_SIZE) {
+        abort();
+    }
+}
+
+void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
+                   unsigned len)
+{
+    uint32_t h = (uint32_t)kind * 0x9e3779b1u;
+    struct slot_key k;
+    void (*fn)(struct x86_hostctx *);
+
+    if (!stubs) {
+        void *m = mmap(NULL, (size_t)NSLOTS * SLOT_SIZE,
+                       PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) {
+            perror("hemu: x86 host stubs");
+            abort();
+        }
+        stubs = m;
+    }
+    memset(&k, 0, sizeof(k));
+    k.len = (uint8_t)len;
+    k.kind = (uint8_t)kind;
+    memcpy(k.bytes, bytes, len);
+    for (unsigned i = 0; i < len; i++) {
+        h = (h ^ bytes[i]) * 0x01000193u;
+    }
+    h = (h ^ (h >> 15)) % NSLOTS;
+    uint8_t *slot = stubs + (size_t)h * SLOT_SIZE;
+    if (memcmp(&keys[h], &k, sizeof(k)) != 0) {
+        gen(slot, kind, bytes, len);
+        keys[h] = k;
+    }
+    c->rflags = (c->rflags & X86_ARITH) | 2;
+    fn = (void (*)(struct x86_hostctx *))(uintptr_t)slot;
+    fn(c);
+}

@@ -1,0 +1,638 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * x86_fpu_test.c - host-differential tests of the soft x86 CPU's x87 FPU,
+ * plus guest-style tests of FXSAVE layout, FNSTENV/FNSAVE formats, #NM
+ * with CR0.TS/EM and #MF.  Each case runs "FXRSTOR64 [r15]; insn;
+ * FXSAVE64 [r15]" natively (an executable buffer between a register-loading
+ * trampoline and a jump back) and in hemu's CPU in 64-bit mode, from the
+ * same random x87 state (special values: zeros, denormals, pseudo-denormals,
+ * unnormals, infinities, QNaN/SNaN, indefinite; random TOP, empty tags,
+ * rounding and precision control, masked and unmasked exceptions) and
+ * memory operands.  The FXSAVE images (FCW, FSW, FTW, registers, MXCSR,
+ * XMM), registers, flags and data are compared; FOP/FIP/FDP, the
+ * selectors and MXCSR_MASK are not (hosts deprecate or defer the first,
+ * and may support MXCSR bits hemu does not).  SIGILL must be #UD.
+ */
+#include "emu/osdep.h"
+
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
+
+#include "emu/cpu/x86/cpu.h"
+#include "tests/unit/test.h"
+
+#define NCASES 1000
+
+/* ---- native execution ------------------------------------------------- */
+
+struct nregs {
+    uint64_t r[16];
+    uint64_t flags;
+};
+
+void x86t_native_exec(struct nregs *st, const void *code);
+void x86t_native_return(void);
+
+__asm__(
+    ".text\n"
+    ".p2align 4\n"
+    ".globl x86t_native_exec\n"
+    ".hidden x86t_native_exec\n"
+    "x86t_native_exec:\n"
+    "    push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n"
+    "    push %r15\n"
+    "    mov %rsp, x86t_saved_rsp(%rip)\n"
+    "    mov %rdi, x86t_state(%rip)\n"
+    "    mov %rsi, x86t_target(%rip)\n"
+    "    pushq 128(%rdi)\n"
+    "    popfq\n"
+    "    mov 0(%rdi), %rax\n mov 8(%rdi), %rcx\n mov 16(%rdi), %rdx\n"
+    "    mov 24(%rdi), %rbx\n mov 32(%rdi), %rsp\n mov 40(%rdi), %rbp\n"
+    "    mov 48(%rdi), %rsi\n mov 64(%rdi), %r8\n mov 72(%rdi), %r9\n"
+    "    mov 80(%rdi), %r10\n mov 88(%rdi), %r11\n mov 96(%rdi), %r12\n"
+    "    mov 104(%rdi), %r13\n mov 112(%rdi), %r14\n mov 120(%rdi), %r15\n"
+    "    mov 56(%rdi), %rdi\n"
+    "    jmp *x86t_target(%rip)\n"
+    ".globl x86t_native_return\n"
+    ".hidden x86t_native_return\n"
+    "x86t_native_return:\n"
+    "    mov %rsp, x86t_tmp_rsp(%rip)\n"
+    "    lea x86t_stack_top(%rip), %rsp\n"
+    "    pushfq\n"
+    "    push %rax\n"
+    "    mov x86t_state(%rip), %rax\n"
+    "    mov %rcx, 8(%rax)\n mov %rdx, 16(%rax)\n mov %rbx, 24(%rax)\n"
+    "    mov %rbp, 40(%rax)\n mov %rsi, 48(%rax)\n mov %rdi, 56(%rax)\n"
+    "    mov %r8, 64(%rax)\n mov %r9, 72(%rax)\n mov %r10, 80(%rax)\n"
+    "    mov %r11, 88(%rax)\n mov %r12, 96(%rax)\n mov %r13, 104(%rax)\n"
+    "    mov %r14, 112(%rax)\n mov %r15, 120(%rax)\n"
+    "    pop %rcx\n mov %rcx, 0(%rax)\n"
+    "    pop %rcx\n mov %rcx, 128(%rax)\n"
+    "    mov x86t_tmp_rsp(%rip), %rcx\n mov %rcx, 32(%rax)\n"
+    "    mov x86t_saved_rsp(%rip), %rsp\n"
+    "    cld\n fninit\n"
+    "    pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+    "    ret\n"
+    ".bss\n"
+    ".p2align 4\n"
+    "x86t_saved_rsp: .zero 8\n"
+    "x86t_state: .zero 8\n"
+    "x86t_target: .zero 8\n"
+    "x86t_tmp_rsp: .zero 8\n"
+    ".p2align 4\n"
+    "x86t_stack: .zero 256\n"
+    "x86t_stack_top:\n"
+    ".text\n");
+
+static uint8_t *code_buf;
+static uint8_t *host_data;
+static sigjmp_buf sig_jb;
+
+static void on_signal(int sig)
+{
+    siglongjmp(sig_jb, sig == SIGILL ? 6 : sig == SIGFPE ? 19 : 13);
+}
+
+static void host_fpu_clean(void)
+{
+    uint32_t m = 0x1f80;
+    __asm__ volatile("cld; fninit; emms; ldmxcsr %0" : : "m"(m));
+}
+
+static void native_setup(void)
+{
+    static uint8_t altstack[65536];
+    stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+    struct sigaction sa;
+
+    code_buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    host_data = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (code_buf == MAP_FAILED || host_data == MAP_FAILED) {
+        perror("mmap");
+        exit(1);
+    }
+    sigaltstack(&ss, NULL);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+    sigaction(SIGFPE, &sa, NULL);
+    sigaction(SIGILL, &sa, NULL);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+}
+
+/* Run code natively; returns -1 or the exception vector. */
+static int native_run(struct nregs *st, const uint8_t *code, unsigned len)
+{
+    uint64_t back = (uint64_t)(uintptr_t)x86t_native_return;
+    int v;
+
+    memcpy(code_buf, code, len);
+    memcpy(code_buf + len, "\xff\x25\x00\x00\x00\x00", 6);
+    memcpy(code_buf + len + 6, &back, 8);
+    v = sigsetjmp(sig_jb, 1);
+    if (v) {
+        host_fpu_clean();
+        return v;
+    }
+    x86t_native_exec(st, code_buf);
+    host_fpu_clean();
+    return -1;
+}
+
+/* ---- emulated execution ------------------------------------------------ */
+
+#define G_CODE ((uintptr_t)code_buf)
+#define G_DATA ((uintptr_t)host_data)
+
+static uint8_t emu_code[4096], emu_data[4096];
+static struct x86_cpu cpu;
+
+static uint8_t *ram_ptr(void *opaque, uint64_t pa, bool write)
+{
+    uint64_t page = pa & ~0xfffull;
+    if (page == G_CODE) {
+        return emu_code;
+    } else if (page == G_DATA) {
+        return emu_data;
+    }
+    return NULL;
+}
+
+static uint64_t mmio_read(void *opaque, uint64_t pa, unsigned size)
+{
+    return ~0ull;
+}
+
+static void mmio_write(void *opaque, uint64_t pa, uint64_t v, unsigned size)
+{
+}
+
+static uint64_t pio_read(void *opaque, uint16_t port, unsigned size)
+{
+    return ~0ull;
+}
+
+static void pio_write(void *opaque, uint16_t port, uint64_t v, unsigned size)
+{
+}
+
+static const struct x86_bus bus = {
+    ram_ptr, mmio_read, mmio_write, pio_read, pio_write, NULL,
+};
+
+static void emu_setup(void)
+{
+    x86_cpu_init(&cpu, &bus);
+    cpu.exc_exit_mask = ~0u;
+    cpu.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_MP;
+    cpu.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    cpu.efer = X86_EFER_LME | X86_EFER_LMA;
+    cpu.seg[X86_CS] = (struct x86_seg){
+        .sel = 0x33, .limit = 0xffffffff,
+        .attr = X86_SEG_P | X86_SEG_S | 0xb | X86_SEG_L | X86_SEG_DPL,
+    };
+    for (int s = 0; s < X86_NSEG; s++) {
+        if (s != X86_CS) {
+            cpu.seg[s] = (struct x86_seg){
+                .sel = 0x2b, .limit = 0xffffffff,
+                .attr = X86_SEG_P | X86_SEG_S | 3 | X86_SEG_DB | X86_SEG_DPL,
+            };
+        }
+    }
+    x86_cpu_update_mode(&cpu);
+}
+
+/* Runs the 3 instructions FXRSTOR, insn, FXSAVE. */
+static int emu_run(struct nregs *st, const uint8_t *code, unsigned len)
+{
+    memcpy(emu_code, code, len);
+    memcpy(cpu.regs, st->r, sizeof(cpu.regs));
+    cpu.rip = G_CODE;
+    x86_cpu_set_rflags(&cpu, st->flags | X86_IF);
+    enum x86_exit e = x86_cpu_run(&cpu, 3);
+    memcpy(st->r, cpu.regs, sizeof(cpu.regs));
+    st->flags = x86_cpu_get_rflags(&cpu);
+    if (e == X86_EXIT_EXCEPTION) {
+        return cpu.exc_vector;
+    }
+    if (e != X86_EXIT_BUDGET) {
+        return 100 + e;
+    }
+    if (cpu.rip != G_CODE + len) {
+        return 200;
+    }
+    return -1;
+}
+
+/* ---- random inputs ------------------------------------------------------ */
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+
+static uint64_t rnd(void)
+{
+    uint64_t x = rng_state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    rng_state = x;
+    return x * 0x2545f4914f6cdd1dull;
+}
+
+/* A random 80-bit value, often special. */
+static void rnd_f80(uint8_t *p)
+{
+    uint64_t m = rnd();
+    uint16_t e = (uint16_t)(0x3fff + (int)(rnd() % 130) - 65);
+    switch (rnd() % 14) {
+    case 0: m = 0; e = 0; break;                            /* zero */
+    case 1: m >>= 1 + rnd() % 62; e = 0; break;             /* denormal */
+    case 2: m |= 1ull << 63; e = 0; break;                  /* pseudo-den. */
+    case 3: m = 1ull << 63; e = 0x7fff; break;              /* infinity */
+    case 4: m |= 3ull << 62; e = 0x7fff; break;             /* QNaN */
+    case 5: m = (m & ~(3ull << 62)) | (1ull << 63) | 1;     /* SNaN */
+        e = 0x7fff; break;
+    case 6: m = 3ull << 62; e = 0x7fff; break;              /* indefinite */
+    case 7: m &= ~(1ull << 63); break;                      /* unnormal */
+    case 8: m = (rnd() % 1000) << 53 | 1ull << 63;          /* small int */
+        e = (uint16_t)(0x3fff + rnd() % 10); break;
+    case 9: e = (uint16_t)(rnd() & 0x7fff); m |= 1ull << 63; break;
+    case 10: m = 1ull << 63; e = 0x3fff; break;             /* 1.0 */
+    default: m |= 1ull << 63; break;
+    }
+    e |= (uint16_t)((rnd() & 1) << 15);
+    memcpy(p, &m, 8);
+    memcpy(p + 8, &e, 2);
+}
+
+static void rnd_mem(uint8_t *p, unsigned n)
+{
+    for (unsigned i = 0; i < n; i += 16) {
+        uint64_t v = rnd();
+        switch (rnd() % 6) {
+        case 0: rnd_f80(p + i); continue;
+        case 1: v = (rnd() & 1) ? 0x7f800001 + (rnd() & 0x3fffff)
+                                : 0x7fc00000 | (rnd() & 0x3fffff); break;
+        case 2: v = (rnd() & 1) ? 0x7ff0000000000001ull
+                                : 0x00000000000fffffull & rnd(); break;
+        case 3: v = rnd() % 200; break;
+        case 4: v = 0x8000000000000000ull >> (rnd() % 64 & 0x20); break;
+        default: break;
+        }
+        v ^= (rnd() & 1) ? 0x8000000080000000ull : 0;
+        memcpy(p + i, &v, 8);
+        v = rnd();
+        memcpy(p + i + 8, &v, 8);
+    }
+}
+
+/* A random FXSAVE image: x87 state with no pending unmasked exception. */
+static void rnd_fx(uint8_t *fx, bool unmask)
+{
+    uint16_t fcw = 0x3f | (uint16_t)(rnd() & 0xf00) | 0x40;
+    if (unmask && rnd() % 3 == 0) {
+        fcw &= (uint16_t)~(rnd() & 0x3f);
+    }
+    uint16_t fsw = (uint16_t)((rnd() & 0x4700) | (rnd() % 8) << 11);
+    fsw |= (uint16_t)(rnd() & 0x3f & fcw);      /* masked sticky flags */
+    uint32_t mxcsr = 0x1f80 | (uint32_t)(rnd() & 0x6040) |
+                     (uint32_t)(rnd() & 0x3f);
+
+    memset(fx, 0, 512);
+    memcpy(fx + 0, &fcw, 2);
+    memcpy(fx + 2, &fsw, 2);
+    fx[4] = (uint8_t)(rnd() % 4 == 0 ? rnd() : 0xff);
+    if (rnd() % 8 == 0) {
+        fx[4] = 0;
+    }
+    memcpy(fx + 24, &mxcsr, 4);
+    for (int i = 0; i < 8; i++) {
+        rnd_f80(fx + 32 + 16 * i);
+    }
+    rnd_mem(fx + 160, 256);
+}
+
+/* ---- the differential runner --------------------------------------------- */
+
+static unsigned failures_shown;
+static uint8_t init_data[4096];
+
+/* FXRSTOR64 [r15]; insn; FXSAVE64 [r15] */
+static unsigned wrap(uint8_t *code, const uint8_t *insn, unsigned n)
+{
+    memcpy(code, "\x49\x0f\xae\x0f", 4);
+    memcpy(code + 4, insn, n);
+    memcpy(code + 4 + n, "\x49\x0f\xae\x07", 4);
+    return n + 8;
+}
+
+static void dump_bytes(const char *what, const uint8_t *b, unsigned n)
+{
+    printf("#   %s:", what);
+    for (unsigned i = 0; i < n; i++) {
+        printf(" %02x", b[i]);
+    }
+    printf("\n");
+}
+
+/* Compare one case; returns false on a difference. */
+static bool run_one(const uint8_t *insn, unsigned n, bool unmask)
+{
+    struct nregs in, nat, emu;
+    uint8_t code[40];
+    unsigned len = wrap(code, insn, n);
+    int vn, ve;
+
+    for (int r = 0; r < 16; r++) {
+        in.r[r] = rnd() % 3 ? rnd() : rnd() % 100;
+    }
+    in.r[4] = 0;            /* rSP is not used */
+    in.r[3] = G_DATA + 1024 + ((rnd() % 8 == 0) ? 8 : 0);
+    in.r[15] = G_DATA;
+    in.flags = rnd() & 0x8d5;
+    rnd_fx(init_data, unmask);
+    rnd_mem(init_data + 1024, 128);
+
+    memcpy(host_data, init_data, 4096);
+    memcpy(emu_data, init_data, 4096);
+    nat = in;
+    emu = in;
+    vn = native_run(&nat, code, len);
+    ve = emu_run(&emu, code, len);
+
+    bool ok = vn == ve;
+    if (ok && vn < 0) {
+        ok = !memcmp(nat.r, emu.r, sizeof(nat.r)) &&
+             ((nat.flags ^ emu.flags) & 0x8d5) == 0 &&
+             !memcmp(host_data, emu_data, 6) &&
+             !memcmp(host_data + 24, emu_data + 24, 4) &&
+             !memcmp(host_data + 32, emu_data + 32, 464 - 32) &&
+             !memcmp(host_data + 512, emu_data + 512, 4096 - 512);
+    }
+    if (!ok && failures_shown++ < 10) {
+        dump_bytes("insn", insn, n);
+        printf("#   vector native %d emu %d\n", vn, ve);
+        dump_bytes("in   fx", init_data, 160);
+        dump_bytes("nat  fx", host_data, 160);
+        dump_bytes("emu  fx", emu_data, 160);
+        dump_bytes("nat mem", host_data + 1024, 32);
+        dump_bytes("emu mem", emu_data + 1024, 32);
+        printf("#   flags %llx %llx rax %llx %llx\n",
+               (unsigned long long)nat.flags, (unsigned long long)emu.flags,
+               (unsigned long long)nat.r[0], (unsigned long long)emu.r[0]);
+    }
+    return ok;
+}
+
+TEST(setup)
+{
+    native_setup();
+    emu_setup();
+    EXPECT(code_buf != NULL);
+}
+
+/* Every register form of D8-DF (the #UD ones included). */
+TEST(x87_register_forms)
+{
+    unsigned bad = 0;
+    for (unsigned op = 0xd8; op <= 0xdf; op++) {
+        for (unsigned m = 0xc0; m <= 0xff; m++) {
+            uint8_t insn[2] = { (uint8_t)op, (uint8_t)m };
+            if (op == 0xdf && m == 0xe0) {
+                continue;           /* FNSTSW AX: below */
+            }
+            for (int i = 0; i < NCASES / 4; i++) {
+                if (!run_one(insn, 2, true)) {
+                    bad++;
+                    break;
+                }
+            }
+        }
+    }
+    EXPECT_EQ(bad, 0);
+}
+
+/* Every memory form with [rbx] except FNSTENV/FNSAVE (they store
+   FIP/FDP); FLDENV and FRSTOR load random images. */
+TEST(x87_memory_forms)
+{
+    unsigned bad = 0;
+    for (unsigned op = 0xd8; op <= 0xdf; op++) {
+        for (unsigned r = 0; r < 8; r++) {
+            uint8_t insn[2] = { (uint8_t)op, (uint8_t)(r << 3 | 3) };
+            if ((op == 0xd9 || op == 0xdd) && r == 6) {
+                continue;
+            }
+            for (int i = 0; i < NCASES; i++) {
+                if (!run_one(insn, 2, true)) {
+                    bad++;
+                    break;
+                }
+            }
+        }
+    }
+    EXPECT_EQ(bad, 0);
+}
+
+TEST(x87_fnstsw_ax_and_fwait)
+{
+    unsigned bad = 0;
+    for (int i = 0; i < NCASES; i++) {
+        bad += !run_one((const uint8_t *)"\xdf\xe0", 2, false);
+        bad += !run_one((const uint8_t *)"\x9b", 1, false);
+        /* an operation, then FNSTSW AX and FCOMI flags */
+        bad += !run_one((const uint8_t *)"\xdb\xf1", 2, true);
+    }
+    EXPECT_EQ(bad, 0);
+}
+
+/* ---- guest-style tests -------------------------------------------------- */
+
+static void guest(const uint8_t *code, unsigned len)
+{
+    memcpy(emu_code, code, len);
+    cpu.rip = G_CODE;
+}
+
+TEST(nm_with_ts_and_em)
+{
+    /* FLD1 with CR0.TS: #NM (no exception pending) */
+    cpu.fsw = 0;
+    guest((const uint8_t *)"\xd9\xe8", 2);
+    cpu.cr0 |= X86_CR0_TS;
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_NM);
+    /* WAIT with TS and MP: #NM; with TS alone: runs */
+    guest((const uint8_t *)"\x9b", 1);
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_NM);
+    cpu.cr0 &= ~(uint64_t)X86_CR0_MP;
+    guest((const uint8_t *)"\x9b", 1);
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_BUDGET);
+    /* SSE with TS: #NM; with EM: #UD; without OSFXSR: #UD */
+    guest((const uint8_t *)"\x0f\x57\xc0", 3);      /* xorps xmm0, xmm0 */
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_NM);
+    cpu.cr0 = (cpu.cr0 & ~(uint64_t)X86_CR0_TS) | X86_CR0_EM;
+    guest((const uint8_t *)"\x0f\x57\xc0", 3);
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_UD);
+    /* FLD1 with EM: #NM */
+    guest((const uint8_t *)"\xd9\xe8", 2);
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_NM);
+    cpu.cr0 &= ~(uint64_t)X86_CR0_EM;
+    cpu.cr4 &= ~(uint64_t)X86_CR4_OSFXSR;
+    guest((const uint8_t *)"\x0f\x57\xc0", 3);
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_UD);
+    cpu.cr4 |= X86_CR4_OSFXSR;
+    cpu.cr0 |= X86_CR0_MP;
+}
+
+TEST(mf_on_pending_unmasked_exception)
+{
+    /* FNINIT; FLDCW [rbx] (ZE unmasked); FLDZ; FLD1; FDIVRP? no: FDIV
+       ST(0), ST(1) = 1 / 0 -> ZE pending; FNSTSW AX; FLD1 -> #MF */
+    static const uint8_t prog[] = {
+        0xdb, 0xe3,             /* fninit */
+        0xd9, 0x2b,             /* fldcw [rbx] */
+        0xd9, 0xee,             /* fldz */
+        0xd9, 0xe8,             /* fld1 */
+        0xd8, 0xf1,             /* fdiv st(0), st(1) */
+        0xdf, 0xe0,             /* fnstsw ax */
+        0xd9, 0xe8,             /* fld1: #MF */
+    };
+    uint16_t cw = 0x037b;
+    memcpy(emu_data + 1024, &cw, 2);
+    cpu.regs[3] = G_DATA + 1024;
+    guest(prog, sizeof(prog));
+    EXPECT_EQ(x86_cpu_run(&cpu, 7), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_MF);
+    EXPECT_EQ(cpu.rip, G_CODE + 12);
+    EXPECT_EQ(cpu.regs[0] & 0xffff, 0xb084);
+    /* FNCLEX lets it go */
+    guest((const uint8_t *)"\xdb\xe2\xd9\xe8", 4);
+    EXPECT_EQ(x86_cpu_run(&cpu, 2), X86_EXIT_BUDGET);
+}
+
+TEST(fxsave_layout_and_env_formats)
+{
+    /* FNINIT; FLD1; FLDPI; FXSAVE [rbx]; FNSTENV [rbx+512] (32-bit);
+       66 FNSTENV [rbx+544] (16-bit); FNSAVE [rbx+576] */
+    static const uint8_t prog[] = {
+        0xdb, 0xe3, 0xd9, 0xe8, 0xd9, 0xeb,
+        0x0f, 0xae, 0x03,
+        0xd9, 0xb3, 0x00, 0x02, 0x00, 0x00,
+        0x66, 0xd9, 0xb3, 0x20, 0x02, 0x00, 0x00,
+        0xdd, 0xb3, 0x40, 0x02, 0x00, 0x00,
+    };
+    uint8_t *b = emu_data + 1024;
+    uint16_t w;
+    uint32_t d;
+    long double pi;
+
+    memset(emu_data, 0xcc, sizeof(emu_data));
+    cpu.mxcsr = 0x1f80;
+    cpu.regs[3] = G_DATA + 1024;
+    guest(prog, sizeof(prog));
+    EXPECT_EQ(x86_cpu_run(&cpu, 7), X86_EXIT_BUDGET);
+    memcpy(&w, b, 2);
+    EXPECT_EQ(w, 0x037f);
+    memcpy(&w, b + 2, 2);
+    EXPECT_EQ(w, 0x3000);               /* TOP = 6 */
+    EXPECT_EQ(b[4], 0xc0);              /* registers 6, 7 valid */
+    memcpy(&d, b + 24, 4);
+    EXPECT_EQ(d, 0x1f80);
+    memcpy(&d, b + 28, 4);
+    EXPECT_EQ(d, 0xffff);
+    memcpy(&pi, b + 32, 10);
+    EXPECT(pi > 3.14159L && pi < 3.1416L);
+    EXPECT_EQ(b[48 + 9], 0x3f);         /* ST(1) = 1.0 */
+    /* 32-bit environment: FTW full tags 0000 (valid) for 6, 7 */
+    memcpy(&w, b + 512 + 8, 2);
+    EXPECT_EQ(w, 0x0fff);
+    memcpy(&w, b + 544 + 4, 2);         /* 16-bit: FTW at 4 */
+    EXPECT_EQ(w, 0x0fff);
+    memcpy(&w, b + 544 + 2, 2);         /* FSW */
+    EXPECT_EQ(w, 0x3000);
+    memcpy(&pi, b + 576 + 28, 10);      /* FNSAVE: ST(0) after the env */
+    EXPECT(pi > 3.14159L && pi < 3.1416L);
+    EXPECT_EQ(cpu.fcw, 0x037f);         /* FNSAVE reinitialised */
+    EXPECT_EQ(cpu.ftw, 0xffff);
+    /* FNSTENV masked every exception before FNSAVE: env FCW shows it */
+    memcpy(&w, b + 576, 2);
+    EXPECT_EQ(w, 0x037f);
+    /* FXSAVE misaligned: #GP */
+    cpu.regs[3] = G_DATA + 1032;
+    guest((const uint8_t *)"\x0f\xae\x03", 3);
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_GP);
+}
+
+TEST(xm_on_unmasked_simd_exception)
+{
+    /* DIVSS xmm1, xmm2 with 1/0 and ZM clear: #XM, xmm1 unchanged, ZE set;
+       without CR4.OSXMMEXCPT: #UD; masked: +inf and ZE */
+    static const uint8_t divss[] = { 0xf3, 0x0f, 0x5e, 0xca };
+    float one = 1.0f, zero = 0.0f, r;
+
+    memset(cpu.xmm, 0, sizeof(cpu.xmm));
+    memcpy(&cpu.xmm[1][0], &one, 4);
+    memcpy(&cpu.xmm[2][0], &zero, 4);
+    cpu.mxcsr = 0x1f80 & ~0x200u;
+    guest(divss, sizeof(divss));
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_XM);
+    EXPECT_EQ(cpu.mxcsr & 0x3f, 0x4);
+    memcpy(&r, &cpu.xmm[1][0], 4);
+    EXPECT(r == 1.0f);
+    cpu.cr4 &= ~(uint64_t)X86_CR4_OSXMMEXCPT;
+    guest(divss, sizeof(divss));
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_UD);
+    cpu.cr4 |= X86_CR4_OSXMMEXCPT;
+    cpu.mxcsr = 0x1f80;
+    guest(divss, sizeof(divss));
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_BUDGET);
+    memcpy(&r, &cpu.xmm[1][0], 4);
+    EXPECT(r > 1e38f);
+    EXPECT_EQ(cpu.mxcsr, 0x1f84);
+}
+
+TEST(mmx_aliases_x87)
+{
+    /* FNINIT; MOVQ mm3, [rbx]; the x87 register 3 holds it with
+       exponent 0xffff, TOP 0, all tags valid; EMMS empties the tags */
+    static const uint8_t prog[] = {
+        0xdb, 0xe3, 0x0f, 0x6f, 0x1b, 0x0f, 0x77,
+    };
+    uint64_t v = 0x1122334455667788ull, m;
+
+    memcpy(emu_data + 1024, &v, 8);
+    cpu.regs[3] = G_DATA + 1024;
+    guest(prog, sizeof(prog));
+    EXPECT_EQ(x86_cpu_run(&cpu, 2), X86_EXIT_BUDGET);
+    memcpy(&m, cpu.fpr[3], 8);
+    EXPECT(m == v);
+    EXPECT_EQ(cpu.fpr[3][8], 0xff);
+    EXPECT_EQ(cpu.fpr[3][9], 0xff);
+    EXPECT_EQ(cpu.ftw, 0);
+    EXPECT_EQ((cpu.fsw >> 11) & 7, 0);
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_BUDGET);
+    EXPECT_EQ(cpu.ftw, 0xffff);
+}
+
+TEST(cpuid_features)
+{
+    guest((const uint8_t *)"\x0f\xa2", 2);
+    cpu.regs[0] = 1;
+    EXPECT_EQ(x86_cpu_run(&cpu, 1), X86_EXIT_BUDGET);
+    EXPECT_EQ(cpu.regs[X86_RDX] & 0x07800001, 0x07800001);
+    EXPECT_EQ(cpu.regs[X86_RCX] & 0x201, 0x201);
+}
+
+TEST_MAIN()
