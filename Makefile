@@ -51,6 +51,22 @@ $(BUILDDIR)/%.o: %.c $(BUILDDIR)/config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The loader option ROMs (emu/hw/roms/*.asm): assembled with nasm and
+# embedded as C arrays NAME_rom[] / NAME_rom_len; no binary is committed.
+$(BUILDDIR)/emu/hw/roms/%.bin: emu/hw/roms/%.asm emu/hw/roms/fwcfg.inc
+	@mkdir -p $(dir $@)
+	nasm -f bin -I emu/hw/roms/ -o $@ $<
+
+$(BUILDDIR)/emu/hw/roms/%-rom.c: $(BUILDDIR)/emu/hw/roms/%.bin
+	@{ printf '/* generated from emu/hw/roms/$*.asm */\n'; \
+	  printf 'const unsigned char $*_rom[] = {\n'; \
+	  od -An -v -tx1 $< | sed -e 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  printf '};\nconst unsigned int $*_rom_len = sizeof($*_rom);\n'; \
+	} > $@.tmp && mv $@.tmp $@
+
+$(BUILDDIR)/emu/hw/roms/%-rom.o: $(BUILDDIR)/emu/hw/roms/%-rom.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 $(LIBHEMU): $(HEMU_OBJS)
 	@rm -f $@
 	ar rcs $@ $^

@@ -527,6 +527,30 @@ int opt_bios(const char *arg, struct err **errp)
     return 0;
 }
 
+/* -kernel, -initrd, -append: recorded; the pc machine loads them (and
+ * refuses -initrd or -append without -kernel, as QEMU does). */
+static int set_path(char **dst, const char *arg)
+{
+    free(*dst);
+    *dst = xstrdup(arg);
+    return 0;
+}
+
+int opt_kernel(const char *arg, struct err **errp)
+{
+    return set_path(&cfg.kernel, arg);
+}
+
+int opt_initrd(const char *arg, struct err **errp)
+{
+    return set_path(&cfg.initrd, arg);
+}
+
+int opt_append(const char *arg, struct err **errp)
+{
+    return set_path(&cfg.append, arg);
+}
+
 int opt_no_reboot(const char *arg, struct err **errp)
 {
     vm_no_reboot = true;

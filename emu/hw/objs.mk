@@ -5,3 +5,9 @@ hemu-y += emu/hw/isa.o emu/hw/i8259.o emu/hw/i8254.o emu/hw/mc146818.o \
 # chipset, keyboard controller and the pc board
 hemu-y += emu/hw/piix3.o emu/hw/ps2.o emu/hw/i8042.o emu/hw/port92.o emu/hw/pc.o \
           emu/hw/pc-machine.o
+# interrupt controllers, timers and ACPI power management of the pc board
+hemu-y += emu/hw/ioapic.o emu/hw/apic.o emu/hw/piix4-pm.o emu/hw/hpet.o
+# direct kernel boot: the loaders and their option ROMs (roms/*.asm,
+# assembled and embedded by the Makefile)
+hemu-y += emu/hw/linuxboot.o emu/hw/multiboot.o \
+          emu/hw/roms/linuxboot-rom.o emu/hw/roms/multiboot-rom.o

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pc-machine.c - the `pc` machine type (QEMU's "Standard PC (i440FX + PIIX,
- * 1996)"): the pc board (pc.c) with its vCPUs.  The PIC's INTR goes to the
- * boot CPU, whose interrupt acknowledge is the PIC's; A20 from the board
- * goes to every CPU.  One CPU until the local APIC brings INIT/SIPI.
+ * 1996)"): the pc board (pc.c) with its vCPUs, each with its local APIC
+ * on the board's APIC bus.  A CPU's INTR and interrupt acknowledge are its
+ * APIC's (the PIC arrives through the boot CPU's LINT0); A20 from the
+ * board goes to every CPU.  One CPU until the soft CPU takes INIT/SIPI.
  */
 #include "emu/osdep.h"
 
 #include "emu/accel/tcg.h"
 #include "emu/accel/vcpu.h"
+#include "emu/hw/apic.h"
 #include "emu/hw/fw_cfg.h"
 #include "emu/hw/i440fx.h"
 #include "emu/hw/i8259.h"
@@ -20,7 +22,9 @@
 
 static struct pc_board board;
 static struct irq_line cpu_intr;
+static struct apic *apics[APIC_MAX_CPUS];
 
+/* Only without local APICs: the PIC straight to the boot CPU. */
 static void pc_cpu_intr(void *opaque, int n, int level)
 {
     struct vcpu *v = vcpu_get(0);
@@ -31,7 +35,51 @@ static void pc_cpu_intr(void *opaque, int n, int level)
 
 static int pc_irq_ack(void *opaque)
 {
-    return i8259_inta(board.pic);
+    return apic_irq_ack(opaque);
+}
+
+/* ---- what a local APIC drives in its vCPU ---- */
+
+static void apic_cpu_intr(void *opaque, int level)
+{
+    vcpu_set_irq(opaque, VCPU_IRQ_INTR, level);
+}
+
+static void apic_cpu_nmi(void *opaque)
+{
+    vcpu_set_irq(opaque, VCPU_IRQ_NMI, 1);
+}
+
+static void apic_cpu_init(void *opaque)
+{
+    vcpu_set_irq(opaque, VCPU_IRQ_INIT, 1);
+}
+
+static void apic_cpu_sipi(void *opaque, uint8_t vector)
+{
+    /* The accelerator takes the start page from the line's level. */
+    vcpu_set_irq(opaque, VCPU_IRQ_SIPI, 0x100 | vector);
+}
+
+static const struct apic_cpu_ops apic_cpu_ops = {
+    .set_intr = apic_cpu_intr,
+    .nmi = apic_cpu_nmi,
+    .init = apic_cpu_init,
+    .sipi = apic_cpu_sipi,
+};
+
+/* Which vCPU is touching the APIC window: the one whose thread this is.
+ * Anyone else (the main loop, a debugger) sees the boot CPU's. */
+static int pc_current_cpu(void *opaque)
+{
+    pthread_t self = pthread_self();
+    for (int i = 0; i < vcpu_count(); i++) {
+        struct vcpu *v = vcpu_get(i);
+        if (v->created && pthread_equal(v->thread, self)) {
+            return i;
+        }
+    }
+    return 0;
 }
 
 static void set_cpus_a20(void *opaque, bool on)
@@ -46,6 +94,10 @@ static void pc_reset(void *opaque)
     /* The chipset state that is not a device's own reset. */
     i440fx_reset(board.host);
     fw_cfg_reset(board.fw_cfg);
+    pc_board_reset(&board);
+    for (int i = 0; i < board.apic_bus.n; i++) {
+        apic_reset(apics[i]);
+    }
 }
 
 static int pc_init(struct err **errp)
@@ -62,7 +114,15 @@ static int pc_init(struct err **errp)
     if (vcpus_create(ops, cfg.smp.cpus, board.mem, board.io, errp) < 0) {
         return -1;
     }
-    vcpu_get(0)->irq_ack = pc_irq_ack;
+    board.apic_bus.current = pc_current_cpu;
+    for (int i = 0; i < vcpu_count() && i < APIC_MAX_CPUS; i++) {
+        struct vcpu *v = vcpu_get(i);
+        apics[i] = apic_create(&board.apic_bus, i, &apic_cpu_ops, v);
+        v->irq_ack = pc_irq_ack;
+        v->irq_opaque = apics[i];
+    }
+    /* The PIC's INTR now goes through the boot CPU's LINT0. */
+    apic_set_lint(apics[0], 0, i8259_intr_pending(board.pic));
     board.a20_set = set_cpus_a20;
     vm_register_reset(pc_reset, NULL);
     return 0;

@@ -3,21 +3,29 @@
  * pc.c - the pc board: QEMU's pc memory map (RAM below the PCI hole and
  * above 4 GiB, the firmware at the top of 4 GiB with its last 128 KiB
  * behind PAM at 0xe0000, pc.rom at 0xc0000), the i440FX and PIIX3, the
- * PIC, PIT and RTC/CMOS, and fw_cfg with what SeaBIOS reads
- * (shared/reference/firmware-interface.md).
+ * PIC, PIT and RTC/CMOS, the IOAPIC and the local APICs' window, the
+ * PIIX4 power-management function, the HPET, and fw_cfg with what SeaBIOS
+ * reads (shared/reference/firmware-interface.md), the ACPI tables among
+ * them.
  */
 #include "emu/osdep.h"
 #include <sys/stat.h>
 
+#include "emu/acpi/loader.h"
+#include "emu/acpi/tables.h"
 #include "emu/hw/fw_cfg.h"
 #include "emu/cli/keyval.h"
 #include "emu/hw/i440fx.h"
+#include "emu/hw/hpet.h"
 #include "emu/hw/i8042.h"
 #include "emu/hw/i8254.h"
 #include "emu/hw/i8259.h"
+#include "emu/hw/linuxboot.h"    /* linuxboot_load */
+#include "emu/hw/ioapic.h"
 #include "emu/hw/mc146818.h"
 #include "emu/hw/pc.h"
 #include "emu/hw/piix3.h"
+#include "emu/hw/piix4-pm.h"
 #include "emu/hw/port92.h"
 #include "emu/hw/serial16550.h"
 #include "emu/chardev/chardev.h"
@@ -113,6 +121,42 @@ static void setup_fw_cfg(struct pc_board *b)
     }
 }
 
+/* The ACPI tables, described from the board as built. */
+static int setup_acpi(struct pc_board *b, struct err **errp)
+{
+    struct acpi_config c;
+    acpi_config_init(&c, cfg.smp.cpus, b->below_4g, b->above_4g);
+    for (int i = 0; i < 4; i++) {
+        c.com[i] = i < cfg.n_serial;
+    }
+    c.hpet = b->hpet_enabled;
+    c.sci_irq = PC_SCI_IRQ;
+    int r = acpi_setup_fw_cfg(b->fw_cfg, &c);
+    if (r < 0) {
+        err_setf(errp, "cannot build the ACPI tables: %s", strerror(-r));
+        return -1;
+    }
+    return 0;
+}
+
+/* -kernel/-initrd/-append: the loader fills fw_cfg and adds its ROM. */
+static int load_kernel(struct pc_board *b, struct err **errp)
+{
+    if (!cfg.kernel) {
+        if (cfg.append) {
+            err_setf(errp, "-append only allowed with -kernel option");
+            return -1;
+        }
+        if (cfg.initrd) {
+            err_setf(errp, "-initrd only allowed with -kernel option");
+            return -1;
+        }
+        return 0;
+    }
+    return linuxboot_load(b->fw_cfg, b->below_4g, cfg.kernel, cfg.initrd,
+                          cfg.append, errp);
+}
+
 static void setup_cmos(struct pc_board *b)
 {
     rtc_set_memory(b->rtc, b->below_4g, b->above_4g);
@@ -146,6 +190,95 @@ static void a20_from_port92(void *opaque, bool on)
     a20_changed(b, &b->a20_p92, on);
 }
 
+/* ---------------------------------------------------------------------------
+ * Interrupt routing: ISA lines to the PIC and the IOAPIC, the PIC to the
+ * boot CPU's LINT0 (or straight to its INTR without local APICs)
+ */
+
+void pc_gsi_set(struct pc_board *b, int gsi, int level)
+{
+    if (gsi < 0 || gsi >= IOAPIC_NUM_PINS) {
+        return;
+    }
+    /* GSI 2 is the PIC's cascade input: nothing drives it there. */
+    if (gsi < ISA_NUM_IRQS && gsi != 2) {
+        irq_set(&b->pic_irq[gsi], level);
+    }
+    /* The timer's IRQ0 sits on pin 2 (the MADT's interrupt source
+     * override); pin 0 would be the PIC's ExtINT in virtual wire mode B. */
+    ioapic_set_irq(b->ioapic, gsi == 0 ? 2 : gsi, level);
+}
+
+static void pc_isa_irq(void *opaque, int n, int level)
+{
+    struct pc_board *b = opaque;
+    /* HPET legacy replacement takes IRQ0 and IRQ8 from the PIT and RTC. */
+    if ((n == 0 || n == 8) && b->hpet_legacy && b->hpet_legacy(b->hpet)) {
+        return;
+    }
+    /* Not pc_gsi_set: an ISA card on IRQ2 reaches the PIC (as IRQ9). */
+    irq_set(&b->pic_irq[n], level);
+    ioapic_set_irq(b->ioapic, n == 0 ? 2 : n, level);
+}
+
+static void pc_hpet_irq(void *opaque, int gsi, int level)
+{
+    pc_gsi_set(opaque, gsi, level);
+}
+
+static void pc_pic_intr(void *opaque, int n, int level)
+{
+    struct pc_board *b = opaque;
+    if (b->apic_bus.n) {
+        apic_set_lint(b->apic_bus.cpu[0], 0, level);
+    } else {
+        irq_set(b->cpu_intr, level);
+    }
+}
+
+static int pc_extint_ack(void *opaque)
+{
+    struct pc_board *b = opaque;
+    return i8259_inta(b->pic);
+}
+
+static void setup_irqs(struct pc_board *b)
+{
+    b->ioapic = ioapic_create(&b->apic_bus);
+    as_map(b->mem, IOAPIC_DEFAULT_BASE, &b->ioapic->mr, 0, IOAPIC_MMIO_SIZE, 1);
+    /* Every CPU sees its own local APIC here (apic.h). */
+    as_map(b->mem, APIC_DEFAULT_BASE, &b->apic_bus.mr, 0, APIC_MMIO_SIZE, 1);
+    b->apic_bus.eoi = ioapic_eoi;
+    b->apic_bus.eoi_opaque = b->ioapic;
+    b->apic_bus.extint_ack = pc_extint_ack;
+    b->apic_bus.extint_opaque = b;
+    for (int n = 0; n < ISA_NUM_IRQS; n++) {
+        b->pic_irq[n] = b->isa.irq[n];
+        b->isa.irq[n] = (struct irq_line){ pc_isa_irq, b, n };
+    }
+}
+
+static void setup_hpet(struct pc_board *b)
+{
+    /* -machine hpet=off is not parsed yet (emu/vm/machine.c): on, as
+     * QEMU's pc has it by default. */
+    b->hpet_enabled = cfg.hpet;
+    if (!b->hpet_enabled) {
+        return;
+    }
+    b->hpet = hpet_create(pc_hpet_irq, b);
+    b->hpet_legacy = hpet_legacy;
+    as_map(b->mem, HPET_DEFAULT_BASE, &b->hpet->mr, 0, HPET_MMIO_SIZE, 1);
+}
+
+void pc_board_reset(struct pc_board *b)
+{
+    ioapic_reset(b->ioapic);
+    if (b->hpet) {
+        hpet_reset(b->hpet);
+    }
+}
+
 /* One isa-serial per -serial, COM1 upwards. */
 static int add_serials(struct err **errp)
 {
@@ -169,6 +302,8 @@ int pc_board_create(struct pc_board *b, struct irq_line *cpu_intr,
 {
     memset(b, 0, sizeof(*b));
     b->cpu_intr = cpu_intr;
+    b->pic_intr = (struct irq_line){ pc_pic_intr, b, 0 };
+    apic_bus_init(&b->apic_bus);
     b->mem = as_new("memory", 1ULL << 40, 0);
     b->io = as_new("io", 0x10000, ~0ULL);
 
@@ -199,11 +334,18 @@ int pc_board_create(struct pc_board *b, struct irq_line *cpu_intr,
     isa_bus_current = &b->isa;
     /* The PIC takes over the ISA lines; PIIX3 routes PCI interrupts onto
      * them, so it comes after. */
-    b->pic = i8259_create(&b->isa, cpu_intr, errp);
+    b->pic = i8259_create(&b->isa, &b->pic_intr, errp);
     if (!b->pic) {
         return -1;
     }
+    setup_irqs(b);
+    setup_hpet(b);
     b->piix3 = piix3_create(b->host->bus, &b->isa, errp);
+    b->pm = b->piix3 ? piix4_pm_create(b->host->bus, &b->isa, PC_SCI_IRQ, errp)
+                     : NULL;
+    if (!b->pm) {
+        return -1;
+    }
     b->pit = b->piix3 ? i8254_create(&b->isa, errp) : NULL;
     b->rtc = b->pit ? rtc_create(&b->isa, errp) : NULL;
     if (!b->rtc) {
@@ -226,5 +368,8 @@ int pc_board_create(struct pc_board *b, struct irq_line *cpu_intr,
     }
     b->fw_cfg = fw_cfg_new(b->io, PC_FW_CFG_PORT, b->mem);
     setup_fw_cfg(b);
-    return 0;
+    if (load_kernel(b, errp) < 0) {
+        return -1;
+    }
+    return setup_acpi(b, errp);
 }

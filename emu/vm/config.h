@@ -54,6 +54,11 @@ struct vm_config {
     char *bios;
     char **data_dirs;           /* -L, in search order */
     int n_data_dirs;
+    bool hpet;                  /* -machine hpet=on|off (pc) */
+    /* direct kernel boot: -kernel, -initrd, -append (last one wins) */
+    char *kernel;
+    char *initrd;
+    char *append;
     /* chardev front ends, in command-line order */
     struct deferred_opt *chardevs;  /* -chardev */
     struct deferred_opt *serials;   /* -serial */

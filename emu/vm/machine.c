@@ -89,7 +89,7 @@ static const char *const qemu_machine_props[] = {
     "firmware", "suppress-vmdesc", "memory-encryption", "memory-backend",
     "confidential-guest-support", "nvdimm", "nvdimm-persistence", "hmat",
     "smm", "vmport", "kernel-irqchip", "kvm-shadow-mem", "sata", "pit",
-    "max-ram-below-4g", "hpet", "acpi", "smbus", "x-oem-id",
+    "max-ram-below-4g", "acpi", "smbus", "x-oem-id",
     "x-oem-table-id", "pcspk-audiodev", "i8042", "default-bus-bypass-iommu",
     "sgx-epc", "bus-lock-ratelimit", "pflash0", "pflash1",
 };
@@ -272,6 +272,13 @@ int machine_configure(struct err **errp)
                 return -1;
             }
             if (resolve_accel(accel, errp) < 0) {
+                return -1;
+            }
+        }
+        if (mt->buses && kv_has(kv, "hpet")) {
+            /* pc's HPET switch */
+            cfg.hpet = kv_bool(kv, "hpet", true, errp);
+            if (errp && *errp) {
                 return -1;
             }
         }

@@ -214,6 +214,17 @@ int main(int argc, char **argv)
     if (machine_configure(&e) < 0) {
         fatal_err(e);
     }
+    if (cfg.initrd && !cfg.kernel) {
+        fatal("-initrd only allowed with -kernel option");
+    }
+    if (cfg.append && !cfg.kernel) {
+        fatal("-append only allowed with -kernel option");
+    }
+    if (cfg.kernel && !current_machine->buses) {
+        /* Only a machine with a firmware path can boot one; never ignore. */
+        fatal("-kernel: machine '%s' cannot boot a kernel",
+              current_machine->name);
+    }
     if (cfg.name) {
         err_guest_name = cfg.name;
     }

@@ -68,6 +68,13 @@ EXAMPLES = {
     "D": (["{T}/log.txt"], "run"),
     "L": (["{T}"], "run"),
     "bios": (["{T}/bios.bin"], "run"),
+    # -machine none loads no kernel (the pc machine's tests are in
+    # tests/guest/test_multiboot.py and tests/integration/test_kernel_boot.py)
+    # A multiboot test kernel (tests/guest/multiboot), on the pc machine
+    # (-S: it is loaded, not run).
+    "kernel": (["{MB}", "-machine", "pc"], "run"),
+    "initrd": (["{T}/module", "-kernel", "{MB}", "-machine", "pc"], "run"),
+    "append": (["console=ttyS0", "-kernel", "{MB}", "-machine", "pc"], "run"),
     "no-reboot": ([], "run"),
     "no-shutdown": ([], "run"),
     "action": (["reboot=shutdown"], "run"),
@@ -156,7 +163,16 @@ def try_example(name, takes_arg):
                    "test_option_table.py (add one)" % name)
     extra, mode = EXAMPLES[name]
     with TempDir() as t:
-        extra = [a.replace("{T}", t.path) for a in extra]
+        if any("{MB}" in a for a in extra):
+            src = os.path.join(hemutest.ROOT, "tests", "guest", "multiboot",
+                               "mbtest.asm")
+            r = subprocess.run(["nasm", "-f", "bin", "-o", t("mb.bin"), src],
+                               capture_output=True)
+            check_eq(r.returncode, 0, "nasm: %s" % r.stderr.decode())
+            with open(t("module"), "w") as f:
+                f.write("module\n")
+        extra = [a.replace("{T}", t.path).replace("{MB}", t("mb.bin"))
+                 for a in extra]
         if mode == "exit0":
             st, out, err = run([dash(name)] + extra)
             check_eq(st, 0, "-%s %s exit status (stderr %r)"

@@ -64,8 +64,15 @@ def nographic_banner_and_no_bootable_device():
                          b"QEMU fw_cfg DMA interface supported",
                          b"init bdf=00:00.0 id=8086:1237",
                          b"init bdf=00:01.0 id=8086:7000",
-                         b"0000000000100000 - 0000000004000000 = 1 RAM"):
+                         b"init bdf=00:01.3 id=8086:7113",
+                         b"Using pmtimer, ioport 0x608"):
                 check(want in log, "SeaBIOS debug log lacks %r" % want)
+            # RAM from 1 MiB up to -m, less the top pages SeaBIOS keeps for
+            # the ACPI tables (QEMU's SeaBIOS keeps 128 KiB, hemu's 4 KiB).
+            import re
+            m = re.search(rb"0000000000100000 - 0000000003f([0-9a-f]{5}) = 1 RAM", log)
+            check(m is not None, "e820 RAM above 1 MiB up to ~64 MiB: %r"
+                  % re.findall(rb".*= 1 RAM", log))
 
             q = QMP(connect_unix(sock))
             q.cmd("qmp_capabilities")

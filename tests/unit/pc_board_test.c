@@ -2,10 +2,14 @@
 /* pc_board_test.c - the pc board without a CPU: the memory map (RAM split
  * at the PCI hole, the BIOS at 4 GiB and behind PAM at 0xe0000 so that the
  * reset vector reads the firmware's last bytes), the chipset IDs through
- * 0xcf8, CMOS memory sizes, and the fw_cfg items SeaBIOS reads. */
+ * 0xcf8, CMOS memory sizes, and the fw_cfg items SeaBIOS reads; the ACPI
+ * tables and the PM function they describe; ISA IRQs reaching the IOAPIC
+ * (IRQ0 at pin 2) and HPET legacy replacement taking IRQ0 over. */
 #include "emu/osdep.h"
 
 #include "emu/hw/fw_cfg.h"
+#include "emu/hw/hpet.h"
+#include "emu/hw/ioapic.h"
 #include "emu/hw/pc.h"
 #include "emu/loop/loop.h"
 #include "emu/util/err.h"
@@ -141,6 +145,72 @@ TEST(a20_is_open_while_either_gate_is)
     int calls = a20_calls;
     as_write(b.io, 0x64, 0xdf, 1);
     EXPECT_EQ(a20_calls, calls);
+}
+
+TEST(acpi_tables_and_pm_function)
+{
+    static struct pc_board b;
+    make(&b, 64 << 20);
+    size_t len;
+    EXPECT(fw_cfg_file(b.fw_cfg, "etc/table-loader", &len) != NULL);
+    EXPECT(len > 0 && len % 128 == 0);
+    const uint8_t *rsdp = fw_cfg_file(b.fw_cfg, "etc/acpi/rsdp", &len);
+    EXPECT(rsdp && !memcmp(rsdp, "RSD PTR ", 8));
+    /* The tables describe an HPET, since the board has one. */
+    const uint8_t *t = fw_cfg_file(b.fw_cfg, "etc/acpi/tables", &len);
+    EXPECT(t && memmem(t, len, "HPET", 4));
+    EXPECT_EQ(as_read(b.mem, HPET_DEFAULT_BASE + 4, 4), HPET_PERIOD_FS);
+    /* PIIX4 PM at 00:01.3 */
+    as_write(b.io, 0xcf8, 0x80000b00, 4);
+    EXPECT_EQ(as_read(b.io, 0xcfc, 4), 0x71138086);
+    /* SeaBIOS's setup: PMBA 0x600, enable; then the PM timer runs. */
+    as_write(b.io, 0xcf8, 0x80000b40, 4);
+    as_write(b.io, 0xcfc, 0x601, 4);
+    as_write(b.io, 0xcf8, 0x80000b80, 4);
+    as_write(b.io, 0xcfc, 1, 1);
+    EXPECT_EQ(as_read(b.io, 0x604, 2), 0);
+    EXPECT(as_read(b.io, 0x608, 4) <= 0xffffff);
+}
+
+static uint32_t ioapic_reg(struct pc_board *b, unsigned reg, bool write,
+                           uint32_t v)
+{
+    as_write(b->mem, IOAPIC_DEFAULT_BASE, reg, 4);
+    if (write) {
+        as_write(b->mem, IOAPIC_DEFAULT_BASE + 0x10, v, 4);
+    }
+    return as_read(b->mem, IOAPIC_DEFAULT_BASE + 0x10, 4);
+}
+
+static bool pin_remote_irr(struct pc_board *b, int pin)
+{
+    return ioapic_reg(b, 0x10 + 2 * pin, false, 0) & IOAPIC_RTE_REMOTE_IRR;
+}
+
+TEST(isa_irqs_reach_the_ioapic)
+{
+    static struct pc_board b;
+    make(&b, 64 << 20);
+    EXPECT_EQ(ioapic_reg(&b, 1, false, 0), 0x00170020);
+    /* Level pins show a delivery as Remote IRR (no CPU takes the EOI). */
+    ioapic_reg(&b, 0x10 + 2 * 2, true, IOAPIC_RTE_LEVEL | 0x30);
+    ioapic_reg(&b, 0x10 + 2 * 4, true, IOAPIC_RTE_LEVEL | 0x34);
+    irq_set(isa_irq(&b.isa, 4), 1);
+    EXPECT(pin_remote_irr(&b, 4));
+    irq_set(isa_irq(&b.isa, 4), 0);
+    /* IRQ0 arrives at pin 2. */
+    irq_set(isa_irq(&b.isa, 0), 1);
+    EXPECT(pin_remote_irr(&b, 2));
+    irq_set(isa_irq(&b.isa, 0), 0);
+    ioapic_reg(&b, 0x10 + 2 * 2, true, IOAPIC_RTE_MASKED);
+    ioapic_reg(&b, 0x10 + 2 * 2, true, IOAPIC_RTE_LEVEL | 0x30);
+    /* HPET legacy replacement cuts the PIT's IRQ0 off. */
+    as_write(b.mem, HPET_DEFAULT_BASE + HPET_CFG, HPET_CFG_LEGACY, 4);
+    irq_set(isa_irq(&b.isa, 0), 1);
+    EXPECT(!pin_remote_irr(&b, 2));
+    irq_set(isa_irq(&b.isa, 0), 0);
+    /* Without local APICs the window reads nothing. */
+    EXPECT_EQ(as_read(b.mem, 0xfee00020, 4), 0);
 }
 
 TEST_MAIN()
