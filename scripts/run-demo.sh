@@ -1,12 +1,13 @@
 #!/bin/sh
-# run-demo.sh HEMU - what `make run` boots.  Today: the pc machine on
-# hemu's own CPU running Debian's SeaBIOS, serial console and monitor on
-# stdio (Ctrl-a c switches to the monitor, Ctrl-a x quits).  With nothing
-# to boot yet SeaBIOS ends in "No bootable device"; once hemu boots Linux
-# (the CPU's FPU/SSE and -kernel are the next steps) this script builds the
-# Debian kernel + busybox initramfs demo guest and boots it with VNC and
-# the web console.
+# run-demo.sh HEMU - what `make run` boots: the demo guest (Debian's cloud
+# kernel + a busybox initramfs, made from Debian packages by
+# scripts/build-demo-guest.sh) on the pc machine with hemu's own CPU, the
+# serial console and the monitor on stdio (Ctrl-a c switches, Ctrl-a x
+# quits; `poweroff -f` in the guest ends hemu).  The VNC/web console comes
+# with the display issue.
 set -eu
 hemu=${1:-build/hemu}
-echo "hemu demo: SeaBIOS on the pc machine; Ctrl-a c for the monitor, Ctrl-a x quits"
-exec "$hemu" -machine pc -nographic -m 128 -name hemu-demo
+set -- $(scripts/build-demo-guest.sh build/demo)
+echo "hemu demo: Debian kernel + busybox; Ctrl-a c for the monitor, Ctrl-a x quits"
+exec "$hemu" -machine pc -nographic -m 256 -name hemu-demo \
+    -kernel "$1" -initrd "$2" -append "console=ttyS0 quiet"
