@@ -62,13 +62,8 @@ int opt_machine(const char *arg, struct err **errp)
     if (!kv) {
         return -1;
     }
-    const char *type = NULL, *accel = NULL;
-    for (int i = 0; i < kv->n; i++) {
-        if (!strcmp(kv->v[i].key, "type")) {
-            type = kv->v[i].val;
-        }
-    }
-    if (kv->help || (type && !strcmp(type, "help"))) {
+    const char *accel = NULL;
+    if (kv_asks_help(kv, "type")) {
         kvlist_free(kv);
         machine_print_help(stdout);
         return 1;
@@ -109,7 +104,7 @@ int opt_accel(const char *arg, struct err **errp)
         return -1;
     }
     const char *name = kv_str(kv, "accel", NULL);
-    if (kv->help || (name && !strcmp(name, "help"))) {
+    if (kv_asks_help(kv, "accel")) {
         kvlist_free(kv);
         printf("Accelerators supported in QEMU binary:\ntcg\n");
         return 1;
@@ -247,19 +242,14 @@ int opt_device(const char *arg, struct err **errp)
     if (!kv) {
         return -1;
     }
-    const char *drv = NULL;
-    for (int i = 0; i < kv->n; i++) {
-        if (!strcmp(kv->v[i].key, "driver")) {
-            drv = kv->v[i].val;
-        }
-    }
+    const char *drv = kv_str(kv, "driver", NULL);
     if (!drv || !strcmp(drv, "help")) {
-        if (kv->help || (drv && !strcmp(drv, "help"))) {
-            kvlist_free(kv);
+        bool help = kv_asks_help(kv, "driver");
+        kvlist_free(kv);
+        if (help) {
             dev_print_types(stdout);
             return 1;
         }
-        kvlist_free(kv);
         err_setf(errp, "Parameter 'driver' is missing");
         return -1;
     }
@@ -289,8 +279,7 @@ int opt_netdev(const char *arg, struct err **errp)
     if (!kv) {
         return -1;
     }
-    const char *type = kv_str(kv, "type", NULL);
-    if (kv->help || (type && !strcmp(type, "help"))) {
+    if (kv_asks_help(kv, "type")) {
         kvlist_free(kv);
         printf("Available netdev backend types:\n");
         return 1;
@@ -340,7 +329,7 @@ int opt_display(const char *arg, struct err **errp)
         return -1;
     }
     const char *type = kv_str(kv, "type", NULL);
-    if (kv->help || (type && !strcmp(type, "help"))) {
+    if (kv_asks_help(kv, "type")) {
         kvlist_free(kv);
         printf("Available display backend types:\nnone\n");
         return 1;
@@ -373,13 +362,7 @@ int opt_chardev(const char *arg, struct err **errp)
     if (!kv) {
         return -1;
     }
-    const char *be = NULL;
-    for (int i = 0; i < kv->n; i++) {
-        if (!strcmp(kv->v[i].key, "backend")) {
-            be = kv->v[i].val;
-        }
-    }
-    if (kv->help || (be && !strcmp(be, "help"))) {
+    if (kv_asks_help(kv, "backend")) {
         kvlist_free(kv);
         chr_print_help(stdout);
         return 1;
@@ -665,7 +648,7 @@ int opt_object(const char *arg, struct err **errp)
         return -1;
     }
     const char *type = kv_str(kv, "qom-type", NULL);
-    if (kv->help || (type && !strcmp(type, "help"))) {
+    if (kv_asks_help(kv, "qom-type")) {
         kvlist_free(kv);
         printf("List of user creatable objects:\n  secret\n");
         return 1;

@@ -167,6 +167,12 @@ bool kv_has(const struct kvlist *l, const char *key)
     return find_last(l, key) != NULL;
 }
 
+bool kv_asks_help(const struct kvlist *l, const char *key)
+{
+    const struct kv_pair *p = find_last(l, key);
+    return l->help || (p && p->val && !strcmp(p->val, "help"));
+}
+
 void kv_mark_used(struct kvlist *l, const char *key)
 {
     for (int i = 0; i < l->n; i++) {

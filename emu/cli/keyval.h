@@ -51,6 +51,9 @@ uint64_t kv_size(struct kvlist *l, const char *key, uint64_t def,
                  struct err **errp);
 /* Error for the first key no getter asked for; 0 if all were used. */
 int kv_check_used(const struct kvlist *l, struct err **errp);
+/* Whether the list asks for help: a bare "help"/"?" or key=help (the
+ * implied key's "-device help" form).  Marks nothing used. */
+bool kv_asks_help(const struct kvlist *l, const char *key);
 /* Marks key used without reading it (keys accepted and meaningless). */
 void kv_mark_used(struct kvlist *l, const char *key);
 

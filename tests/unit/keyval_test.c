@@ -433,4 +433,20 @@ TEST(format_empty_list)
     kvlist_free(l);
 }
 
+TEST(asks_help_bare_or_as_the_implied_value)
+{
+    struct kvlist *a = kvlist_new(), *b = kvlist_new(), *c = kvlist_new();
+    EXPECT_EQ(kvlist_parse(a, "help", "type", NULL), 0);
+    EXPECT_EQ(kvlist_parse(b, "type=help", "type", NULL), 0);
+    EXPECT_EQ(kvlist_parse(c, "e1000,id=help", "type", NULL), 0);
+    EXPECT(kv_asks_help(a, "type"));
+    EXPECT(kv_asks_help(b, "type"));
+    EXPECT(!kv_asks_help(c, "type"));
+    /* Asking marks nothing used. */
+    EXPECT_EQ(kv_check_used(b, NULL), -1);
+    kvlist_free(a);
+    kvlist_free(b);
+    kvlist_free(c);
+}
+
 TEST_MAIN()
