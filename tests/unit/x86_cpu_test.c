@@ -408,11 +408,13 @@ TEST(cpuid_leaves)
     cpu.rip = 0x1000;
     cpu.regs[X86_RAX] = 1;
     x86_cpu_run(&cpu, 10);
-    /* only what is implemented: FPU, PSE, TSC, MSR, PAE, CX8, PGE, CMOV,
+    /* only what is implemented: FPU, PSE, TSC, MSR, PAE, CX8, APIC (the
+       platform's), PGE, CMOV,
        PSE-36, CLFLUSH, MMX, FXSR, SSE, SSE2; SSE3, SSSE3, CX16, SSE4.1,
        SSE4.2, MOVBE, POPCNT */
     EXPECT_EQ(cpu.regs[X86_RDX], (1u << 0) | (1u << 3) | (1u << 4) |
                                      (1u << 5) | (1u << 6) | (1u << 8) |
+                                     (1u << 9) |
                                      (1u << 13) | (1u << 15) | (1u << 17) |
                                      (1u << 19) | (1u << 23) | (1u << 24) |
                                      (1u << 25) | (1u << 26));

@@ -57,6 +57,7 @@ enum { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_CR4_PSE (1u << 4)
 #define X86_CR4_PAE (1u << 5)
 #define X86_CR4_PGE (1u << 7)
+#define X86_CR4_PCE (1u << 8)
 #define X86_CR4_OSFXSR (1u << 9)
 #define X86_CR4_OSXMMEXCPT (1u << 10)
 #define X86_EFER_SCE (1u << 0)
@@ -193,6 +194,9 @@ struct x86_cpu {
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat, apic_base, tsc_aux;
+    /* K7/K8 performance event selects and counters (MSRs c0010000-7):
+     * kept, not counting, as QEMU's TCG does. */
+    uint64_t perf_msr[8];
 
     /* x87 FPU, MMX and SSE state (fpu.c, sse.c, fxsave.c).  fpr holds the
        80-bit registers in stack order, ST(0) first (the FSAVE image

@@ -191,6 +191,7 @@ void x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *in)
             | (1u << 5)                 /* MSR */
             | (1u << 6)                 /* PAE */
             | (1u << 8)                 /* CMPXCHG8B */
+            | (1u << 9)                 /* APIC (the platform's local APIC) */
             | (1u << 13)                /* PGE */
             | (1u << 15)                /* CMOV */
             | (1u << 17)                /* PSE-36 */

@@ -312,6 +312,8 @@ enum {
     MSR_CSTAR = 0xc0000083, MSR_SFMASK = 0xc0000084,
     MSR_FS_BASE = 0xc0000100, MSR_GS_BASE = 0xc0000101,
     MSR_KERNEL_GS_BASE = 0xc0000102, MSR_TSC_AUX = 0xc0000103,
+    MSR_K7_PERF_FIRST = 0xc0010000,     /* PerfEvtSel0-3, PerfCtr0-3 */
+    MSR_K8_INT_PENDING_MSG = 0xc0010055,
 };
 
 static uint64_t host_ns(void)
@@ -348,9 +350,27 @@ void x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *in)
     case MSR_GS_BASE: v = cpu->seg[X86_GS].base; break;
     case MSR_KERNEL_GS_BASE: v = cpu->kernel_gs_base; break;
     case MSR_TSC_AUX: v = cpu->tsc_aux; break;
+    case MSR_K8_INT_PENDING_MSG: v = 0; break;  /* no C1E: nothing pending */
     default:
+        if ((uint32_t)cpu->regs[X86_RCX] - MSR_K7_PERF_FIRST < 8) {
+            v = cpu->perf_msr[(uint32_t)cpu->regs[X86_RCX] - MSR_K7_PERF_FIRST];
+            break;
+        }
         x86_raise(cpu, X86_EXC_GP, 0);
     }
+    cpu->regs[X86_RAX] = (uint32_t)v;
+    cpu->regs[X86_RDX] = v >> 32;
+}
+
+/* 0F 33: RDPMC - the four legacy AMD counters (PerfCtr0-3), readable
+ * outside ring 0 only with CR4.PCE (AMD APM vol. 3, RDPMC). */
+void x86_op_rdpmc(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    uint32_t idx = (uint32_t)cpu->regs[X86_RCX];
+    if ((cpu->cpl != 0 && !(cpu->cr4 & X86_CR4_PCE)) || idx > 3) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    uint64_t v = cpu->perf_msr[4 + idx] & 0xffffffffffffULL;   /* 48 bits */
     cpu->regs[X86_RAX] = (uint32_t)v;
     cpu->regs[X86_RDX] = v >> 32;
 }
@@ -369,6 +389,11 @@ void x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *in)
         break;
     case MSR_APIC_BASE:
         cpu->apic_base = v;     /* the local APIC comes with the platform */
+        break;
+    case MSR_K8_INT_PENDING_MSG:
+        break;
+    case MSR_K7_PERF_FIRST ... MSR_K7_PERF_FIRST + 7:
+        cpu->perf_msr[msr - MSR_K7_PERF_FIRST] = v;
         break;
     case MSR_SYSENTER_CS: cpu->sysenter_cs = v; break;
     case MSR_SYSENTER_ESP: cpu->sysenter_esp = v; break;
