@@ -37,6 +37,8 @@ struct tcg_vcpu {
     bool intr;
 };
 
+bool tcg_singlestep;
+
 static struct tcg_vcpu **all;
 static int nall;
 
@@ -169,6 +171,7 @@ static int tcg_vcpu_create(struct vcpu *v, struct err **errp)
     t->v = v;
     pcache_flush(t);
     x86_cpu_init(&t->cpu, &bus);
+    t->cpu.singlestep = tcg_singlestep;
     v->priv = t;
     all = xrealloc(all, (nall + 1) * sizeof(*all));
     all[nall++] = t;

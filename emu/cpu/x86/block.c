@@ -145,13 +145,14 @@ static void cpage_invalidate(struct x86_cpu *cpu, struct x86_cpage *p)
     }
 }
 
-void x86_code_written(struct x86_cpu *cpu, uintptr_t h, unsigned len)
+void x86_code_written(struct x86_cpu *cpu, uintptr_t h, unsigned off,
+                      unsigned len)
 {
-    struct x86_cpage *p = cpage_find(cpu, h & ~(uintptr_t)0xfff);
+    struct x86_cpage *p = cpage_find(cpu, h - off);
     if (!p || !p->has_code) {
         return;
     }
-    for (unsigned o = h & 0xfff, end = o + len; o < end && o < 0x1000; o++) {
+    for (unsigned o = off, end = o + len; o < end && o < 0x1000; o++) {
         if ((p->map[o >> 6] >> (o & 63)) & 1) {
             cpage_invalidate(cpu, p);
             return;
@@ -186,9 +187,9 @@ static struct x86_cpage *cpage_get(struct x86_cpu *cpu, uintptr_t page,
 
 /* Decode the block at h. */
 static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
-                                   uint64_t paddr)
+                                   unsigned off, uint64_t paddr)
 {
-    uintptr_t page = (uintptr_t)h & ~(uintptr_t)0xfff;
+    uintptr_t page = (uintptr_t)h - off;
     size_t most = sizeof(struct x86_block) +
                   X86_BLOCK_MAX * sizeof(struct x86_insn);
 
@@ -198,7 +199,7 @@ static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
     }
     struct x86_cpage *p = cpage_get(cpu, page, paddr);
     struct x86_block *b = (struct x86_block *)(cpu->arena + cpu->arena_used);
-    unsigned off = (uintptr_t)h & 0xfff, start = off, n = 0;
+    unsigned start = off, n = 0;
     unsigned max = cpu->singlestep ? 1 : X86_BLOCK_MAX;
 
     while (n < max && off < 0x1000) {
@@ -236,7 +237,7 @@ static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
 }
 
 struct x86_block *x86_block_get(struct x86_cpu *cpu, const uint8_t *h,
-                                uint64_t paddr)
+                                unsigned off, uint64_t paddr)
 {
     struct x86_block *b = cpu->bhash[x86_bhash_of((uintptr_t)h)];
     struct x86_cpage *p;
@@ -245,7 +246,7 @@ struct x86_block *x86_block_get(struct x86_cpu *cpu, const uint8_t *h,
         b->gen == b->page->gen) {
         p = b->page;
     } else {
-        p = cpage_find(cpu, (uintptr_t)h & ~(uintptr_t)0xfff);
+        p = cpage_find(cpu, (uintptr_t)h - off);
     }
     if (p && (*p->dirty & X86_DIRTY_CODE)) {
         /* written behind the CPU's back (DMA): decode the page anew */
@@ -256,5 +257,5 @@ struct x86_block *x86_block_get(struct x86_cpu *cpu, const uint8_t *h,
                b->code_size == cpu->code_size && b->gen == p->gen) {
         return b;
     }
-    return translate(cpu, h, paddr);
+    return translate(cpu, h, off, paddr);
 }

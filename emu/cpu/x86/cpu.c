@@ -234,7 +234,7 @@ static struct x86_block *find_block(struct x86_cpu *cpu,
             b->gen == b->page->gen && !(*b->page->dirty & X86_DIRTY_CODE)) {
             return b;
         }
-        b = x86_block_get(cpu, p, t->paddr);
+        b = x86_block_get(cpu, p, lin & 0xfff, t->paddr);
         if (b) {
             return b;
         }

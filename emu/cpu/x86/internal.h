@@ -68,13 +68,16 @@ static inline unsigned x86_bhash_of(uintptr_t h)
 {
     return (unsigned)(h ^ (h >> X86_BHASH_BITS)) & (X86_BHASH_SIZE - 1);
 }
-/* The valid block at host address h (code of the page whose guest-physical
-   address is paddr) for the current code size, decoding it if needed;
+/* The valid block at host address h, offset off into the guest page whose
+   guest-physical address is paddr (host pages are h - off: the bus need
+   not align them), for the current code size, decoding it if needed;
    NULL when not even the first instruction fits in the page. */
 struct x86_block *x86_block_get(struct x86_cpu *cpu, const uint8_t *h,
-                                uint64_t paddr);
-/* The CPU wrote len bytes at host address h (all in one page). */
-void x86_code_written(struct x86_cpu *cpu, uintptr_t h, unsigned len);
+                                unsigned off, uint64_t paddr);
+/* The CPU wrote len bytes at host address h, offset off into its page
+   (all in that page). */
+void x86_code_written(struct x86_cpu *cpu, uintptr_t h, unsigned off,
+                      unsigned len);
 /* True if the host page holds decoded code (writes must take the slow
    path). */
 bool x86_code_page(struct x86_cpu *cpu, uintptr_t host_page);

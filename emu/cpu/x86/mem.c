@@ -169,7 +169,7 @@ void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
         }
         if (p) {
             x86_store_host(p, sz, val);
-            x86_code_written(cpu, (uintptr_t)p, n);
+            x86_code_written(cpu, (uintptr_t)p, lin & 0xfff, n);
         } else {
             cpu->bus.mmio_write(cpu->bus.opaque, pa, val & x86_mask(sz), n);
         }
@@ -184,7 +184,7 @@ void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
         uint8_t b = (uint8_t)(val >> (8 * i));
         if (p) {
             *p = b;
-            x86_code_written(cpu, (uintptr_t)p, 1);
+            x86_code_written(cpu, (uintptr_t)p, (lin + i) & 0xfff, 1);
         } else {
             cpu->bus.mmio_write(cpu->bus.opaque, pa, b, 1);
         }
@@ -213,7 +213,7 @@ uint8_t *x86_lock_ptr(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
     }
     if (p) {
         /* the write follows at once: drop the code it will change */
-        x86_code_written(cpu, (uintptr_t)p, 1u << sz);
+        x86_code_written(cpu, (uintptr_t)p, lin & 0xfff, 1u << sz);
     }
     return p;
 }
@@ -257,7 +257,7 @@ void x86_write_sys(struct x86_cpu *cpu, uint64_t lin, unsigned sz,
         uint8_t *p = sys_byte(cpu, lin + i, true, &pa);
         if (p) {
             *p = (uint8_t)(v >> (8 * i));
-            x86_code_written(cpu, (uintptr_t)p, 1);
+            x86_code_written(cpu, (uintptr_t)p, pa & 0xfff, 1);
         } else {
             cpu->bus.mmio_write(cpu->bus.opaque, pa, (uint8_t)(v >> (8 * i)),
                                 1);
