@@ -108,6 +108,7 @@ static size_t block_size(unsigned ninsn)
 
 void x86_blocks_flush(struct x86_cpu *cpu)
 {
+    cpu->arena_flushes++;
     /* clear what the arena's blocks and the pages used, not the whole
        tables: tests flush before every short run */
     for (size_t o = 0; o < cpu->arena_used;) {
@@ -227,6 +228,7 @@ static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
     b->code_size = cpu->code_size;
     b->ninsn = (uint16_t)n;
     b->nbytes = (uint16_t)(off - start);
+    b->succ[0] = b->succ[1] = NULL;
     cpu->arena_used += block_size(n);
     if (!p->has_code) {
         p->has_code = true;

@@ -213,8 +213,17 @@ static inline uint64_t code_lin(struct x86_cpu *cpu)
 
 /* The block at cs:rip, or NULL when its first instruction must be decoded
    by fetch_decode_slow (into scratch). */
+/* Is b the valid block for host address p? */
+static inline bool block_ok(struct x86_cpu *cpu, const struct x86_block *b,
+                            const uint8_t *p)
+{
+    return b && b->host == (uintptr_t)p && b->code_size == cpu->code_size &&
+           b->gen == b->page->gen && !(*b->page->dirty & X86_DIRTY_CODE);
+}
+
 static struct x86_block *find_block(struct x86_cpu *cpu,
-                                    struct x86_insn *scratch)
+                                    struct x86_insn *scratch,
+                                    struct x86_block *prev)
 {
     uint64_t lin = code_lin(cpu);
     const struct x86_tlb_entry *t =
@@ -228,14 +237,30 @@ static struct x86_block *find_block(struct x86_cpu *cpu,
         p = x86_code_ptr(cpu, lin, &avail);
     }
     if (p) {
-        /* the common case inline: a valid block, no DMA into its page */
-        struct x86_block *b = cpu->bhash[x86_bhash_of((uintptr_t)p)];
-        if (b && b->host == (uintptr_t)p && b->code_size == cpu->code_size &&
-            b->gen == b->page->gen && !(*b->page->dirty & X86_DIRTY_CODE)) {
-            return b;
+        /* the common cases inline: a block that followed prev before, or
+           one the hash table holds */
+        struct x86_block *b;
+        if (prev) {
+            if (block_ok(cpu, prev->succ[0], p)) {
+                return prev->succ[0];
+            }
+            if (block_ok(cpu, prev->succ[1], p)) {
+                return prev->succ[1];
+            }
         }
-        b = x86_block_get(cpu, p, lin & 0xfff, t->paddr);
+        b = cpu->bhash[x86_bhash_of((uintptr_t)p)];
+        if (!block_ok(cpu, b, p)) {
+            uint32_t flushes = cpu->arena_flushes;
+            b = x86_block_get(cpu, p, lin & 0xfff, t->paddr);
+            if (flushes != cpu->arena_flushes) {
+                prev = NULL;        /* it was in the arena just emptied */
+            }
+        }
         if (b) {
+            if (prev) {
+                prev->succ[1] = prev->succ[0];
+                prev->succ[0] = b;
+            }
             return b;
         }
     }
@@ -322,13 +347,15 @@ static bool step_one(struct x86_cpu *cpu, const struct x86_insn *in)
 static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
 {
     struct x86_insn scratch;
+    struct x86_block *prev = NULL;
 
     while (cpu->icount < end) {
         if (cpu->attention && x86_check_attention(cpu)) {
             return X86_EXIT_ATTENTION;
         }
         cpu->insn_rip = cpu->rip;   /* a fetch fault restarts here */
-        struct x86_block *b = find_block(cpu, &scratch);
+        struct x86_block *b = find_block(cpu, &scratch, prev);
+        prev = b;
         if (!b) {
             if (step_one(cpu, &scratch)) {
                 return X86_EXIT_EXCEPTION;

@@ -268,6 +268,7 @@ struct x86_cpu {
     struct x86_block *cur_block;    /* the block running, or NULL */
     bool blk_abort;                 /* it was invalidated: stop it */
     size_t arena_used;
+    uint32_t arena_flushes;         /* blocks from before are gone */
     unsigned ncpages;
     struct x86_block *bhash[X86_BHASH_SIZE];
     struct x86_cpage *phash[X86_PHASH_SIZE];

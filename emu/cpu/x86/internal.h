@@ -60,6 +60,9 @@ struct x86_block {
     uint8_t code_size;
     uint16_t ninsn;
     uint16_t nbytes;
+    /* Blocks that followed this one (chaining): tried before the hash
+       table, checked like any block.  Cleared with the arena. */
+    struct x86_block *succ[2];
     struct x86_insn insn[];
 };
 
