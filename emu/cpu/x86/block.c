@@ -89,8 +89,8 @@ bool x86_code_page(struct x86_cpu *cpu, uintptr_t host_page)
    back, promote, when it holds code no more). */
 static void retag_writes(struct x86_cpu *cpu, uintptr_t page, bool promote)
 {
-    for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
-        struct x86_tlb_entry *e = &cpu->tlb[i];
+    for (unsigned i = 0; i < 2 * X86_TLB_SIZE; i++) {
+        struct x86_tlb_entry *e = &cpu->tlbs[0][0] + i;
         uint64_t *from = promote ? &e->tag_wcode : &e->tag_write;
         uint64_t *to = promote ? &e->tag_write : &e->tag_wcode;
         if (!(*from & 1) && (uintptr_t)(*from + e->addend) == page) {
@@ -121,8 +121,8 @@ void x86_blocks_flush(struct x86_cpu *cpu)
     }
     cpu->ncpages = 0;
     cpu->arena_used = 0;
-    for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
-        struct x86_tlb_entry *e = &cpu->tlb[i];
+    for (unsigned i = 0; i < 2 * X86_TLB_SIZE; i++) {
+        struct x86_tlb_entry *e = &cpu->tlbs[0][0] + i;
         if (!(e->tag_wcode & 1)) {
             e->tag_write = e->tag_wcode;
             e->tag_wcode = 1;

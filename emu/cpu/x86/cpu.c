@@ -76,6 +76,7 @@ void x86_cpu_init(struct x86_cpu *cpu, const struct x86_bus *bus)
        clearing: only the tables that find them */
     memset(cpu, 0, offsetof(struct x86_cpu, cur_block));
     cpu->cur_block = NULL;
+    cpu->tlb = cpu->tlbs[0];
     cpu->arena_used = 0;
     cpu->ncpages = 0;
     memset(cpu->bhash, 0, sizeof(cpu->bhash));
@@ -96,7 +97,6 @@ void x86_cpu_set_a20(struct x86_cpu *cpu, bool enabled)
 void x86_cpu_update_mode(struct x86_cpu *cpu)
 {
     const struct x86_seg *cs = &cpu->seg[X86_CS];
-    bool was_user = cpu->cpl == 3;
 
     if (!(cpu->cr0 & X86_CR0_PE)) {
         cpu->mode = X86_MODE_REAL;
@@ -128,10 +128,8 @@ void x86_cpu_update_mode(struct x86_cpu *cpu)
         cpu->code_size = (cs->attr & X86_SEG_DB) ? 2 : 1;
         cpu->stack_size = (cpu->seg[X86_SS].attr & X86_SEG_DB) ? 2 : 1;
     }
-    if (was_user != (cpu->cpl == 3)) {
-        /* TLB entries hold rights checked for one privilege class */
-        x86_tlb_flush(cpu);
-    }
+    /* TLB entries hold rights checked for one privilege class */
+    cpu->tlb = cpu->tlbs[cpu->cpl == 3];
 }
 
 /* ---- exceptions ------------------------------------------------------- */

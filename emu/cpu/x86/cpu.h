@@ -261,7 +261,11 @@ struct x86_cpu {
     bool singlestep;        /* -singlestep: one instruction per block */
 
     struct x86_bus bus;
-    struct x86_tlb_entry tlb[X86_TLB_SIZE];
+    /* The TLB of the current privilege class: entries hold rights checked
+       for user (CPL 3) or supervisor accesses, so each class has its own
+       and a CPL change switches instead of flushing. */
+    struct x86_tlb_entry *tlb;
+    struct x86_tlb_entry tlbs[2][X86_TLB_SIZE];
 
     /* Block cache (block.c).  Everything from bhash on is reset by
        x86_blocks_flush, not by the memset of x86_cpu_init. */

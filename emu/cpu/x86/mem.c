@@ -15,12 +15,12 @@
 
 void x86_tlb_flush(struct x86_cpu *cpu)
 {
-    for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
-        cpu->tlb[i].tag_read = 1;
-        cpu->tlb[i].tag_write = 1;
-        cpu->tlb[i].tag_exec = 1;
-        cpu->tlb[i].tag_wcode = 1;
-        cpu->tlb[i].addend = 0;
+    for (unsigned c = 0; c < 2; c++) {
+        for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
+            struct x86_tlb_entry *e = &cpu->tlbs[c][i];
+            e->tag_read = e->tag_write = e->tag_exec = e->tag_wcode = 1;
+            e->addend = 0;
+        }
     }
 }
 
