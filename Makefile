@@ -7,6 +7,7 @@
 #   make check      install what is missing, build, run every test
 #   make check-asan every test against an ASan/UBSan build
 #   make check-fuzz run the libFuzzer targets for a bounded time
+#   make bench      hemu against QEMU TCG on the demo guest (not a test)
 
 BUILDDIR ?= build
 SHELL := /bin/sh
@@ -41,7 +42,7 @@ LIBHEMU := $(BUILDDIR)/libhemu.a
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)
 UNIT_BINS := $(patsubst %.c,$(BUILDDIR)/%,$(UNIT_SRCS))
 
-.PHONY: all asan run check check-unit check-cmdline check-integration check-asan \
+.PHONY: all asan run bench check check-unit check-cmdline check-integration check-asan \
         check-fuzz fuzz deps clean distclean help
 .DEFAULT_GOAL := all
 
@@ -87,6 +88,10 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	./scripts/run-demo.sh $(BUILDDIR)/hemu
 
+bench: deps
+	@$(MAKE) --no-print-directory all
+	HEMU=$(BUILDDIR)/hemu python3 tests/bench/bench.py
+
 # The sanitizer variant lives in its own build directory; "asan" is a
 # name of its own so that it never matches $(BUILDDIR)/hemu.
 ASAN_MAKE = $(MAKE) --no-print-directory BUILDDIR=build-asan \
@@ -131,7 +136,7 @@ clean:
 distclean: clean
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 
 -include $(HEMU_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

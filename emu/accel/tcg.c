@@ -21,19 +21,38 @@
  * enough that pause requests are seen within a millisecond or so. */
 #define TCG_BUDGET 200000
 
+/* Guest-physical page -> host page of RAM/ROM, so that a TLB miss need
+ * not take the big lock; dropped with the CPU's TLB on a map change. */
+#define PCACHE_SIZE 1024
+struct pcache_entry {
+    uint64_t tag;           /* page | 1 for a writable lookup; ~0 empty */
+    uint8_t *host;
+};
+
 struct tcg_vcpu {
-    struct x86_cpu cpu;     /* large (decode cache): heap-allocated */
+    struct pcache_entry pcache[PCACHE_SIZE];
+    struct x86_cpu cpu;     /* large (block cache): heap-allocated */
     struct vcpu *v;
     volatile bool tlb_stale;
     bool intr;
 };
 
+bool tcg_singlestep;
+
 static struct tcg_vcpu **all;
 static int nall;
+
+static void pcache_flush(struct tcg_vcpu *t)
+{
+    for (int i = 0; i < PCACHE_SIZE; i++) {
+        t->pcache[i].tag = ~0ULL;
+    }
+}
 
 static void flush_if_stale(struct tcg_vcpu *t)
 {
     if (__atomic_exchange_n(&t->tlb_stale, false, __ATOMIC_ACQ_REL)) {
+        pcache_flush(t);
         x86_tlb_flush(&t->cpu);
     }
 }
@@ -52,10 +71,36 @@ static void map_changed(void *opaque)
 static uint8_t *bus_ram_ptr(void *opaque, uint64_t paddr, bool write)
 {
     struct tcg_vcpu *t = opaque;
+    uint64_t tag = (paddr & ~0xfffULL) | write;
+    struct pcache_entry *e = &t->pcache[(paddr >> 12) % PCACHE_SIZE];
+    if (__atomic_load_n(&t->tlb_stale, __ATOMIC_ACQUIRE)) {
+        pcache_flush(t);    /* the TLB flush itself follows soon */
+    } else if (e->tag == tag) {
+        return e->host;
+    }
     bql_lock();
     uint8_t *p = as_ram_ptr(t->v->mem_space, paddr & ~0xfffULL, 0x1000, write);
     bql_unlock();
+    e->tag = tag;
+    e->host = p;
     return p;
+}
+
+_Static_assert(MEM_DIRTY_CODE == X86_DIRTY_CODE, "code dirty bit");
+
+/* The dirty byte of a RAM page: DMA and loaders set MEM_DIRTY_CODE in it,
+ * which makes the CPU drop what it decoded from the page. */
+static uint8_t *bus_code_dirty(void *opaque, uint64_t paddr)
+{
+    struct tcg_vcpu *t = opaque;
+    uint8_t *d = NULL;
+    bql_lock();
+    struct mem_lookup l = as_lookup(t->v->mem_space, paddr);
+    if (l.mr && l.mr->ram && l.mr->dirty) {
+        d = &l.mr->dirty[l.off >> 12];
+    }
+    bql_unlock();
+    return d;
 }
 
 static uint64_t bus_mmio_read(void *opaque, uint64_t paddr, unsigned size)
@@ -120,10 +165,13 @@ static int tcg_vcpu_create(struct vcpu *v, struct err **errp)
         .pio_read = bus_pio_read,
         .pio_write = bus_pio_write,
         .irq_ack = bus_irq_ack,
+        .code_dirty = bus_code_dirty,
         .opaque = t,
     };
     t->v = v;
+    pcache_flush(t);
     x86_cpu_init(&t->cpu, &bus);
+    t->cpu.singlestep = tcg_singlestep;
     v->priv = t;
     all = xrealloc(all, (nall + 1) * sizeof(*all));
     all[nall++] = t;

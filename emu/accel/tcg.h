@@ -9,6 +9,8 @@
 struct vcpu;
 
 extern const struct accel_ops tcg_accel_ops;
+/* -singlestep: the software CPU runs one instruction per block. */
+extern bool tcg_singlestep;
 /* The A20 gate as the board drives it. */
 void tcg_vcpu_set_a20(struct vcpu *v, bool on);
 

@@ -7,6 +7,7 @@
  */
 #include "emu/osdep.h"
 
+#include "emu/accel/tcg.h"        /* tcg_singlestep */
 #include "emu/chardev/chardev.h"  /* chr_print_help, chr_mux_escape_char */
 #include "emu/cli/handlers.h"
 #include "emu/cli/keyval.h"
@@ -532,6 +533,12 @@ int opt_initrd(const char *arg, struct err **errp)
 int opt_append(const char *arg, struct err **errp)
 {
     return set_path(&cfg.append, arg);
+}
+
+int opt_singlestep(const char *arg, struct err **errp)
+{
+    tcg_singlestep = true;
+    return 0;
 }
 
 int opt_no_reboot(const char *arg, struct err **errp)

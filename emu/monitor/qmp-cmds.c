@@ -6,6 +6,7 @@
  */
 #include "emu/osdep.h"
 
+#include "emu/accel/tcg.h"      /* tcg_singlestep */
 #include "emu/accel/vcpu.h"     /* vcpu_count, vcpu_get */
 #include <json-c/json.h>
 
@@ -183,7 +184,7 @@ static int query_status(struct qmp_session *s, json_object *args,
 {
     *ret = json_object_new_object();
     ADD(*ret, "running", json_object_new_boolean(runstate_is_running()));
-    ADD(*ret, "singlestep", json_object_new_boolean(0));
+    ADD(*ret, "singlestep", json_object_new_boolean(tcg_singlestep));
     ADD(*ret, "status", json_object_new_string(runstate_name(runstate_get())));
     return 0;
 }

@@ -77,6 +77,7 @@ EXAMPLES = {
     "append": (["console=ttyS0", "-kernel", "{MB}", "-machine", "pc"], "run"),
     "no-reboot": ([], "run"),
     "no-shutdown": ([], "run"),
+    "singlestep": ([], "run"),
     "action": (["reboot=shutdown"], "run"),
     "daemonize": (["-pidfile", "{T}/daemon.pid"], "daemon"),
     "echr": (["0x14"], "run"),

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cpu.c - the soft x86 CPU's life cycle and run loop: power-on state,
- * mode tracking, fetch/decode (with the decoded-instruction cache) and
- * dispatch under an instruction budget, faults by longjmp back to the loop
+ * mode tracking, the run loop that dispatches decoded blocks (block.c)
+ * under an instruction budget, one instruction at a time where TF, an
+ * interrupt shadow, -singlestep or the budget ask for it, faults by longjmp back to the loop
  * and their delivery (intr.c) with the double/triple-fault rules, and the
  * EFLAGS.TF single-step trap.
  * References: Intel SDM vol. 3A 9.1 (processor state after reset), 6.4-6.5
@@ -66,11 +67,20 @@ void x86_cpu_reset(struct x86_cpu *cpu)
     cpu->attention = 0;
     x86_cpu_update_mode(cpu);
     x86_tlb_flush(cpu);
+    x86_blocks_flush(cpu);
 }
 
 void x86_cpu_init(struct x86_cpu *cpu, const struct x86_bus *bus)
 {
-    memset(cpu, 0, sizeof(*cpu));
+    /* the block arena and code pages are megabytes that need no
+       clearing: only the tables that find them */
+    memset(cpu, 0, offsetof(struct x86_cpu, cur_block));
+    cpu->cur_block = NULL;
+    cpu->tlb = cpu->tlbs[0];
+    cpu->arena_used = 0;
+    cpu->ncpages = 0;
+    memset(cpu->bhash, 0, sizeof(cpu->bhash));
+    memset(cpu->phash, 0, sizeof(cpu->phash));
     cpu->bus = *bus;
     x86_cpu_reset(cpu);
 }
@@ -87,7 +97,6 @@ void x86_cpu_set_a20(struct x86_cpu *cpu, bool enabled)
 void x86_cpu_update_mode(struct x86_cpu *cpu)
 {
     const struct x86_seg *cs = &cpu->seg[X86_CS];
-    bool was_user = cpu->cpl == 3;
 
     if (!(cpu->cr0 & X86_CR0_PE)) {
         cpu->mode = X86_MODE_REAL;
@@ -119,10 +128,8 @@ void x86_cpu_update_mode(struct x86_cpu *cpu)
         cpu->code_size = (cs->attr & X86_SEG_DB) ? 2 : 1;
         cpu->stack_size = (cpu->seg[X86_SS].attr & X86_SEG_DB) ? 2 : 1;
     }
-    if (was_user != (cpu->cpl == 3)) {
-        /* TLB entries hold rights checked for one privilege class */
-        x86_tlb_flush(cpu);
-    }
+    /* TLB entries hold rights checked for one privilege class */
+    cpu->tlb = cpu->tlbs[cpu->cpl == 3];
 }
 
 /* ---- exceptions ------------------------------------------------------- */
@@ -166,12 +173,8 @@ void x86_op_ud(struct x86_cpu *cpu, const struct x86_insn *in)
 
 /* ---- run loop --------------------------------------------------------- */
 
-_Static_assert(sizeof(struct x86_insn) <=
-               sizeof(((struct x86_dcache_entry *)0)->insn),
-               "x86_dcache_entry.insn too small");
-
-/* Fetch and decode the instruction at cs:rip (slow path: page ends, code
-   outside RAM). */
+/* Fetch and decode the instruction at cs:rip the slow way: code outside
+   RAM, or an instruction crossing into the next page (never cached). */
 static void fetch_decode_slow(struct x86_cpu *cpu, struct x86_insn *in,
                               uint64_t lin, const uint8_t *p, unsigned avail)
 {
@@ -197,70 +200,80 @@ static void fetch_decode_slow(struct x86_cpu *cpu, struct x86_insn *in,
     }
 }
 
-/* Outside 64-bit mode the whole instruction must lie within CS.limit. */
-static inline const struct x86_insn *check_cs_limit(struct x86_cpu *cpu,
-                                                    const struct x86_insn *in)
+/* Linear address of cs:rip. */
+static inline uint64_t code_lin(struct x86_cpu *cpu)
 {
-    if (cpu->mode != X86_MODE_LONG &&
-        cpu->rip + in->len - 1 > cpu->seg[X86_CS].limit) {
-        x86_raise(cpu, X86_EXC_GP, 0);
+    if (cpu->mode == X86_MODE_LONG) {
+        return cpu->rip;
     }
-    return in;
+    return (uint32_t)(cpu->seg[X86_CS].base + cpu->rip);
 }
 
-/* The decoded instruction at cs:rip, from the decode cache when its bytes
-   are unchanged; scratch holds it when it cannot be cached. */
-static const struct x86_insn *fetch_decode(struct x86_cpu *cpu,
-                                           struct x86_insn *scratch)
+/* The block at cs:rip, or NULL when its first instruction must be decoded
+   by fetch_decode_slow (into scratch). */
+/* Is b the valid block for host address p? */
+static inline bool block_ok(struct x86_cpu *cpu, const struct x86_block *b,
+                            const uint8_t *p)
 {
-    uint64_t lin;
-    unsigned avail;
-    const uint8_t *p;
+    return b && b->host == (uintptr_t)p && b->code_size == cpu->code_size &&
+           b->gen == b->page->gen && !(*b->page->dirty & X86_DIRTY_CODE);
+}
 
-    if (cpu->mode == X86_MODE_LONG) {
-        lin = cpu->rip;
-    } else {
-        lin = (uint32_t)(cpu->seg[X86_CS].base + cpu->rip);
-    }
+static struct x86_block *find_block(struct x86_cpu *cpu,
+                                    struct x86_insn *scratch,
+                                    struct x86_block *prev)
+{
+    uint64_t lin = code_lin(cpu);
     const struct x86_tlb_entry *t =
         &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
-    if (t->tag_exec == (lin & ~0xfffull) && (lin & 0xfff) <= 0x1000 - 16) {
-        /* the common case: a TLB hit well inside the page */
+    const uint8_t *p;
+    unsigned avail = 15;
+
+    if (t->tag_exec == (lin & ~0xfffull)) {
         p = (const uint8_t *)(uintptr_t)(lin + t->addend);
-        avail = 15;
     } else {
         p = x86_code_ptr(cpu, lin, &avail);
     }
-    if (!p || (lin & 0xfff) > 0x1000 - 16) {
-        fetch_decode_slow(cpu, scratch, lin, p, avail);
-        return check_cs_limit(cpu, scratch);
+    if (p) {
+        /* the common cases inline: a block that followed prev before, or
+           one the hash table holds */
+        struct x86_block *b;
+        if (prev) {
+            if (block_ok(cpu, prev->succ[0], p)) {
+                return prev->succ[0];
+            }
+            if (block_ok(cpu, prev->succ[1], p)) {
+                return prev->succ[1];
+            }
+        }
+        b = cpu->bhash[x86_bhash_of((uintptr_t)p)];
+        if (!block_ok(cpu, b, p)) {
+            uint32_t flushes = cpu->arena_flushes;
+            b = x86_block_get(cpu, p, lin & 0xfff, t->paddr);
+            if (flushes != cpu->arena_flushes) {
+                prev = NULL;        /* it was in the arena just emptied */
+            }
+        }
+        if (b) {
+            if (prev) {
+                prev->succ[1] = prev->succ[0];
+                prev->succ[0] = b;
+            }
+            return b;
+        }
     }
+    avail = 0x1000 - (lin & 0xfff) < 15 ? 0x1000 - (lin & 0xfff) : 15;
+    fetch_decode_slow(cpu, scratch, lin, p, avail);
+    return NULL;
+}
 
-    uintptr_t h = (uintptr_t)p;
-    struct x86_dcache_entry *e =
-        &cpu->dcache[(h ^ (h >> X86_DCACHE_BITS)) & (X86_DCACHE_SIZE - 1)];
-    uint64_t w0, w1;
-    memcpy(&w0, p, 8);
-    memcpy(&w1, p + 8, 8);
-    if (e->host == h && e->code_size == cpu->code_size &&
-        !((w0 ^ e->bytes[0]) & e->mask[0]) &&
-        !((w1 ^ e->bytes[1]) & e->mask[1])) {
-        return check_cs_limit(cpu, (const struct x86_insn *)e->insn);
-    }
-
-    struct x86_insn *in = (struct x86_insn *)e->insn;
-    e->host = 0;
-    if (x86_decode(in, p, 15, cpu->code_size) == X86_DEC_GP) {
+/* Outside 64-bit mode the whole instruction must lie within CS.limit. */
+static inline void check_cs_limit(struct x86_cpu *cpu, unsigned len)
+{
+    if (cpu->mode != X86_MODE_LONG &&
+        cpu->rip + len - 1 > cpu->seg[X86_CS].limit) {
         x86_raise(cpu, X86_EXC_GP, 0);
     }
-    unsigned n = in->len;
-    e->mask[0] = n >= 8 ? ~0ull : (1ull << (8 * n)) - 1;
-    e->mask[1] = n <= 8 ? 0 : n >= 16 ? ~0ull : (1ull << (8 * (n - 8))) - 1;
-    e->bytes[0] = w0 & e->mask[0];
-    e->bytes[1] = w1 & e->mask[1];
-    e->code_size = cpu->code_size;
-    e->host = h;
-    return check_cs_limit(cpu, in);
 }
 
 /*
@@ -313,25 +326,63 @@ static bool single_step(struct x86_cpu *cpu)
     return false;
 }
 
+/* Run one instruction with the per-instruction checks: the trap flag, an
+   interrupt shadow that must end before an interrupt, -singlestep, the
+   end of the budget or of CS.  True when the loop must stop (#DB exit). */
+static bool step_one(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    uint64_t tf = cpu->rflags & X86_TF;
+
+    check_cs_limit(cpu, in->len);
+    cpu->insn_rip = cpu->rip;
+    cpu->rip = (cpu->rip + in->len) & x86_mask(cpu->code_size);
+    in->fn(cpu, in);
+    cpu->icount++;
+    return tf && single_step(cpu);
+}
+
 /* The interpreter loop proper; faults leave it by longjmp. */
 static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
 {
     struct x86_insn scratch;
-    const struct x86_insn *in;
+    struct x86_block *prev = NULL;
 
     while (cpu->icount < end) {
         if (cpu->attention && x86_check_attention(cpu)) {
             return X86_EXIT_ATTENTION;
         }
-        uint64_t tf = cpu->rflags & X86_TF;
-        cpu->insn_rip = cpu->rip;
-        in = fetch_decode(cpu, &scratch);
-        cpu->rip = (cpu->rip + in->len) & x86_mask(cpu->code_size);
-        in->fn(cpu, in);
-        cpu->icount++;
-        if (tf && single_step(cpu)) {
-            return X86_EXIT_EXCEPTION;
+        cpu->insn_rip = cpu->rip;   /* a fetch fault restarts here */
+        struct x86_block *b = find_block(cpu, &scratch, prev);
+        prev = b;
+        if (!b) {
+            if (step_one(cpu, &scratch)) {
+                return X86_EXIT_EXCEPTION;
+            }
+            continue;
         }
+        uint64_t mask = x86_mask(cpu->code_size);
+        uint64_t limit = cpu->mode == X86_MODE_LONG ? mask
+                         : cpu->seg[X86_CS].limit < mask
+                         ? cpu->seg[X86_CS].limit : mask;
+        if (b->ninsn > end - cpu->icount || (cpu->rflags & X86_TF) ||
+            cpu->rip + b->nbytes - 1 > limit ||
+            (cpu->attention && cpu->icount == cpu->shadow_icount)) {
+            /* one instruction, then look at the world again */
+            if (step_one(cpu, &b->insn[0])) {
+                return X86_EXIT_EXCEPTION;
+            }
+            continue;
+        }
+        const struct x86_insn *in = b->insn, *last = in + b->ninsn;
+        cpu->cur_block = b;
+        cpu->blk_abort = false;
+        do {
+            cpu->insn_rip = cpu->rip;
+            cpu->rip = (cpu->rip + in->len) & mask;
+            in->fn(cpu, in);
+            cpu->icount++;
+        } while (++in < last && !cpu->blk_abort);
+        cpu->cur_block = NULL;
     }
     return X86_EXIT_BUDGET;
 }
@@ -342,8 +393,15 @@ enum x86_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
     uint64_t end = cpu->icount + budget < cpu->icount ? ~0ull
                                                         : cpu->icount + budget;
     cpu->run_end = end;
+    if (!cpu->bus.code_dirty && cpu->arena_used) {
+        /* nobody tells us of writes behind the CPU's back (unit tests
+           poke code between runs): decode afresh each run */
+        x86_blocks_flush(cpu);
+    }
 
-    switch (setjmp(cpu->jb)) {
+    int why = setjmp(cpu->jb);
+    cpu->cur_block = NULL;
+    switch (why) {
     case 0:
         break;
     case JB_HLT:

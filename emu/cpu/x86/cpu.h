@@ -131,12 +131,19 @@ struct x86_bus {
     /* Interrupt acknowledge: the vector of the pending external interrupt
        (PIC/APIC INTA), or -1 if it went away.  NULL: no interrupts. */
     int (*irq_ack)(void *opaque);
+    /* The byte whose bit X86_DIRTY_CODE the memory layer sets whenever
+       the RAM page at paddr is written other than through ram_ptr (DMA,
+       loaders).  NULL if there is none: then every x86_cpu_run starts
+       with no decoded code, so the host may change RAM between runs. */
+    uint8_t *(*code_dirty)(void *opaque, uint64_t paddr);
 };
 
 /*
  * Software TLB: a direct-mapped cache of linear pages.  A hit is
  * host = linear + addend.  Tags are page-aligned linear addresses; a tag
- * with bit 0 set never matches.
+ * with bit 0 set never matches.  A RAM page that holds decoded code gets
+ * tag_wcode instead of tag_write: its writes take the slow path, which
+ * stores through the same addend and then invalidates the code it hit.
  */
 #define X86_TLB_BITS 8
 #define X86_TLB_SIZE (1u << X86_TLB_BITS)
@@ -145,23 +152,35 @@ struct x86_tlb_entry {
     uint64_t tag_write;
     uint64_t tag_exec;
     uintptr_t addend;
+    uint64_t tag_wcode;
+    uint64_t paddr;         /* guest-physical page of the entry */
 };
 
 /*
- * Decoded-instruction cache, keyed by the host address of the code bytes
- * (RAM only).  An entry keeps the bytes it was decoded from and is used
- * only while they are unchanged, so guest writes and DMA into code need no
- * invalidation.  The record itself is struct x86_insn (internal.h); it is
- * held here as opaque storage to keep this header small.
+ * Block cache (block.c): instructions decoded once into runs ("blocks")
+ * that end at a control transfer, a system instruction or the end of the
+ * page, keyed by the host address of their first byte.  A code page
+ * (struct x86_cpage) counts invalidations in gen; a block is valid while
+ * its gen matches.  The page is invalidated when the CPU writes to a byte
+ * that was decoded (map), or when the memory layer marks it written by
+ * anyone else (DMA, loaders: bit X86_DIRTY_CODE of the byte the bus's
+ * code_dirty gives).  Blocks live in an arena that is emptied when full.
  */
-#define X86_DCACHE_BITS 12
-#define X86_DCACHE_SIZE (1u << X86_DCACHE_BITS)
-struct x86_dcache_entry {
-    uintptr_t host;
-    uint64_t bytes[2];
-    uint64_t mask[2];
-    uint8_t code_size;
-    uint64_t insn[7];       /* struct x86_insn */
+#define X86_DIRTY_CODE 0x2
+#define X86_BHASH_BITS 15
+#define X86_BHASH_SIZE (1u << X86_BHASH_BITS)
+#define X86_PHASH_SIZE 4096u
+#define X86_NCPAGES 4096u
+#define X86_ARENA_SIZE (16u << 20)
+#define X86_BLOCK_MAX 64        /* instructions per block */
+struct x86_block;
+struct x86_cpage {
+    uintptr_t host;             /* page-aligned host address */
+    struct x86_cpage *next;     /* hash chain */
+    uint8_t *dirty;             /* memory layer's dirty byte, or NULL */
+    uint32_t gen;
+    bool has_code;              /* valid blocks may exist here */
+    uint64_t map[64];           /* bytes covered by decoded instructions */
 };
 
 /* Lazy flags: the last flag-setting operation and its inputs. */
@@ -239,13 +258,30 @@ struct x86_cpu {
     uint64_t tsc_offset;
     jmp_buf jb;
 
+    bool singlestep;        /* -singlestep: one instruction per block */
+
     struct x86_bus bus;
-    struct x86_tlb_entry tlb[X86_TLB_SIZE];
-    struct x86_dcache_entry dcache[X86_DCACHE_SIZE];
+    /* The TLB of the current privilege class: entries hold rights checked
+       for user (CPL 3) or supervisor accesses, so each class has its own
+       and a CPL change switches instead of flushing. */
+    struct x86_tlb_entry *tlb;
+    struct x86_tlb_entry tlbs[2][X86_TLB_SIZE];
+
+    /* Block cache (block.c).  Everything from bhash on is reset by
+       x86_blocks_flush, not by the memset of x86_cpu_init. */
+    struct x86_block *cur_block;    /* the block running, or NULL */
+    bool blk_abort;                 /* it was invalidated: stop it */
+    size_t arena_used;
+    uint32_t arena_flushes;         /* blocks from before are gone */
+    unsigned ncpages;
+    struct x86_block *bhash[X86_BHASH_SIZE];
+    struct x86_cpage *phash[X86_PHASH_SIZE];
+    struct x86_cpage cpages[X86_NCPAGES];
+    _Alignas(16) uint8_t arena[X86_ARENA_SIZE];
 };
 
 /* Set up a CPU in its power-on state (SDM vol. 3A 9.1.1).  The struct is
-   large (decode cache): allocate it statically or on the heap. */
+   large (block cache): allocate it statically or on the heap. */
 void x86_cpu_init(struct x86_cpu *cpu, const struct x86_bus *bus);
 void x86_cpu_reset(struct x86_cpu *cpu);
 /* Recompute mode, default sizes and CPL after CR0/EFER/CS/RFLAGS change. */
@@ -263,6 +299,8 @@ void x86_cpu_dump(struct x86_cpu *cpu, FILE *f);
 void x86_cpu_set_irq(struct x86_cpu *cpu, bool level);
 /* Drop every cached translation (map change, CR3 write, mode change). */
 void x86_tlb_flush(struct x86_cpu *cpu);
+/* Drop every decoded block. */
+void x86_blocks_flush(struct x86_cpu *cpu);
 /* Load a segment register the real-mode way: base = sel << 4. */
 void x86_seg_load_real(struct x86_cpu *cpu, int seg, uint16_t sel);
 

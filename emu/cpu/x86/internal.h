@@ -46,6 +46,47 @@ struct x86_insn {
     uint8_t opreg;      /* low 3 bits of the opcode + REX.B (50+r etc.) */
 };
 
+/*
+ * A block: instructions decoded from consecutive bytes of one page, run
+ * one after the other without looking at the bytes again.  Only the last
+ * may transfer control or change the mode (x86_block_ends).  Nothing in it
+ * depends on the linear address it was reached at: RIP-relative operands
+ * and branch targets are computed from cpu->rip when they run.
+ */
+struct x86_block {
+    uintptr_t host;             /* host address of the first byte */
+    struct x86_cpage *page;
+    uint32_t gen;               /* page->gen when decoded */
+    uint8_t code_size;
+    uint16_t ninsn;
+    uint16_t nbytes;
+    /* Blocks that followed this one (chaining): tried before the hash
+       table, checked like any block.  Cleared with the arena. */
+    struct x86_block *succ[2];
+    struct x86_insn insn[];
+};
+
+/* block.c */
+static inline unsigned x86_bhash_of(uintptr_t h)
+{
+    return (unsigned)(h ^ (h >> X86_BHASH_BITS)) & (X86_BHASH_SIZE - 1);
+}
+/* The valid block at host address h, offset off into the guest page whose
+   guest-physical address is paddr (host pages are h - off: the bus need
+   not align them), for the current code size, decoding it if needed;
+   NULL when not even the first instruction fits in the page. */
+struct x86_block *x86_block_get(struct x86_cpu *cpu, const uint8_t *h,
+                                unsigned off, uint64_t paddr);
+/* The CPU wrote len bytes at host address h, offset off into its page
+   (all in that page). */
+void x86_code_written(struct x86_cpu *cpu, uintptr_t h, unsigned off,
+                      unsigned len);
+/* True if the host page holds decoded code (writes must take the slow
+   path). */
+bool x86_code_page(struct x86_cpu *cpu, uintptr_t host_page);
+/* Must a block end after this instruction? */
+bool x86_block_ends(const struct x86_insn *in);
+
 /* decode.c */
 enum { X86_DEC_OK, X86_DEC_MORE, X86_DEC_GP };
 /* Decode from p[0..avail); X86_DEC_MORE when the bytes ran out. */

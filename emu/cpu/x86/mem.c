@@ -15,11 +15,12 @@
 
 void x86_tlb_flush(struct x86_cpu *cpu)
 {
-    for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
-        cpu->tlb[i].tag_read = 1;
-        cpu->tlb[i].tag_write = 1;
-        cpu->tlb[i].tag_exec = 1;
-        cpu->tlb[i].addend = 0;
+    for (unsigned c = 0; c < 2; c++) {
+        for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
+            struct x86_tlb_entry *e = &cpu->tlbs[c][i];
+            e->tag_read = e->tag_write = e->tag_exec = e->tag_wcode = 1;
+            e->addend = 0;
+        }
     }
 }
 
@@ -94,18 +95,24 @@ static uint8_t *tlb_fill(struct x86_cpu *cpu, uint64_t lin, int access,
     uintptr_t addend = (uintptr_t)host - (uintptr_t)page;
     if (e->addend != addend ||
         (e->tag_read != page && e->tag_write != page &&
-         e->tag_exec != page)) {
+         e->tag_exec != page && e->tag_wcode != page)) {
         /* another page, or the same page with another host mapping (ROM
            read under RAM write, as PAM does): start the entry afresh */
-        e->tag_read = e->tag_write = e->tag_exec = 1;
+        e->tag_read = e->tag_write = e->tag_exec = e->tag_wcode = 1;
         e->addend = addend;
+        e->paddr = pa;
     }
     switch (access) {
     case X86_ACC_READ:
         e->tag_read = page;
         break;
     case X86_ACC_WRITE:
-        e->tag_write = page;
+        /* writes to decoded code must reach x86_code_written */
+        if (x86_code_page(cpu, (uintptr_t)host)) {
+            e->tag_wcode = page;
+        } else {
+            e->tag_write = page;
+        }
         break;
     default:
         e->tag_exec = page;
@@ -152,9 +159,17 @@ void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
     uint64_t pa;
 
     if ((lin & 0xfff) + n <= 0x1000) {
-        uint8_t *p = tlb_fill(cpu, lin, X86_ACC_WRITE, &pa);
+        const struct x86_tlb_entry *e =
+            &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+        uint8_t *p;
+        if (e->tag_wcode == (lin & PAGE_MASK)) {
+            p = (uint8_t *)(uintptr_t)(lin + e->addend);
+        } else {
+            p = tlb_fill(cpu, lin, X86_ACC_WRITE, &pa);
+        }
         if (p) {
             x86_store_host(p, sz, val);
+            x86_code_written(cpu, (uintptr_t)p, lin & 0xfff, n);
         } else {
             cpu->bus.mmio_write(cpu->bus.opaque, pa, val & x86_mask(sz), n);
         }
@@ -169,6 +184,7 @@ void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
         uint8_t b = (uint8_t)(val >> (8 * i));
         if (p) {
             *p = b;
+            x86_code_written(cpu, (uintptr_t)p, (lin + i) & 0xfff, 1);
         } else {
             cpu->bus.mmio_write(cpu->bus.opaque, pa, b, 1);
         }
@@ -189,7 +205,17 @@ uint8_t *x86_lock_ptr(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
     if (e->tag_write == (lin & PAGE_MASK)) {
         return (uint8_t *)(uintptr_t)(lin + e->addend);
     }
-    return tlb_fill(cpu, lin, X86_ACC_WRITE, &pa);
+    uint8_t *p;
+    if (e->tag_wcode == (lin & PAGE_MASK)) {
+        p = (uint8_t *)(uintptr_t)(lin + e->addend);
+    } else {
+        p = tlb_fill(cpu, lin, X86_ACC_WRITE, &pa);
+    }
+    if (p) {
+        /* the write follows at once: drop the code it will change */
+        x86_code_written(cpu, (uintptr_t)p, lin & 0xfff, 1u << sz);
+    }
+    return p;
 }
 
 /* ---- system-table accesses ------------------------------------------- */
@@ -231,6 +257,7 @@ void x86_write_sys(struct x86_cpu *cpu, uint64_t lin, unsigned sz,
         uint8_t *p = sys_byte(cpu, lin + i, true, &pa);
         if (p) {
             *p = (uint8_t)(v >> (8 * i));
+            x86_code_written(cpu, (uintptr_t)p, pa & 0xfff, 1);
         } else {
             cpu->bus.mmio_write(cpu->bus.opaque, pa, (uint8_t)(v >> (8 * i)),
                                 1);

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * block.c - the soft x86 CPU's block cache: each instruction is decoded
+ * once into a run of struct x86_insn records ("block") that ends at a
+ * control transfer, a system instruction or the end of the page, and the
+ * run loop (cpu.c) then dispatches those records without looking at the
+ * code bytes again.  Blocks are keyed by the host address of their first
+ * byte (so one per guest-physical location, whatever linear address
+ * reaches it) and the code size.  Code pages keep a bitmap of the bytes
+ * that were decoded; a CPU write that touches one of them, or a write by
+ * the memory layer (DMA, loaders) seen through the page's dirty byte,
+ * bumps the page's generation and so invalidates its blocks.  RAM pages
+ * holding code are kept out of the TLB's write fast path (tag_wcode) so
+ * that every CPU write to them is seen.  The decoded form is the one a
+ * later JIT would take as input.  References: Intel SDM vol. 3A 8.1.3
+ * (handling self- and cross-modifying code).
+ */
+#include "emu/osdep.h"
+
+#include "emu/cpu/x86/internal.h"   /* struct x86_block, decoder */
+
+/* The dirty byte of pages the bus has none for: never set. */
+static uint8_t no_dirty;
+
+/*
+ * Handlers after which the next instruction is still reached by falling
+ * through with the same mode, code size, TLB and interrupt state: they may
+ * fault (a longjmp leaves the block) but never change rip otherwise.
+ */
+static x86_handler_fn *const straight[] = {
+    x86_op_add, x86_op_or, x86_op_adc, x86_op_sbb, x86_op_and, x86_op_sub,
+    x86_op_xor, x86_op_cmp, x86_op_grp1, x86_op_test, x86_op_incdec_r,
+    x86_op_grp4, x86_op_mov, x86_op_mov_r_imm, x86_op_mov_rm_imm,
+    x86_op_mov_moffs, x86_op_lea, x86_op_movx, x86_op_movsxd, x86_op_xchg,
+    x86_op_xchg_ax, x86_op_xadd, x86_op_cmpxchg, x86_op_grp9, x86_op_cbw,
+    x86_op_cwd, x86_op_bswap, x86_op_cmov, x86_op_setcc, x86_op_movbe,
+    x86_op_grp2, x86_op_dshift, x86_op_grp3, x86_op_imul_gv,
+    x86_op_imul_imm, x86_op_bt, x86_op_grp8, x86_op_bsf_bsr, x86_op_popcnt,
+    x86_op_push_r, x86_op_pop_r, x86_op_push_imm, x86_op_pop_rm,
+    x86_op_pushf, x86_op_enter, x86_op_leave, x86_op_push_sreg,
+    x86_op_daa, x86_op_das, x86_op_aaa_aas, x86_op_aam, x86_op_aad,
+    x86_op_salc, x86_op_xlat, x86_op_flagop, x86_op_lahf, x86_op_sahf,
+    x86_op_mov_from_sreg, x86_op_cpuid, x86_op_rdtsc, x86_op_nop,
+    x86_op_x87, x86_op_fwait, x86_op_sse, x86_op_emms, x86_op_movnti,
+    x86_op_maskmov, x86_op_grp15,
+};
+
+bool x86_block_ends(const struct x86_insn *in)
+{
+    if (in->fn == x86_op_string) {
+        /* REP restarts itself (rip back) to look at interrupts */
+        return in->rep != 0;
+    }
+    if (in->fn == x86_op_grp5) {
+        /* FF /0 /1 /6 are INC, DEC, PUSH; the rest branch */
+        unsigned r = in->reg & 7;
+        return !(r == 0 || r == 1 || r == 6);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(straight); i++) {
+        if (in->fn == straight[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static inline unsigned phash_of(uintptr_t page)
+{
+    return (unsigned)(page >> 12) & (X86_PHASH_SIZE - 1);
+}
+
+static struct x86_cpage *cpage_find(struct x86_cpu *cpu, uintptr_t page)
+{
+    for (struct x86_cpage *p = cpu->phash[phash_of(page)]; p; p = p->next) {
+        if (p->host == page) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+bool x86_code_page(struct x86_cpu *cpu, uintptr_t host_page)
+{
+    struct x86_cpage *p = cpage_find(cpu, host_page);
+    return p && p->has_code;
+}
+
+/* Move the TLB's fast write entries for a new code page to tag_wcode (or
+   back, promote, when it holds code no more). */
+static void retag_writes(struct x86_cpu *cpu, uintptr_t page, bool promote)
+{
+    for (unsigned i = 0; i < 2 * X86_TLB_SIZE; i++) {
+        struct x86_tlb_entry *e = &cpu->tlbs[0][0] + i;
+        uint64_t *from = promote ? &e->tag_wcode : &e->tag_write;
+        uint64_t *to = promote ? &e->tag_write : &e->tag_wcode;
+        if (!(*from & 1) && (uintptr_t)(*from + e->addend) == page) {
+            *to = *from;
+            *from = 1;
+        }
+    }
+}
+
+static size_t block_size(unsigned ninsn)
+{
+    return (sizeof(struct x86_block) + ninsn * sizeof(struct x86_insn) +
+            15) & ~(size_t)15;
+}
+
+void x86_blocks_flush(struct x86_cpu *cpu)
+{
+    cpu->arena_flushes++;
+    /* clear what the arena's blocks and the pages used, not the whole
+       tables: tests flush before every short run */
+    for (size_t o = 0; o < cpu->arena_used;) {
+        struct x86_block *b = (struct x86_block *)(cpu->arena + o);
+        cpu->bhash[x86_bhash_of(b->host)] = NULL;
+        o += block_size(b->ninsn);
+    }
+    for (unsigned i = 0; i < cpu->ncpages; i++) {
+        cpu->phash[phash_of(cpu->cpages[i].host)] = NULL;
+    }
+    cpu->ncpages = 0;
+    cpu->arena_used = 0;
+    for (unsigned i = 0; i < 2 * X86_TLB_SIZE; i++) {
+        struct x86_tlb_entry *e = &cpu->tlbs[0][0] + i;
+        if (!(e->tag_wcode & 1)) {
+            e->tag_write = e->tag_wcode;
+            e->tag_wcode = 1;
+        }
+    }
+    if (cpu->cur_block) {
+        cpu->blk_abort = true;
+    }
+}
+
+static void cpage_invalidate(struct x86_cpu *cpu, struct x86_cpage *p)
+{
+    p->gen++;
+    memset(p->map, 0, sizeof(p->map));
+    if (p->has_code) {
+        p->has_code = false;
+        retag_writes(cpu, p->host, true);
+    }
+    if (cpu->cur_block && cpu->cur_block->page == p) {
+        cpu->blk_abort = true;      /* the running block may be stale */
+    }
+}
+
+void x86_code_written(struct x86_cpu *cpu, uintptr_t h, unsigned off,
+                      unsigned len)
+{
+    struct x86_cpage *p = cpage_find(cpu, h - off);
+    if (!p || !p->has_code) {
+        return;
+    }
+    for (unsigned o = off, end = o + len; o < end && o < 0x1000; o++) {
+        if ((p->map[o >> 6] >> (o & 63)) & 1) {
+            cpage_invalidate(cpu, p);
+            return;
+        }
+    }
+}
+
+static struct x86_cpage *cpage_get(struct x86_cpu *cpu, uintptr_t page,
+                                   uint64_t paddr)
+{
+    struct x86_cpage *p = cpage_find(cpu, page);
+    if (p) {
+        return p;
+    }
+    p = &cpu->cpages[cpu->ncpages++];
+    memset(p, 0, sizeof(*p));
+    p->host = page;
+    p->dirty = cpu->bus.code_dirty ? cpu->bus.code_dirty(cpu->bus.opaque,
+                                                         paddr) : NULL;
+    if (!p->dirty) {
+        p->dirty = &no_dirty;
+    } else {
+        /* what was written before is what is decoded now */
+        __atomic_and_fetch(p->dirty, (uint8_t)~X86_DIRTY_CODE,
+                           __ATOMIC_SEQ_CST);
+    }
+    unsigned i = phash_of(page);
+    p->next = cpu->phash[i];
+    cpu->phash[i] = p;
+    return p;
+}
+
+/* Decode the block at h. */
+static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
+                                   unsigned off, uint64_t paddr)
+{
+    uintptr_t page = (uintptr_t)h - off;
+    size_t most = sizeof(struct x86_block) +
+                  X86_BLOCK_MAX * sizeof(struct x86_insn);
+
+    if (cpu->arena_used + most > X86_ARENA_SIZE ||
+        (cpu->ncpages == X86_NCPAGES && !cpage_find(cpu, page))) {
+        x86_blocks_flush(cpu);
+    }
+    struct x86_cpage *p = cpage_get(cpu, page, paddr);
+    struct x86_block *b = (struct x86_block *)(cpu->arena + cpu->arena_used);
+    unsigned start = off, n = 0;
+    unsigned max = cpu->singlestep ? 1 : X86_BLOCK_MAX;
+
+    while (n < max && off < 0x1000) {
+        struct x86_insn *in = &b->insn[n];
+        unsigned avail = 0x1000 - off < 15 ? 0x1000 - off : 15;
+        if (x86_decode(in, (const uint8_t *)page + off, avail,
+                       cpu->code_size) != X86_DEC_OK) {
+            break;      /* crosses the page or too long: the slow path */
+        }
+        for (unsigned o = off; o < off + in->len; o++) {
+            p->map[o >> 6] |= 1ull << (o & 63);
+        }
+        off += in->len;
+        n++;
+        if (x86_block_ends(in)) {
+            break;
+        }
+    }
+    if (n == 0) {
+        return NULL;
+    }
+    b->host = (uintptr_t)h;
+    b->page = p;
+    b->gen = p->gen;
+    b->code_size = cpu->code_size;
+    b->ninsn = (uint16_t)n;
+    b->nbytes = (uint16_t)(off - start);
+    b->succ[0] = b->succ[1] = NULL;
+    cpu->arena_used += block_size(n);
+    if (!p->has_code) {
+        p->has_code = true;
+        retag_writes(cpu, page, false);
+    }
+    cpu->bhash[x86_bhash_of((uintptr_t)h)] = b;
+    return b;
+}
+
+struct x86_block *x86_block_get(struct x86_cpu *cpu, const uint8_t *h,
+                                unsigned off, uint64_t paddr)
+{
+    struct x86_block *b = cpu->bhash[x86_bhash_of((uintptr_t)h)];
+    struct x86_cpage *p;
+
+    if (b && b->host == (uintptr_t)h && b->code_size == cpu->code_size &&
+        b->gen == b->page->gen) {
+        p = b->page;
+    } else {
+        p = cpage_find(cpu, (uintptr_t)h - off);
+    }
+    if (p && (*p->dirty & X86_DIRTY_CODE)) {
+        /* written behind the CPU's back (DMA): decode the page anew */
+        __atomic_and_fetch(p->dirty, (uint8_t)~X86_DIRTY_CODE,
+                           __ATOMIC_SEQ_CST);
+        cpage_invalidate(cpu, p);
+    } else if (p && b && b->page == p && b->host == (uintptr_t)h &&
+               b->code_size == cpu->code_size && b->gen == p->gen) {
+        return b;
+    }
+    return translate(cpu, h, off, paddr);
+}

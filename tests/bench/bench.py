@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""make bench: hemu against qemu-system-x86_64 -accel tcg on the demo
+guest (scripts/build-demo-guest.sh), booted with hemu.bench=1.  For each
+run and emulator: the host time from start to the guest's boot marker
+(HEMU-BENCH: booted, printed first thing by /init), the guest's own timings
+of sha256sum and gzip over BENCH_MB MiB made in the guest and of the
+cpubench kernels (tests/guest-progs/cpubench.c at BENCH_SCALE), and the
+peak RSS and the CPU time (user + system, whole run) of the emulator
+process; the CPU time is the figure least disturbed by other load on the
+host.  Prints the medians over BENCH_RUNS runs
+and the ratio hemu/QEMU (lower is better for hemu).  Not part of make check.
+
+Environment: BENCH_RUNS (3), BENCH_MB (64), BENCH_SCALE (10), HEMU
+(build/hemu), QEMU (qemu-system-x86_64)."""
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GUEST = os.path.join(ROOT, "build", "demo")
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+MB = int(os.environ.get("BENCH_MB", "64"))
+SCALE = int(os.environ.get("BENCH_SCALE", "10"))
+EMUS = [("hemu", os.environ.get("HEMU", os.path.join(ROOT, "build", "hemu"))),
+        ("QEMU", os.environ.get("QEMU", "qemu-system-x86_64"))]
+ROWS = ["boot", "sha256sum", "gzip", "int", "x87", "ssefp", "sseint",
+        "CPU time", "peak RSS"]
+
+
+def run_once(name, emu):
+    args = [emu, "-nographic", "-m", "512", "-kernel",
+            os.path.join(GUEST, "vmlinuz"), "-initrd",
+            os.path.join(GUEST, "initrd.gz"), "-append",
+            "console=ttyS0 quiet hemu.bench=1 hemu.benchmb=%d "
+            "hemu.benchscale=%d" % (MB, SCALE)]
+    if name == "QEMU":
+        args[1:1] = ["-accel", "tcg"]
+    t0 = time.monotonic()
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = b""
+    boot = None
+    while True:
+        chunk = os.read(p.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        out += chunk
+        if boot is None and b"HEMU-BENCH: booted" in out:
+            boot = time.monotonic() - t0
+    _, status, ru = os.wait4(p.pid, 0)
+    text = out.decode(errors="replace")
+    if boot is None or "HEMU-BENCH: done" not in text:
+        sys.exit("bench: %s did not finish; output tail %r" % (name, text[-800:]))
+    r = {"boot": boot * 1000.0, "peak RSS": ru.ru_maxrss / 1024.0,
+         "CPU time": (ru.ru_utime + ru.ru_stime) * 1000.0}
+    for k, ms in re.findall(r"HEMU-BENCH: time (\w+) (\d+)", text):
+        r[k] = float(ms)
+    return r
+
+
+def main():
+    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
+                        GUEST], capture_output=True, text=True)
+    if r.returncode:
+        sys.exit("bench: build-demo-guest.sh failed: %s" % r.stderr)
+    res = {n: [] for n, _ in EMUS}
+    for i in range(RUNS):
+        for n, emu in EMUS:
+            one = run_once(n, emu)
+            res[n].append(one)
+            print("# run %d %s: %s" % (i + 1, n, " ".join(
+                "%s=%.0f" % (k.replace(" ", "_"), one.get(k, 0)) for k in ROWS)),
+                flush=True)
+    print()
+    print("runs=%d, %d MiB for sha256sum/gzip, cpubench scale %d; times in ms "
+          "(guest clock for the workloads; CPU time is the emulator's for the "
+          "whole run), RSS in MiB; medians" % (RUNS, MB, SCALE))
+    print("| %-10s | %10s | %10s | %10s |" % ("", "hemu", "QEMU tcg", "hemu/QEMU"))
+    print("|%s|%s|%s|%s|" % ("-" * 12, "-" * 12, "-" * 12, "-" * 12))
+    for k in ROWS:
+        h = statistics.median(x[k] for x in res["hemu"])
+        q = statistics.median(x[k] for x in res["QEMU"])
+        print("| %-10s | %10.0f | %10.0f | %10.2f |" % (k, h, q, h / q if q else 0))
+
+
+main()

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * x86_block_test.c - the soft x86 CPU's block cache: code that rewrites
+ * itself within a block and on another page, code written behind the
+ * CPU's back (DMA: the memory layer's dirty bit), writes next to code that
+ * must not drop it, instructions that cross a page end, the STI shadow
+ * inside a long run, and -singlestep (one instruction per block).  The bus
+ * here has a code_dirty byte per page, as the memory layer gives, so blocks
+ * stay cached between runs.  Reference: Intel SDM vol. 3A 8.1.3.
+ */
+#include "emu/osdep.h"
+
+#include "emu/cpu/x86/internal.h"   /* struct x86_block: the arena */
+#include "tests/unit/test.h"
+
+#define RAM_SIZE (1u << 20)
+
+static uint8_t ram[RAM_SIZE];
+static uint8_t dirty[RAM_SIZE >> 12];
+static struct x86_cpu cpu;
+static int irq_vector = -1;
+
+static uint8_t *ram_ptr(void *opaque, uint64_t pa, bool write)
+{
+    return pa < RAM_SIZE ? ram + (pa & ~0xfffull) : NULL;
+}
+
+static uint64_t mmio_read(void *opaque, uint64_t pa, unsigned size)
+{
+    return ~0ull;
+}
+
+static void mmio_write(void *opaque, uint64_t pa, uint64_t v, unsigned size)
+{
+}
+
+static uint64_t pio_read(void *opaque, uint16_t port, unsigned size)
+{
+    return ~0ull;
+}
+
+static void pio_write(void *opaque, uint16_t port, uint64_t v, unsigned size)
+{
+}
+
+static int irq_ack(void *opaque)
+{
+    int v = irq_vector;
+    irq_vector = -1;
+    x86_cpu_set_irq(&cpu, false);
+    return v;
+}
+
+static uint8_t *code_dirty(void *opaque, uint64_t pa)
+{
+    return pa < RAM_SIZE ? &dirty[pa >> 12] : NULL;
+}
+
+static const struct x86_bus bus = {
+    .ram_ptr = ram_ptr, .mmio_read = mmio_read, .mmio_write = mmio_write,
+    .pio_read = pio_read, .pio_write = pio_write, .irq_ack = irq_ack,
+    .code_dirty = code_dirty,
+};
+
+/* What a device's DMA does: the bytes, then the page's dirty bits. */
+static void dma(uint32_t addr, const void *p, size_t n)
+{
+    memcpy(ram + addr, p, n);
+    for (uint32_t pg = addr >> 12; pg <= (addr + n - 1) >> 12; pg++) {
+        dirty[pg] = 0xff;
+    }
+}
+
+/* Flat 32-bit protected mode, CPL 0. */
+static void setup(void)
+{
+    memset(ram, 0, sizeof(ram));
+    memset(dirty, 0, sizeof(dirty));
+    x86_cpu_init(&cpu, &bus);
+    cpu.exc_exit_mask = ~0u;
+    cpu.cr0 |= X86_CR0_PE;
+    for (int s = 0; s < X86_NSEG; s++) {
+        cpu.seg[s] = (struct x86_seg){
+            .sel = s == X86_CS ? 8 : 16, .base = 0, .limit = 0xffffffff,
+            .attr = X86_SEG_P | X86_SEG_S | X86_SEG_DB | X86_SEG_G |
+                    (s == X86_CS ? 0xb : 0x3),
+        };
+    }
+    x86_cpu_update_mode(&cpu);
+    x86_tlb_flush(&cpu);
+    cpu.regs[X86_RSP] = 0x80000;
+}
+
+static void put(uint32_t addr, const char *bytes, size_t n)
+{
+    memcpy(ram + addr, bytes, n);
+}
+#define PUT(addr, s) put(addr, s, sizeof(s) - 1)
+
+static enum x86_exit run_at(uint32_t rip)
+{
+    cpu.rip = rip;
+    return x86_cpu_run(&cpu, 100000);
+}
+
+/* Blocks decoded so far (the arena only grows until a flush). */
+static unsigned nblocks(void)
+{
+    unsigned n = 0;
+    for (size_t o = 0; o < cpu.arena_used; n++) {
+        const struct x86_block *b = (const void *)(cpu.arena + o);
+        o += (sizeof(*b) + b->ninsn * sizeof(struct x86_insn) + 15) & ~15ul;
+    }
+    return n;
+}
+
+TEST(rewrite_later_instruction_of_same_block)
+{
+    setup();
+    /* mov byte [0x1008], 0x42 ; mov al, 1 ; hlt -- the first instruction
+       changes the immediate of the second, decoded in the same block */
+    PUT(0x1000, "\xc6\x05\x08\x10\x00\x00\x42" "\xb0\x01" "\xf4");
+    EXPECT_EQ(run_at(0x1000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX] & 0xff, 0x42);
+    EXPECT_EQ(cpu.rip, 0x100a);
+}
+
+TEST(rewrite_code_on_another_page)
+{
+    setup();
+    /* 0x3000: mov eax, 1 ; ret */
+    PUT(0x3000, "\xb8\x01\x00\x00\x00" "\xc3");
+    /* 0x2000: call 0x3000 ; mov esi, eax ;
+               mov dword [0x3001], 2 ; call 0x3000 ; hlt */
+    PUT(0x2000, "\xe8\xfb\x0f\x00\x00" "\x89\xc6"
+                "\xc7\x05\x01\x30\x00\x00\x02\x00\x00\x00"
+                "\xe8\xea\x0f\x00\x00" "\xf4");
+    EXPECT_EQ(run_at(0x2000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RSI], 1);
+    EXPECT_EQ(cpu.regs[X86_RAX], 2);
+}
+
+TEST(dma_into_code_is_seen_and_needed)
+{
+    static const char prog1[] = "\xb8\x01\x00\x00\x00\xf4";  /* eax = 1 */
+    static const char prog7[] = "\xb8\x07\x00\x00\x00\xf4";  /* eax = 7 */
+    setup();
+    dma(0x4000, prog1, 6);
+    EXPECT_EQ(run_at(0x4000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 1);
+    /* bytes changed with no dirty bit: the decoded block still runs,
+       which shows blocks are kept (and why the bit is needed) */
+    memcpy(ram + 0x4000, prog7, 6);
+    EXPECT_EQ(run_at(0x4000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 1);
+    /* the same bytes through "DMA": the page is decoded anew */
+    dma(0x4000, prog7, 6);
+    EXPECT_EQ(run_at(0x4000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 7);
+    EXPECT_EQ(dirty[4] & X86_DIRTY_CODE, 0);
+}
+
+TEST(writes_beside_code_keep_it_writes_over_code_drop_it)
+{
+    setup();
+    PUT(0x5000, "\x40" "\xf4");                       /* inc eax ; hlt */
+    /* 0x6000: mov byte [0x5800], 9 ; hlt  (same page, not code) */
+    PUT(0x6000, "\xc6\x05\x00\x58\x00\x00\x09" "\xf4");
+    /* 0x6100: mov byte [0x5000], 0x48 ; hlt  (inc eax -> dec eax) */
+    PUT(0x6100, "\xc6\x05\x00\x50\x00\x00\x48" "\xf4");
+    cpu.regs[X86_RAX] = 10;
+    EXPECT_EQ(run_at(0x5000), X86_EXIT_HLT);
+    EXPECT_EQ(run_at(0x6000), X86_EXIT_HLT);
+    unsigned n = nblocks();
+    EXPECT_EQ(run_at(0x5000), X86_EXIT_HLT);
+    EXPECT_EQ(nblocks(), n);            /* still decoded */
+    EXPECT_EQ(cpu.regs[X86_RAX], 12);
+    EXPECT_EQ(ram[0x5800], 9);
+    EXPECT_EQ(run_at(0x6100), X86_EXIT_HLT);
+    n = nblocks();
+    EXPECT_EQ(run_at(0x5000), X86_EXIT_HLT);
+    EXPECT_EQ(nblocks(), n + 1);        /* decoded anew */
+    EXPECT_EQ(cpu.regs[X86_RAX], 11);
+}
+
+TEST(instruction_across_page_end)
+{
+    setup();
+    /* nops, then mov eax, 0x11223344 at 0x7ffd..0x8001, hlt at 0x8002 */
+    memset(ram + 0x7ff0, 0x90, 13);
+    PUT(0x7ffd, "\xb8\x44\x33\x22\x11" "\xf4");
+    EXPECT_EQ(run_at(0x7ff0), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 0x11223344);
+    EXPECT_EQ(cpu.rip, 0x8003);
+    /* its second half changes (even with no dirty bit): seen at once */
+    ram[0x8001] = 0x55;
+    EXPECT_EQ(run_at(0x7ff0), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 0x55223344);
+    /* and by a CPU write of the first half */
+    PUT(0x6000, "\xc6\x05\xfe\x7f\x00\x00\x66" "\xf4");
+    EXPECT_EQ(run_at(0x6000), X86_EXIT_HLT);
+    EXPECT_EQ(run_at(0x7ff0), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 0x55223366);
+}
+
+TEST(sti_shadow_exact_in_a_long_run)
+{
+    setup();
+    /* real mode: IVT entry 0x20 -> 0000:0500 (hlt) */
+    cpu.cr0 &= ~(uint64_t)X86_CR0_PE;
+    for (int s = 0; s < X86_NSEG; s++) {
+        x86_seg_load_real(&cpu, s, 0);
+        cpu.seg[s].limit = 0xffff;
+        cpu.seg[s].attr = X86_SEG_P | X86_SEG_S | (s == X86_CS ? 0xb : 3);
+    }
+    x86_cpu_update_mode(&cpu);
+    x86_tlb_flush(&cpu);
+    ram[0x80] = 0x00;
+    ram[0x81] = 0x05;
+    PUT(0x500, "\xf4");
+    PUT(0x7000, "\xfb\x90\x90\x90\xf4");    /* sti ; nop ; nop ; nop ; hlt */
+    cpu.regs[X86_RSP] = 0x6000;
+    irq_vector = 0x20;
+    x86_cpu_set_irq(&cpu, true);
+    EXPECT_EQ(run_at(0x7000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.rip, 0x501);              /* the handler's hlt */
+    /* delivered right after the shadowed nop: return IP 0x7002 */
+    EXPECT_EQ(cpu.regs[X86_RSP] & 0xffff, 0x5ffa);
+    EXPECT_EQ(ram[0x5ffa] | ram[0x5ffb] << 8, 0x7002);
+}
+
+TEST(singlestep_one_instruction_per_block)
+{
+    setup();
+    cpu.singlestep = true;
+    PUT(0x1000, "\xc6\x05\x08\x10\x00\x00\x42" "\xb0\x01" "\xf4");
+    EXPECT_EQ(run_at(0x1000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX] & 0xff, 0x42);
+    EXPECT_EQ(nblocks(), 3);
+    for (size_t o = 0; o < cpu.arena_used;) {
+        const struct x86_block *b = (const void *)(cpu.arena + o);
+        EXPECT_EQ(b->ninsn, 1);
+        o += (sizeof(*b) + b->ninsn * sizeof(struct x86_insn) + 15) & ~15ul;
+    }
+    /* and without it the same code is one block */
+    setup();
+    PUT(0x1000, "\x90\x90\x90\xf4");
+    EXPECT_EQ(run_at(0x1000), X86_EXIT_HLT);
+    EXPECT_EQ(nblocks(), 1);
+}
+
+TEST(budget_is_exact_inside_a_block)
+{
+    setup();
+    memset(ram + 0x1000, 0x40, 10);         /* inc eax x 10 */
+    PUT(0x100a, "\xf4");
+    cpu.regs[X86_RAX] = 0;
+    cpu.rip = 0x1000;
+    EXPECT_EQ(x86_cpu_run(&cpu, 3), X86_EXIT_BUDGET);
+    EXPECT_EQ(cpu.regs[X86_RAX], 3);
+    EXPECT_EQ(cpu.rip, 0x1003);
+    EXPECT_EQ(x86_cpu_run(&cpu, 100), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 10);
+}
+
+TEST_MAIN()
