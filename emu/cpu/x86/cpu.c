@@ -300,6 +300,7 @@ static bool deliver_exception(struct x86_cpu *cpu)
  */
 static bool single_step(struct x86_cpu *cpu)
 {
+    cpu->dr[6] |= 0x4000;       /* DR6.BS */
     cpu->exc_vector = X86_EXC_DB;
     cpu->exc_error = 0;
     cpu->exc_has_error = false;

@@ -302,6 +302,23 @@ static inline void x86_store_host(uint8_t *p, unsigned sz, uint64_t v)
     }
 }
 
+/* Alignment checking (SDM vol. 3A 6.15 #AC): CPL 3 with CR0.AM and
+   EFLAGS.AC.  While it is on, data pages are not cached in the TLB, so
+   every data access takes the slow path, which checks. */
+static inline bool x86_ac_on(const struct x86_cpu *cpu)
+{
+    return cpu->cpl == 3 && (cpu->cr0 & X86_CR0_AM) &&
+           (cpu->rflags & X86_AC);
+}
+
+static inline void x86_ac_check(struct x86_cpu *cpu, uint64_t lin,
+                                unsigned sz)
+{
+    if ((lin & ((1u << sz) - 1)) && x86_ac_on(cpu)) {
+        x86_raise(cpu, X86_EXC_AC, 0);
+    }
+}
+
 /* Read 1 << sz bytes at a linear address. */
 static inline uint64_t x86_read_lin(struct x86_cpu *cpu, uint64_t lin,
                                     unsigned sz)
