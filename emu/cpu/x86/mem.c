@@ -168,7 +168,7 @@ void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
     /* Both pages must be writable before any byte lands (a fault on the
        second page must not leave the first half written). */
     x86_translate(cpu, lin, X86_ACC_WRITE);
-    x86_translate(cpu, lin + n - 1, X86_ACC_WRITE);
+    x86_translate(cpu, (lin + n - 1) & PAGE_MASK, X86_ACC_WRITE); /* CR2 */
     for (unsigned i = 0; i < n; i++) {
         uint8_t *p = tlb_fill(cpu, lin + i, X86_ACC_WRITE, &pa);
         uint8_t b = (uint8_t)(val >> (8 * i));
