@@ -330,7 +330,10 @@ static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
         cpu->rip = (cpu->rip + in->len) & x86_mask(cpu->code_size);
         in->fn(cpu, in);
         cpu->icount++;
-        if (tf && single_step(cpu)) {
+        /* MOV SS / POP SS hold a single-step trap off for one more
+           instruction (SDM 6.8.3); the STI shadow does not */
+        if (tf && (cpu->shadow_icount != cpu->icount || in->op == 0xfb) &&
+            single_step(cpu)) {
             return X86_EXIT_EXCEPTION;
         }
     }
