@@ -2,7 +2,7 @@
 ; paging64.asm - 4-level paging in 64-bit mode: a mapping at a high
 ; canonical address, page faults with their error code and 64-bit CR2
 ; (not present, write to read-only with CR0.WP, user access to a
-; supervisor page, execute-disable), accessed/dirty bits at each level,
+; supervisor page, execute-disable, a reserved bit), accessed/dirty bits at each level,
 ; #GP(0) for a non-canonical address.  SDM vol. 3A 4.5 (4-level paging),
 ; 4.7 (page-fault error code), 3.3.7.1 (canonical addressing).
 %include "pm.inc"
@@ -96,6 +96,22 @@ main:
         int     0x7f
         CATCH   PF, 5
         PFCHECK 5, 0xffff8000, 0x4040
+
+        PUTS    "reserved bit 51 (error code without P)", 10
+        mov     dword [quiet], 1
+        PTEH    5, 0x305000 | 3
+        mov     dword [PT_H + 5 * 8 + 4], 1 << 19
+        mov     rbx, 0xffff800000005000
+        invlpg  [rbx]
+        TRY
+        mov     eax, [rbx + 0x50]
+        CATCHV  PF
+        mov     dword [quiet], 0
+        mov     eax, [last_err]
+        and     eax, ~1
+        SHOW    "error code & ~1", eax
+        ASSERT  eax, 8
+        SHOW    "cr2 low", dword [last_cr2]
 
         PUTS    "non-canonical", 10
         TRY
