@@ -43,7 +43,7 @@ main:
         ASSERT  dword [last_eip], .db
         mov     eax, dr6
         and     eax, 0x4000
-        SHOW    "dr6.bs", eax
+        SHOW    "dr6.bs", eax, 0x4000
 
         PUTS    "#BP", 10
         TRY

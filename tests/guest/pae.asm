@@ -66,10 +66,10 @@ main:
 
         PUTS    "2 MiB pages", 10
         mov     dword [0x200100], 0x5a5a
-        SHOW    "alias", dword [0x400100]
+        SHOW    "alias", dword [0x400100], 0x5a5a
         mov     eax, [PD0 + 8]
         and     eax, 0x60
-        SHOW    "pde a/d", eax
+        SHOW    "pde a/d", eax, 0x60
         TRY
         mov     dword [0x400100], 1             ; read-only with WP
         CATCH   PF, 3
@@ -87,7 +87,7 @@ main:
         CATCH   PF, 0x11
         PFCHECK 0x11, TV
         ASSERT  dword [last_eip], TV
-        SHOW    "data read from the nx page", dword [TV]
+        SHOW    "data read from the nx page", dword [TV], 0xc3
         TRY
         mov     eax, .user
         jmp     to_ring3

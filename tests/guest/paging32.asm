@@ -53,21 +53,21 @@ main:
 
         PUTS    "4 MiB pages", 10
         mov     dword [0x800010], 0x12345678
-        SHOW    "read back through the alias", dword [0x400010]
+        SHOW    "read back through the alias", dword [0x400010], 0x12345678
         mov     eax, [PD + 8]
         and     eax, 0x60                       ; accessed, dirty
-        SHOW    "pde a/d", eax
+        SHOW    "pde a/d", eax, 0x60
 
         PUTS    "accessed and dirty", 10
         PTE3    0, 0x200000 | 3
         mov     eax, [TV]
         mov     eax, [PT3]
         and     eax, 0x60
-        SHOW    "after a read", eax
+        SHOW    "after a read", eax, 0x20
         mov     dword [TV], 1
         mov     eax, [PT3]
         and     eax, 0x60
-        SHOW    "after a write", eax
+        SHOW    "after a write", eax, 0x60
 
         PUTS    "page faults", 10
         PTE3    1, 0                            ; absent
@@ -137,9 +137,9 @@ main:
         mov     dword [quiet], 0
         mov     eax, [last_err]
         and     eax, ~1
-        SHOW    "error code & ~1", eax
+        SHOW    "error code & ~1", eax, 0x8
         ASSERT  eax, 8
-        SHOW    "cr2", dword [last_cr2]
+        SHOW    "cr2", dword [last_cr2], 0x800020
         and     dword [PD + 8], ~(1 << 21)
         invlpg  [0x800000]
 
@@ -147,8 +147,8 @@ main:
         mov     dword [0x200000 + 0x100], 0xaaaa
         mov     dword [0x205000 + 0x100], 0xbbbb
         PTE3    7, 0x200000 | 3
-        SHOW    "before", dword [TV + 0x7100]
+        SHOW    "before", dword [TV + 0x7100], 0xaaaa
         PTE3    7, 0x205000 | 3
-        SHOW    "after", dword [TV + 0x7100]
+        SHOW    "after", dword [TV + 0x7100], 0xbbbb
         PASS
 %include "pm-end.inc"

@@ -52,19 +52,19 @@ main:
         PUTS    "high mapping", 10
         PTEH    0, 0x300000 | 3
         mov     dword [rbx + 0x10], 0x600d
-        SHOW    "through the identity map", dword [0x300010]
+        SHOW    "through the identity map", dword [0x300010], 0x600d
         mov     eax, [LM_PML4 + 256 * 8]
         and     eax, 0x60
-        SHOW    "pml4e a/d", eax
+        SHOW    "pml4e a/d", eax, 0x20
         mov     eax, [PDPT_H]
         and     eax, 0x60
-        SHOW    "pdpte a/d", eax
+        SHOW    "pdpte a/d", eax, 0x20
         mov     eax, [PD_H]
         and     eax, 0x60
-        SHOW    "pde a/d", eax
+        SHOW    "pde a/d", eax, 0x20
         mov     eax, [PT_H]
         and     eax, 0x60
-        SHOW    "pte a/d", eax
+        SHOW    "pte a/d", eax, 0x60
 
         PUTS    "page faults", 10
         mov     rbx, 0xffff800000000000
@@ -109,9 +109,9 @@ main:
         mov     dword [quiet], 0
         mov     eax, [last_err]
         and     eax, ~1
-        SHOW    "error code & ~1", eax
+        SHOW    "error code & ~1", eax, 0x8
         ASSERT  eax, 8
-        SHOW    "cr2 low", dword [last_cr2]
+        SHOW    "cr2 low", dword [last_cr2], 0x5050
 
         PUTS    "non-canonical", 10
         TRY

@@ -34,10 +34,10 @@ main:
         int     0x7f
         CATCH   0x7f, 0
         movzx   eax, word [R + 0]
-        SHOW    "cs", eax
+        SHOW    "cs", eax, 0x1b
         movzx   eax, word [R + 2]
-        SHOW    "ss", eax
-        SHOW    "esp", dword [R + 4]
+        SHOW    "ss", eax, 0x23
+        SHOW    "esp", dword [R + 4], 0x8000
 
         PUTS    "call gate to ring 0 with 2 parameters, retf 8", 10
         TRY
@@ -57,13 +57,13 @@ main:
         CATCH   0x7f, 0
         mov     eax, [R + 0x14]
         sub     eax, [R + 0x10]
-        SHOW    "esp released", eax
+        SHOW    "esp released", eax, 0x8
         movzx   eax, word [R + 0x18]
-        SHOW    "ds after retf", eax
+        SHOW    "ds after retf", eax, 0x0
         movzx   eax, word [R + 0x1a]
-        SHOW    "fs after retf", eax
+        SHOW    "fs after retf", eax, 0x23
         movzx   eax, word [R + 0x1c]
-        SHOW    "cs after retf", eax
+        SHOW    "cs after retf", eax, 0x1b
         mov     ecx, 0
 .frame: mov     eax, [R + 0x20 + ecx * 4]
         cmp     ecx, 4
@@ -74,12 +74,12 @@ main:
         cmp     ecx, 6
         jb      .frame
         movzx   eax, word [R + 0x38]
-        SHOW    "ring 0 cs", eax
+        SHOW    "ring 0 cs", eax, 0x8
         movzx   eax, word [R + 0x3a]
-        SHOW    "ring 0 ss", eax
+        SHOW    "ring 0 ss", eax, 0x10
         mov     eax, KSTACK0
         sub     eax, [R + 0x3c]
-        SHOW    "ring 0 frame size", eax
+        SHOW    "ring 0 frame size", eax, 0x18
 
         PUTS    "call gate to ring 1", 10
         TRY
@@ -89,10 +89,10 @@ main:
         int     0x7f
         CATCH   0x7f, 0
         movzx   eax, word [R + 0x40]
-        SHOW    "ring 1 cs", eax
+        SHOW    "ring 1 cs", eax, 0x71
         movzx   eax, word [R + 0x42]
-        SHOW    "ring 1 ss", eax
-        SHOW    "ring 1 esp", dword [R + 0x44]
+        SHOW    "ring 1 ss", eax, 0x61
+        SHOW    "ring 1 esp", dword [R + 0x44], 0x87f0
 
         PUTS    "conforming code keeps CPL 3", 10
         TRY
@@ -102,7 +102,7 @@ main:
         int     0x7f
         CATCH   0x7f, 0
         movzx   eax, word [R + 0x48]
-        SHOW    "cs in conforming code", eax
+        SHOW    "cs in conforming code", eax, 0x7b
 
         PUTS    "faults", 10
         %macro USER 3
@@ -134,11 +134,11 @@ jtarget:
         mov     [R + 0x54], esp
         mov     eax, [R + 0x54]
         sub     eax, [R + 0x50]
-        SHOW    "jmp gate esp change", eax
+        SHOW    "jmp gate esp change", eax, 0x0
         push    0x7777
         call    0xa8:0
-        SHOW    "same-level gate pushed", dword [R + 0x58]
-        SHOW    "parameter", dword [R + 0x5c]
+        SHOW    "same-level gate pushed", dword [R + 0x58], 0xc
+        SHOW    "parameter", dword [R + 0x5c], 0x7777
         PASS
 
 ; ring 0 through gate 0x80: record the frame, load DS with a ring-0

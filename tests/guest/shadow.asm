@@ -45,9 +45,9 @@ main:
         cli
         mov     eax, [R]
         sub     eax, .s1
-        SHOW    "interrupted after sti + ", eax
+        SHOW    "interrupted after sti + ", eax, 0x1
         ASSERT  dword [R], .s2
-        SHOW    "ecx in the handler", dword [R + 4]
+        SHOW    "ecx in the handler", dword [R + 4], 0x1
 
         PUTS    "sti; hlt", 10
         call    pit_pending
@@ -56,7 +56,7 @@ main:
 .h:     cli
         mov     eax, [R]
         sub     eax, .h
-        SHOW    "return address - after hlt", eax
+        SHOW    "return address - after hlt", eax, 0x0
 
         PUTS    "single step over mov ss", 10
         IDT_SET 1, 0x08, db_handler, 0x8e
@@ -73,13 +73,13 @@ main:
         and     dword [esp], ~0x100
         popf
         mov     eax, [R + 8]
-        SHOW    "traps", eax
+        SHOW    "traps", eax, 0x6
         mov     eax, [R + 12]
         sub     eax, .m1
-        SHOW    "first trap after mov ss + ", eax
+        SHOW    "first trap after mov ss + ", eax, 0x5
         mov     eax, [R + 16]
         sub     eax, .m1
-        SHOW    "second trap after mov ss + ", eax
+        SHOW    "second trap after mov ss + ", eax, 0x6
 
         PUTS    "single step over pop ss", 10
         mov     dword [R + 8], 0
@@ -95,7 +95,7 @@ main:
         popf
         mov     eax, [R + 12]
         sub     eax, .p1
-        SHOW    "first trap after pop ss + ", eax
+        SHOW    "first trap after pop ss + ", eax, 0x1
         PASS
 
 ; pit_pending: PIT channel 0 one-shot (mode 0), wait with IF clear until

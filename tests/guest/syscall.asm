@@ -38,17 +38,17 @@ main:
         SHOW    "kernel cs", eax
         movzx   eax, word [R + 2]
         SHOW    "kernel ss", eax
-        SHOW    "kernel esp", dword [R + 4]
+        SHOW    "kernel esp", dword [R + 4], 0x9f00
         mov     eax, [R + 8]
         and     eax, 0x20200
-        SHOW    "kernel eflags vm/if", eax
+        SHOW    "kernel eflags vm/if", eax, 0x0
         movzx   eax, word [R + 0x10]
         SHOW    "user cs", eax
         movzx   eax, word [R + 0x12]
         SHOW    "user ss", eax
         mov     eax, STACK3
         sub     eax, [R + 0x14]
-        SHOW    "user esp below top", eax
+        SHOW    "user esp below top", eax, 0x20
         TRY
         mov     eax, .user2
         jmp     to_ring3
@@ -89,24 +89,24 @@ main:
         CATCH   0x7f, 0
         mov     eax, [R + 0x20]
         sub     eax, .sret
-        SHOW    "rcx - return address", eax
+        SHOW    "rcx - return address", eax, 0x0
         mov     eax, [R + 0x24]
         and     eax, 0x600
-        SHOW    "r11 df/if", eax
+        SHOW    "r11 df/if", eax, 0x400
         movzx   eax, word [R + 0x28]
         SHOW    "kernel cs", eax
         movzx   eax, word [R + 0x2a]
         SHOW    "kernel ss", eax
         mov     eax, [R + 0x2c]
         and     eax, 0x600
-        SHOW    "kernel rflags df/if", eax
+        SHOW    "kernel rflags df/if", eax, 0x0
         movzx   eax, word [R + 0x30]
         SHOW    "user cs", eax
         movzx   eax, word [R + 0x32]
         SHOW    "user ss", eax
         mov     eax, [R + 0x34]
         and     eax, 0x600
-        SHOW    "user rflags df/if", eax
+        SHOW    "user rflags df/if", eax, 0x400
         PUTS    "sysret to compatibility mode", 10
         mov     dword [R + 0x40], 0
         TRY
@@ -116,9 +116,9 @@ main:
         syscall
         CATCH   0x7f, 0
         movzx   eax, word [R + 0x40]
-        SHOW    "compat cs", eax
+        SHOW    "compat cs", eax, 0x53
         movzx   eax, word [R + 0x42]
-        SHOW    "compat ss", eax
+        SHOW    "compat ss", eax, 0x5b
         TRY
         mov     eax, .u3
         jmp     to_ring3_64

@@ -65,13 +65,13 @@ back_a:
         call    show_busy
         str     ax
         movzx   eax, ax
-        SHOW    "tr", eax
+        SHOW    "tr", eax, 0x28
         sldt    ax
         movzx   eax, ax
-        SHOW    "ldtr", eax
+        SHOW    "ldtr", eax, 0x0
         smsw    ax
         and     eax, 8
-        SHOW    "cr0.ts", eax
+        SHOW    "cr0.ts", eax, 0x8
         clts
 
         PUTS    "call to a tss, iret back", 10
@@ -81,7 +81,7 @@ back_a:
         pushf
         pop     eax
         and     eax, 0x4000
-        SHOW    "nt after iret", eax
+        SHOW    "nt after iret", eax, 0x0
 
         PUTS    "call through a task gate", 10
         call    0x48:0
@@ -101,24 +101,24 @@ back_a:
         mov     ax, 0x100
         mov     ds, ax                          ; #GP(100)
         CATCH   13, 0x100
-        SHOW    "df error code", dword [R + 0x40]
+        SHOW    "df error code", dword [R + 0x40], 0x0
         movzx   eax, word [R + 0x44]
-        SHOW    "df back link", eax
-        SHOW    "df nt", dword [R + 0x48]
+        SHOW    "df back link", eax, 0x28
+        SHOW    "df nt", dword [R + 0x48], 0x4000
         movzx   eax, word [TSS0 + 0x4c]         ; saved CS of task A
-        SHOW    "saved cs", eax
+        SHOW    "saved cs", eax, 0x8
 
         PUTS    "16-bit tss", 10
         call    0x58:0
         movzx   eax, word [R + 0x50]
-        SHOW    "tr in 16-bit task", eax
+        SHOW    "tr in 16-bit task", eax, 0x58
         movzx   eax, word [R + 0x52]
-        SHOW    "back link", eax
+        SHOW    "back link", eax, 0x28
         movzx   eax, word [R + 0x54]
         and     eax, 0x4000
-        SHOW    "nt", eax
+        SHOW    "nt", eax, 0x4000
         movzx   eax, byte [GDT + 0x58 + 5]
-        SHOW    "16-bit tss descriptor", eax
+        SHOW    "16-bit tss descriptor", eax, 0x81
 
         PUTS    "faults", 10
         TRY

@@ -100,21 +100,21 @@ v1:     mov     ax, cs
         bits    32
         CATCH   0x7f, 0
         movzx   eax, word [R + 0]
-        SHOW    "cs", eax
+        SHOW    "cs", eax, 0xf000
         movzx   eax, word [R + 2]
-        SHOW    "ss", eax
+        SHOW    "ss", eax, 0x0
         movzx   eax, word [R + 4]
-        SHOW    "gs", eax
+        SHOW    "gs", eax, 0x2000
         movzx   eax, word [R + 6]
-        SHOW    "sp", eax
+        SHOW    "sp", eax, 0x7000
         movzx   eax, word [R + 8]
         and     eax, 0x3200
-        SHOW    "pushf (iopl, if)", eax
+        SHOW    "pushf (iopl, if)", eax, 0x3200
         movzx   eax, word [R + 10]
-        SHOW    "ds:40 with ds=100", eax
-        SHOW    "eax from the handler", dword [R + 12]
+        SHOW    "ds:40 with ds=100", eax, 0xcafe
+        SHOW    "eax from the handler", dword [R + 12], 0x22222222
         movzx   eax, word [R + 18]
-        SHOW    "sp after int/iret", eax
+        SHOW    "sp after int/iret", eax, 0x7000
         PUTS    "ring-0 frame:", 10
         mov     ecx, 0
 .frame: mov     eax, [R + 0x20 + ecx * 4]
@@ -132,7 +132,7 @@ v1:     mov     ax, cs
         inc     ecx
         cmp     ecx, 6
         jb      .segs
-        SHOW    "handler esp below esp0", dword [R + 0x60]
+        SHOW    "handler esp below esp0", dword [R + 0x60], 0x28
 
         PUTS    "iopl 0", 10
         V86     0, cli, nop, 13, 0
