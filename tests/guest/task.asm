@@ -3,8 +3,8 @@
 ; TSS (busy bits move), CALL to a TSS and through a task gate (back link,
 ; NT, the caller stays busy) with IRET back, an interrupt through a task
 ; gate in the IDT, a double fault handled by a task gate (the error code
-; on the new task's stack), an LDT loaded from the new TSS, a 16-bit TSS,
-; CR0.TS, and the #GP/#TS checks.  SDM vol. 3A ch. 7 (7.3 task switching,
+; on the new task's stack), an LDT loaded from the new TSS, CR3 from the
+; new TSS, a 16-bit TSS, CR0.TS, and the #GP/#TS checks.  SDM vol. 3A ch. 7 (7.3 task switching,
 ; 7.4 task linking), 6.15 (#DF).
 %include "pm.inc"
 
@@ -14,6 +14,9 @@
 %define TSSD 0x3200             ; 16-bit, sel 58
 %define TSSE 0x3300             ; limit too small, sel 68
 %define LDTB 0x3400             ; task B's LDT, sel 60
+%define TSSF 0x3500             ; 32-bit with its own CR3, sel 70
+%define PDA  0x100000           ; task A's page directory
+%define PDF  0x101000           ; task F's: 0x400000 maps elsewhere
 
 ; TSSDESC sel, base, limit, type (9: 32-bit, 1: 16-bit)
 %macro TSSDESC 4
@@ -120,6 +123,43 @@ back_a:
         movzx   eax, byte [GDT + 0x58 + 5]
         SHOW    "16-bit tss descriptor", eax, 0x81
 
+        PUTS    "cr3 from the tss", 10
+        mov     edi, PDA
+        xor     eax, eax
+        mov     ecx, 2 * 1024
+        rep     stosd
+        mov     dword [PDA + 0], 0x000000 | 0x83        ; 4 MiB pages
+        mov     dword [PDA + 4], 0x400000 | 0x83
+        mov     dword [PDA + 8], 0x800000 | 0x83
+        mov     dword [PDF + 0], 0x000000 | 0x83
+        mov     dword [PDF + 4], 0x800000 | 0x83        ; 4M -> 8M
+        mov     dword [0x400000], 0xaaaa
+        mov     dword [0x800000], 0xbbbb
+        mov     eax, cr4
+        or      eax, 1 << 4                             ; PSE
+        mov     cr4, eax
+        mov     eax, PDA
+        mov     cr3, eax
+        mov     [TSS0 + 0x1c], eax              ; not saved by a switch
+        mov     eax, cr0
+        or      eax, 1 << 31
+        mov     cr0, eax
+        TSSDESC 0x70, TSSF, 0x67, 9
+        mov     edi, TSSF
+        mov     eax, taskf
+        mov     ecx, 0xb000
+        call    mktss
+        mov     dword [TSSF + 0x1c], PDF
+        call    0x70:0
+        SHOW    "task f read 0x400000", dword [R + 0x60], 0xbbbb
+        SHOW    "task f cr3", dword [R + 0x64], PDF
+        SHOW    "back in a: 0x400000", dword [0x400000], 0xaaaa
+        mov     eax, cr3
+        SHOW    "back in a: cr3", eax, PDA
+        mov     eax, cr0
+        and     eax, 0x7fffffff
+        mov     cr0, eax
+
         PUTS    "faults", 10
         TRY
         jmp     0x28:0                          ; the busy current task
@@ -210,6 +250,15 @@ taskb:
 .nested:
         iret
         jmp     taskb
+
+; task F: runs on its own page directory
+taskf:
+        mov     eax, [0x400000]
+        mov     [R + 0x60], eax
+        mov     eax, cr3
+        mov     [R + 0x64], eax
+        iret
+        jmp     taskf
 
 ; task C: the double-fault handler
 taskc:
