@@ -3,7 +3,8 @@
 ; addressing inside it, INT n to a ring-0 handler (the frame holds GS, FS,
 ; DS, ES, SS, ESP, EFLAGS with VM, CS, EIP; the data segment registers
 ; are null in the handler) and IRET back, the IOPL-sensitive instructions
-; (CLI, STI, PUSHF, POPF, INT n, IRET: #GP(0) below IOPL 3), the TSS I/O
+; (CLI, STI, PUSHF, POPF, INT n, IRET: #GP(0) below IOPL 3), a PIT
+; interrupt taken in V86 mode, the TSS I/O
 ; bitmap (which governs IN/OUT in V86 mode whatever the IOPL) and
 ; exceptions raised in V86 mode.  No VME.
 ; SDM vol. 3A 20.2 (V86 mode), 20.3 (interrupts and exceptions), vol. 1
@@ -134,6 +135,52 @@ v1:     mov     ax, cs
         jb      .segs
         SHOW    "handler esp below esp0", dword [R + 0x60], 0x28
 
+        PUTS    "external interrupt in v86 mode", 10
+        ; PIC at 20h with IRQ0 only, through the local APIC's LINT0
+        mov     dword [0xfee000f0], 0x1ff
+        mov     dword [0xfee00350], 0x700
+        mov     al, 0x11
+        out     0x20, al
+        mov     al, 0x20
+        out     0x21, al
+        mov     al, 4
+        out     0x21, al
+        mov     al, 1
+        out     0x21, al
+        mov     al, 0xfe
+        out     0x21, al
+        IDT_SET 0x20, 0x08, irq0, 0x8e
+        mov     al, 0x30                        ; PIT ch 0, one shot
+        out     0x43, al
+        mov     al, 100
+        out     0x40, al
+        mov     al, 0
+        out     0x40, al
+        mov     dword [R + 0x70], 0
+        TRY
+        push    dword 0                 ; GS
+        push    dword 0                 ; FS
+        push    dword 0                 ; DS
+        push    dword 0                 ; ES
+        push    dword 0                 ; SS
+        push    dword 0x7000            ; ESP
+        push    dword 0x23202           ; VM, IOPL 3, IF
+        push    dword 0xf000            ; CS
+        push    dword .wait - 0xf0000   ; EIP
+        iret
+        bits    16
+.wait:  cmp     word [R + 0x70], 0
+        je      .wait
+        int     0x7f
+        bits    32
+        CATCH   0x7f, 0
+        SHOW    "irq handler saw cs", dword [R + 0x74], 0xf000
+        mov     eax, [R + 0x78]
+        and     eax, 0x20200
+        SHOW    "irq handler saw eflags vm/if", eax, 0x20200
+        movzx   eax, word [R + 0x7c]
+        SHOW    "irq handler ds", eax, 0
+
         PUTS    "iopl 0", 10
         V86     0, cli, nop, 13, 0
         V86     0, sti, nop, 13, 0
@@ -154,6 +201,20 @@ v1:     mov     ax, cs
         V86     3, {xor bx, bx}, {div bl}, 0, 0
         V86     3, {sldt ax}, nop, 6, 0                 ; #UD in V86 mode
         PASS
+
+; IRQ 0 from V86 mode: note the interrupted CS and EFLAGS
+irq0:
+        mov     [ss:R + 0x7c], ds
+        push    eax
+        mov     eax, [esp + 8]
+        mov     [ss:R + 0x74], eax
+        mov     eax, [esp + 12]
+        mov     [ss:R + 0x78], eax
+        mov     dword [ss:R + 0x70], 1
+        mov     al, 0x20
+        out     0x20, al
+        pop     eax
+        iret
 
 ; INT 60 from V86 mode: record the frame and the segment registers, hand
 ; back a value in EAX
