@@ -223,7 +223,10 @@ void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
         x86_v86_iret(cpu, in);
         return;
     }
-    if ((cpu->rflags & X86_NT) && !(cpu->efer & X86_EFER_LMA)) {
+    if ((cpu->rflags & X86_NT) && (cpu->efer & X86_EFER_LMA)) {
+        x86_raise(cpu, X86_EXC_GP, 0);      /* no task return in IA-32e */
+    }
+    if (cpu->rflags & X86_NT) {
         /* SDM 7.4: back to the task in the back link */
         uint16_t link = (uint16_t)sys_read(cpu, cpu->tr.base, 1);
         x86_task_switch(cpu, link, X86_TS_IRET, cpu->rip, false, 0, 0);
