@@ -129,7 +129,9 @@ void x86_write_flags(struct x86_cpu *cpu, uint64_t v, unsigned sz);
 /* seg.c */
 /* Load a segment register by selector in the current mode. */
 void x86_load_sreg(struct x86_cpu *cpu, int seg, uint16_t sel);
-/* Far JMP (call = push the return first, ret = RETF rules) to sel:ip. */
+/* Far JMP (call = push the return first) to sel:ip, through gates and
+   task switches as the descriptor says (gate.c; ret is unused: RETF is
+   x86_far_return in prot.h). */
 void x86_far_jump(struct x86_cpu *cpu, const struct x86_insn *in,
                   uint16_t sel, uint64_t ip, bool call, bool ret);
 

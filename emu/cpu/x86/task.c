@@ -170,7 +170,7 @@ void x86_task_switch(struct x86_cpu *cpu, uint16_t sel, int reason,
     if (sel & 4) {
         x86_raise(cpu, vec, (sel & 0xfffc) | ext);
     }
-    uint64_t a = x86_desc_fetch(cpu, sel, vec, ext, &lo, &hi);
+    x86_desc_fetch(cpu, sel, vec, ext, &lo, &hi);
     unsigned type = x86_desc_type(hi);
     bool want_busy = reason == X86_TS_IRET;
     if (x86_desc_s(hi) ||
@@ -213,7 +213,6 @@ void x86_task_switch(struct x86_cpu *cpu, uint16_t sel, int reason,
     if (reason != X86_TS_IRET) {
         set_busy(cpu, sel, true);
     }
-    (void)a;
 
     /* from here on faults belong to the new task */
     cpu->tr = ntr;
