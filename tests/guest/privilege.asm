@@ -39,6 +39,27 @@ main:
         SHOW    "ss", eax, 0x23
         SHOW    "esp", dword [R + 4], 0x8000
 
+        PUTS    "iret to ring 3 nulls ds (dpl 0), keeps es (dpl 3)", 10
+        TRY
+        mov     ax, 0x23
+        mov     es, ax
+        mov     ax, 0x10
+        mov     ds, ax
+        push    0x23
+        push    STACK3
+        pushf
+        push    0x1b
+        push    .u1b
+        iret
+.u1b:   mov     [es:R + 0x08], ds
+        mov     [es:R + 0x0a], es
+        int     0x7f
+        CATCH   0x7f, 0
+        movzx   eax, word [R + 0x08]
+        SHOW    "ds in ring 3", eax, 0
+        movzx   eax, word [R + 0x0a]
+        SHOW    "es in ring 3", eax, 0x23
+
         PUTS    "call gate to ring 0 with 2 parameters, retf 8", 10
         TRY
         mov     eax, .u2

@@ -4,9 +4,9 @@
 ; DS, ES, SS, ESP, EFLAGS with VM, CS, EIP; the data segment registers
 ; are null in the handler) and IRET back, the IOPL-sensitive instructions
 ; (CLI, STI, PUSHF, POPF, INT n, IRET: #GP(0) below IOPL 3), a PIT
-; interrupt taken in V86 mode, the TSS I/O
-; bitmap (which governs IN/OUT in V86 mode whatever the IOPL) and
-; exceptions raised in V86 mode.  No VME.
+; interrupt taken in V86 mode, the TSS I/O bitmap (which governs IN/OUT
+; in V86 mode whatever the IOPL) and exceptions raised in V86 mode.  No
+; VME.
 ; SDM vol. 3A 20.2 (V86 mode), 20.3 (interrupts and exceptions), vol. 1
 ; 19.5 (I/O permission bitmap).
 %include "pm.inc"
