@@ -4,8 +4,8 @@
 ; to rings 0 and 1 with the inner stack from the TSS and parameters
 ; copied, RETF imm to the outer level (data segment registers the outer
 ; level may not use become null), conforming code segments (CPL stays),
-; far JMP through a gate, and the #GP/#NP checks on gates, targets and
-; returns.  SDM vol. 3A 5.8 (5.8.4 gates, 5.8.5 stack switching, 5.8.6
+; far JMP through a gate, a 16-bit call gate, and the #GP/#NP checks on
+; gates, targets and returns.  SDM vol. 3A 5.8 (5.8.4 gates, 5.8.5 stack switching, 5.8.6
 ; returns), 6.12 (interrupt to another level), vol. 2 "CALL", "RET".
 %include "pm.inc"
 
@@ -160,7 +160,29 @@ jtarget:
         call    0xa8:0
         SHOW    "same-level gate pushed", dword [R + 0x58], 0xc
         SHOW    "parameter", dword [R + 0x5c], 0x7777
+
+        PUTS    "16-bit call gate", 10
+        GDT_SET 0xb0, (0x30 << 16) | (A(g16) - 0xf0000), 0x00008400
+        mov     [R + 0x60], esp
+        call    0xb0:0                          ; g16 jumps to back16
+ret16:
+back16: mov     eax, [R + 0x60]
+        sub     eax, esp
+        SHOW    "bytes pushed", eax, 4
+        movzx   eax, word [esp + 2]
+        SHOW    "pushed cs", eax, 0x08
+        movzx   eax, word [esp]
+        SHOW    "pushed ip", eax, A(ret16) & 0xffff
+        movzx   eax, word [R + 0x64]
+        SHOW    "cs in the 16-bit code", eax, 0x30
+        add     esp, 4
         PASS
+
+; 16-bit code (segment 30, base F0000) reached through the 16-bit gate
+        bits    16
+g16:    mov     [R + 0x64], cs
+        jmp     dword 0x08:back16
+        bits    32
 
 ; ring 0 through gate 0x80: record the frame, load DS with a ring-0
 ; segment and return with RETF 8 (the outer level gets DS nulled, FS
