@@ -360,4 +360,40 @@ TEST(call_gate_64bit)
     EXPECT_EQ(cpu.seg[X86_SS].sel, 0x23);
 }
 
+TEST(task_switch_into_v86_task)
+{
+    /* jmp 0x48:0 to a 32-bit TSS whose EFLAGS has VM: the new task runs
+       in virtual-8086 mode with real-mode segments; the old TSS is saved
+       and no longer busy */
+    static const uint8_t prog[] = { 0xea, 0, 0, 0, 0, 0x48, 0 };
+    static const uint8_t v86[] = { 0xf4 };              /* hlt: #GP */
+    prot32(0);
+    desc(9, 0x6000, 0x67, 0x89, 0);     /* 0x48: available TSS32 */
+    put32(0x6000 + 0x20, 0x0010);       /* EIP */
+    put32(0x6000 + 0x24, 0x20002);      /* EFLAGS: VM */
+    put32(0x6000 + 0x38, 0x0200);       /* ESP */
+    put32(0x6000 + 0x48, 0x0300);       /* ES */
+    put32(0x6000 + 0x4c, 0x0100);       /* CS */
+    put32(0x6000 + 0x50, 0x0200);       /* SS */
+    put32(0x6000 + 0x54, 0x0400);       /* DS */
+    desc(5, TSS, 0x67, 0x8b, 0);        /* the current TSS is busy */
+    load(0x1010, v86, sizeof(v86));
+    cpu.regs[X86_RAX] = 0x1234;
+    EXPECT_EQ(run(prog, sizeof(prog), 2), X86_EXIT_EXCEPTION);
+    EXPECT_EXC(X86_EXC_GP, 0);
+    EXPECT_EQ(cpu.mode, X86_MODE_V86);
+    EXPECT_EQ(cpu.cpl, 3);
+    EXPECT_EQ(cpu.rip, 0x10);
+    EXPECT_EQ(cpu.seg[X86_CS].base, 0x1000);
+    EXPECT_EQ(cpu.seg[X86_SS].base, 0x2000);
+    EXPECT_EQ(cpu.seg[X86_DS].base, 0x4000);
+    EXPECT_EQ(cpu.regs[X86_RSP], 0x200);
+    EXPECT_EQ(cpu.tr.sel, 0x48);
+    EXPECT_EQ(ram[GDT + 5 * 8 + 5], 0x89);     /* old: available */
+    EXPECT_EQ(ram[GDT + 9 * 8 + 5], 0x8b);     /* new: busy */
+    EXPECT_EQ(get32(TSS + 0x20), 0x1007);      /* saved EIP */
+    EXPECT_EQ(get32(TSS + 0x28), 0x1234);      /* saved EAX */
+    EXPECT(cpu.cr0 & X86_CR0_TS);
+}
+
 TEST_MAIN()
