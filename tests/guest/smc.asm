@@ -1,96 +1,82 @@
 ; SPDX-License-Identifier: GPL-2.0-or-later
-; smc.asm - self-modifying code and code loaded by DMA, in real mode: code
-; copied to RAM rewrites an instruction later in its own straight-line run,
-; code on another page is rewritten between two calls, and fw_cfg DMA
-; (the "QEMU" signature, which is also push cx / inc bp / dec bp / push bp)
-; overwrites code that already ran.  Each new version must run, not a
-; stale decoded copy.  SDM vol. 3A 8.1.3 (self- and cross-modifying code);
-; QEMU's docs/specs/fw_cfg.rst (DMA interface).
-%include "bios.inc"
+; smc.asm - self-modifying code: an immediate patched between calls, a
+; store into the very next instruction, code patched inside a hot loop,
+; code copied by REP MOVSB and run, and code written through another
+; linear alias of the same physical page (paging) before it runs.
+; SDM vol. 3A 8.1.3 (handling self- and cross-modifying code).
+%include "pm.inc"
 
-msg_same: db    "same block", 10, 0
-msg_page: db    "other page", 10, 0
-msg_dma:  db    "dma", 10, 0
+%define CODE 0x20000            ; code in RAM
+%define PD   0x100000
 
-; mov byte [0x3006], 0x42 ; mov al, 1 ; retf
-code_same: db   0xc6, 0x06, 0x06, 0x30, 0x42, 0xb0, 0x01, 0xcb
-; mov ax, 1 ; retf
-code_page: db   0xb8, 0x01, 0x00, 0xcb
-; nop x4 ; mov ax, sp ; mov sp, [0x6000] ; sub sp, 4 ; retf
-code_dma:  db   0x90, 0x90, 0x90, 0x90, 0x89, 0xe0, 0x8b, 0x26, 0x00, 0x60
-           db   0x83, 0xec, 0x04, 0xcb
+main:
+        PUTS    "patched immediate", 10
+        mov     byte [CODE], 0xb8               ; mov eax, imm32
+        mov     dword [CODE + 1], 0x11111111
+        mov     byte [CODE + 5], 0xc3           ; ret
+        call    CODE
+        SHOW    "first", eax
+        ASSERT  eax, 0x11111111
+        mov     dword [CODE + 1], 0x22222222
+        call    CODE
+        SHOW    "second", eax
+        ASSERT  eax, 0x22222222
 
-; copy %3 bytes from cs:%1 to 0:%2
-%macro COPY 3
-        mov     si, %1
-        mov     di, %2
-        mov     cx, %3
-        cs rep movsb
-%endmacro
+        PUTS    "store into the next instruction", 10
+        mov     esi, next_tmpl
+        mov     edi, CODE + 0x100
+        mov     ecx, next_end - next_tmpl
+        rep     movsb
+        call    CODE + 0x100
+        SHOW    "al", eax
+        ASSERT  eax, 0x42
 
-start:
-        cli
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7000
-        cld
-
-        ; 1. an instruction rewrites the next one, decoded with it
-        COPY    code_same, 0x3000, 8
-        call    0:0x3000
-        cmp     al, 0x42
-        jne     fail
-        mov     byte [0x3006], 1        ; put it back from here
-        mov     al, 0
-        call    0:0x3000
-        cmp     al, 0x42
-        jne     fail
-        PUTS    msg_same
-
-        ; 2. code on another page rewritten between two calls
-        COPY    code_page, 0x4000, 4
-        call    0:0x4000
-        cmp     ax, 1
-        jne     fail
-        mov     word [0x4001], 2
-        call    0:0x4000
-        cmp     ax, 2
-        jne     fail
-        PUTS    msg_page
-
-        ; 3. fw_cfg DMA over code that already ran
-        COPY    code_dma, 0x5000, 14
-        mov     [0x6000], sp
-        call    0:0x5000
-        mov     bx, sp
-        sub     bx, 4
-        cmp     ax, bx                  ; nops: nothing pushed
-        jne     fail
-        mov     dword [0x2000], 0x0a000000  ; select key 0, read (BE)
-        mov     dword [0x2004], 0x04000000  ; 4 bytes
-        mov     dword [0x2008], 0
-        mov     dword [0x200c], 0x00500000  ; to 0x5000
-        mov     dx, 0x514
+        PUTS    "patched in a loop", 10
+        mov     byte [CODE + 0x200], 0x83       ; add eax, imm8
+        mov     byte [CODE + 0x201], 0xc0
+        mov     byte [CODE + 0x203], 0xc3       ; ret
         xor     eax, eax
-        out     dx, eax
-        mov     dx, 0x518
-        mov     eax, 0x00200000             ; descriptor at 0x2000 (BE)
-        out     dx, eax
-        cmp     dword [0x2000], 0           ; done, no error
-        jne     fail
-        cmp     dword [0x5000], 0x554d4551  ; "QEMU"
-        jne     fail
-        mov     [0x6000], sp
-        call    0:0x5000
-        mov     bx, sp
-        sub     bx, 8                       ; push cx, push bp ran
-        cmp     ax, bx
-        jne     fail
-        PUTS    msg_dma
-        PASS
-fail:
-        FAIL
+        xor     ecx, ecx
+.loop:  mov     [CODE + 0x202], cl              ; add eax, ecx
+        call    CODE + 0x200
+        inc     ecx
+        cmp     ecx, 100
+        jb      .loop
+        SHOW    "sum 0..99", eax
+        ASSERT  eax, 4950
 
-%include "bios-end.inc"
+        PUTS    "through an alias", 10
+        mov     edi, PD
+        xor     eax, eax
+        mov     ecx, 1024
+        rep     stosd
+        mov     dword [PD + 0], 0x000000 | 0x83 ; identity 4 MiB
+        mov     dword [PD + 4], 0x000000 | 0x83 ; 0x400000 -> 0
+        mov     eax, cr4
+        or      eax, 1 << 4
+        mov     cr4, eax
+        mov     eax, PD
+        mov     cr3, eax
+        mov     eax, cr0
+        or      eax, 1 << 31
+        mov     cr0, eax
+        call    CODE                            ; 0x22222222
+        mov     dword [0x400000 + CODE + 1], 0x33333333
+        call    CODE
+        SHOW    "after the alias write", eax
+        ASSERT  eax, 0x33333333
+        mov     ecx, 0x44444444
+        mov     [0x400000 + CODE + 1], ecx
+        call    CODE
+        SHOW    "again", eax
+        ASSERT  eax, 0x44444444
+        PASS
+
+; copied to RAM: the first store rewrites the immediate of the second
+next_tmpl:
+        mov     byte [CODE + 0x100 + (.mov - next_tmpl) + 1], 0x42
+.mov:   mov     al, 0x00
+        movzx   eax, al
+        ret
+next_end:
+%include "pm-end.inc"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """-singlestep: the software CPU runs one instruction per block.  The guest
 programs that switch modes (modes.asm) and rewrite their own code or load
-it by DMA (smc.asm) must PASS with it exactly as without it, and QMP's
+it by DMA (smcdma.asm) must PASS with it exactly as without it, and QMP's
 query-status reports the mode."""
 import json
 import os
@@ -38,7 +38,7 @@ def run(image, *extra):
 @test
 def guests_pass_the_same_with_singlestep():
     with TempDir() as t:
-        for name in ("modes", "smc"):
+        for name in ("modes", "smc", "smcdma"):
             image = assemble(t, name)
             rc, out = run(image)
             check_eq(rc, 1, "%s without -singlestep: %r" % (name, out))

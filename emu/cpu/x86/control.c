@@ -8,7 +8,7 @@
  */
 #include "emu/osdep.h"
 
-#include "emu/cpu/x86/internal.h"   /* branches, stack, flags */
+#include "emu/cpu/x86/prot.h"       /* branches, stack, far transfers */
 
 /* 70-7F, 0F 80-8F: Jcc rel8/rel16/rel32 */
 void x86_op_jcc(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -82,19 +82,10 @@ void x86_op_callf(struct x86_cpu *cpu, const struct x86_insn *in)
     x86_far_jump(cpu, in, in->imm2, in->imm, true, false);
 }
 
-/* CB: RETF; CA: RETF Iw.  The stack is only released once the new CS
-   passed its checks. */
+/* CB: RETF; CA: RETF Iw (gate.c: same or outer privilege level) */
 void x86_op_retf(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-    uint64_t m = x86_mask(cpu->stack_size), n = 1u << in->opsz;
-    uint64_t sp = cpu->regs[X86_RSP] & m;
-    uint64_t ip = x86_read_seg(cpu, X86_SS, sp, in->opsz);
-    uint16_t sel = (uint16_t)x86_read_seg(cpu, X86_SS, (sp + n) & m,
-                                          in->opsz);
-
-    x86_far_jump(cpu, in, sel, ip, false, true);
-    sp = (sp + 2 * n + (in->op == 0xca ? in->imm : 0)) & m;
-    cpu->regs[X86_RSP] = (cpu->regs[X86_RSP] & ~m) | sp;
+    x86_far_return(cpu, in, in->op == 0xca ? (unsigned)in->imm : 0);
 }
 
 /* Software interrupt: the pushed IP is the next instruction. */
@@ -124,6 +115,11 @@ void x86_op_int(struct x86_cpu *cpu, const struct x86_insn *in)
         soft_int(cpu, X86_EXC_BP);
         break;
     case 0xcd:
+        /* IOPL-sensitive in virtual-8086 mode (SDM 20.2.7, no VME) */
+        if (cpu->mode == X86_MODE_V86 &&
+            (cpu->rflags & X86_IOPL) != X86_IOPL) {
+            x86_raise(cpu, X86_EXC_GP, 0);
+        }
         soft_int(cpu, (uint8_t)in->imm);
         break;
     default:

@@ -313,6 +313,7 @@ static bool deliver_exception(struct x86_cpu *cpu)
  */
 static bool single_step(struct x86_cpu *cpu)
 {
+    cpu->dr[6] |= 0x4000;       /* DR6.BS */
     cpu->exc_vector = X86_EXC_DB;
     cpu->exc_error = 0;
     cpu->exc_has_error = false;
@@ -338,7 +339,10 @@ static bool step_one(struct x86_cpu *cpu, const struct x86_insn *in)
     cpu->rip = (cpu->rip + in->len) & x86_mask(cpu->code_size);
     in->fn(cpu, in);
     cpu->icount++;
-    return tf && single_step(cpu);
+    /* MOV SS / POP SS hold a single-step trap off for one more
+       instruction (SDM 6.8.3); the STI shadow does not */
+    return tf && (cpu->shadow_icount != cpu->icount || in->op == 0xfb) &&
+           single_step(cpu);
 }
 
 /* The interpreter loop proper; faults leave it by longjmp. */

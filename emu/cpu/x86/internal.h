@@ -170,7 +170,9 @@ void x86_write_flags(struct x86_cpu *cpu, uint64_t v, unsigned sz);
 /* seg.c */
 /* Load a segment register by selector in the current mode. */
 void x86_load_sreg(struct x86_cpu *cpu, int seg, uint16_t sel);
-/* Far JMP (call = push the return first, ret = RETF rules) to sel:ip. */
+/* Far JMP (call = push the return first) to sel:ip, through gates and
+   task switches as the descriptor says (gate.c; ret is unused: RETF is
+   x86_far_return in prot.h). */
 void x86_far_jump(struct x86_cpu *cpu, const struct x86_insn *in,
                   uint16_t sel, uint64_t ip, bool call, bool ret);
 
@@ -208,6 +210,7 @@ x86_handler_fn x86_op_grp6, x86_op_lfp, x86_op_arpl, x86_op_bound,
     x86_op_rdtscp, x86_op_grp15, x86_op_lar_lsl;
 x86_handler_fn x86_op_mov_dr, x86_op_mov_cr, x86_op_clts, x86_op_invd, x86_op_grp7,
     x86_op_rdmsr, x86_op_wrmsr, x86_op_rdpmc, x86_op_syscall, x86_op_sysret;
+x86_handler_fn x86_op_sysenter, x86_op_sysexit;     /* sysenter.c */
 
 /* fpu.c, fxsave.c, sse.c: x87, MMX and SSE */
 /* FCW as loaded: reserved bits clear, bit 6 reads as 1 */
@@ -339,6 +342,23 @@ static inline void x86_store_host(uint8_t *p, unsigned sz, uint64_t v)
     case 1: { uint16_t w = (uint16_t)v; memcpy(p, &w, 2); break; }
     case 2: { uint32_t w = (uint32_t)v; memcpy(p, &w, 4); break; }
     default: memcpy(p, &v, 8); break;
+    }
+}
+
+/* Alignment checking (SDM vol. 3A 6.15 #AC): CPL 3 with CR0.AM and
+   EFLAGS.AC.  While it is on, data pages are not cached in the TLB, so
+   every data access takes the slow path, which checks. */
+static inline bool x86_ac_on(const struct x86_cpu *cpu)
+{
+    return cpu->cpl == 3 && (cpu->cr0 & X86_CR0_AM) &&
+           (cpu->rflags & X86_AC);
+}
+
+static inline void x86_ac_check(struct x86_cpu *cpu, uint64_t lin,
+                                unsigned sz)
+{
+    if ((lin & ((1u << sz) - 1)) && x86_ac_on(cpu)) {
+        x86_raise(cpu, X86_EXC_AC, 0);
     }
 }
 

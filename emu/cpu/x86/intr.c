@@ -2,81 +2,24 @@
 /*
  * intr.c - exceptions and interrupts of the soft x86 CPU: delivery through
  * the real-mode IVT, the protected-mode IDT (16/32-bit interrupt and trap
- * gates, with the inner-stack switch through a 32-bit TSS) and the
+ * gates, with the inner-stack switch through a 16- or 32-bit TSS; task
+ * gates go to task.c, events from virtual-8086 mode to v86.c) and the
  * long-mode IDT (64-bit gates, RSP0-2 and IST stacks), the double-fault
- * rules, IRET in all three, and the external interrupt line with the
- * one-instruction shadow after STI, MOV SS and POP SS.  Task gates,
- * virtual-8086 mode and 16-bit TSSs stop with X86_EXIT_UNIMPL for now.
+ * rules, IRET in all modes (to V86 mode, and with NT back to the previous
+ * task), and the external interrupt line with the one-instruction shadow
+ * after STI, MOV SS and POP SS.
  * Reference: Intel SDM vol. 3A 6.8-6.15 (IDT, gates, stack switching,
  * error codes, double fault), 6.14 (64-bit mode), 7.2 (TSS), vol. 2
  * "INT n/INTO/INT3/INT1", "IRET/IRETD/IRETQ", "STI".
  */
 #include "emu/osdep.h"
 
-#include "emu/cpu/x86/internal.h"   /* segments, stack, exceptions */
-
-/* ---- descriptor helpers ---------------------------------------------------- */
+#include "emu/cpu/x86/prot.h"       /* segments, stack, exceptions */
 
 /* Read 1 << sz bytes of a system table with supervisor rights. */
 static uint64_t sys_read(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
 {
     return x86_read_sys(cpu, lin, sz);
-}
-
-static void seg_from_desc(struct x86_seg *s, uint16_t sel, uint32_t lo,
-                          uint32_t hi)
-{
-    uint32_t limit = (lo & 0xffff) | (hi & 0xf0000);
-    s->sel = sel;
-    s->base = (lo >> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000u);
-    s->attr = ((hi >> 8) & 0xff) | (((hi >> 20) & 0xf) << 8);
-    s->limit = (s->attr & X86_SEG_G) ? (limit << 12) | 0xfff : limit;
-}
-
-/* The GDT/LDT descriptor of sel, or #(vector)(sel) when out of range. */
-static void read_desc(struct x86_cpu *cpu, uint16_t sel, int vector,
-                      uint32_t *lo, uint32_t *hi)
-{
-    uint64_t base = (sel & 4) ? cpu->ldtr.base : cpu->gdtr_base;
-    uint32_t limit = (sel & 4) ? cpu->ldtr.limit : cpu->gdtr_limit;
-
-    if ((sel & ~3u) == 0 || (uint32_t)(sel & ~7u) + 7 > limit ||
-        ((sel & 4) && !(cpu->ldtr.attr & X86_SEG_P))) {
-        x86_raise(cpu, vector, sel & 0xfffc);
-    }
-    uint64_t a = base + (sel & ~7u);
-    *lo = (uint32_t)sys_read(cpu, a, 2);
-    *hi = (uint32_t)sys_read(cpu, a + 4, 2);
-}
-
-/* Check and return a stack segment for privilege level pl: faults are
-   #(vec)(sel) (#TS for a TSS stack, #GP for IRET) and #SS if absent. */
-static struct x86_seg check_ss(struct x86_cpu *cpu, uint16_t sel, unsigned pl,
-                               int vec)
-{
-    struct x86_seg s;
-    uint32_t lo, hi;
-
-    if ((sel & ~3u) == 0) {
-        /* a null SS is only for 64-bit code below CPL 3 */
-        if ((cpu->efer & X86_EFER_LMA) && pl < 3) {
-            return (struct x86_seg){
-                .sel = (uint16_t)pl,
-                .attr = X86_SEG_P | X86_SEG_S | X86_SEG_DB | 3 | (pl << 5),
-            };
-        }
-        x86_raise(cpu, vec, 0);
-    }
-    read_desc(cpu, sel, vec, &lo, &hi);
-    unsigned type = (hi >> 8) & 0x1f, dpl = (hi >> 13) & 3;
-    if ((sel & 3) != pl || dpl != pl || (type & 0x1a) != 0x12) {
-        x86_raise(cpu, vec, sel & 0xfffc);
-    }
-    if (!(hi & (1u << 15))) {
-        x86_raise(cpu, X86_EXC_SS, sel & 0xfffc);
-    }
-    seg_from_desc(&s, sel, lo, hi);
-    return s;
 }
 
 /* ---- delivery --------------------------------------------------------------- */
@@ -108,10 +51,9 @@ static void deliver_prot(struct x86_cpu *cpu, int vector, uint64_t ret_ip,
     unsigned gsize = lm ? 16 : 8, ext = src == X86_SRC_EXT;
     uint32_t idx = (uint32_t)vector * gsize, err_idt = idx + 2 + ext;
     uint32_t lo, hi, hi2 = 0;
+    bool has_err = src == X86_SRC_EXC && cpu->exc_has_error;
+    uint32_t err = cpu->exc_error;
 
-    if (cpu->mode == X86_MODE_V86) {
-        x86_unimpl(cpu, "interrupt in virtual-8086 mode");
-    }
     if (idx + gsize - 1 > cpu->idtr_limit) {
         x86_raise(cpu, X86_EXC_GP, err_idt);
     }
@@ -121,17 +63,19 @@ static void deliver_prot(struct x86_cpu *cpu, int vector, uint64_t ret_ip,
         hi2 = (uint32_t)sys_read(cpu, cpu->idtr_base + idx + 8, 2);
     }
     unsigned type = (hi >> 8) & 0x1f, dpl = (hi >> 13) & 3;
-    if (type == 0x05 && !lm) {
-        x86_unimpl(cpu, "task gate");
-    }
     bool ok = lm ? (type == 0x0e || type == 0x0f)
                  : (type == 0x0e || type == 0x0f || type == 0x06 ||
-                    type == 0x07);
+                    type == 0x07 || type == 0x05);
     if (!ok || (src == X86_SRC_SOFT && dpl < cpu->cpl)) {
         x86_raise(cpu, X86_EXC_GP, err_idt);
     }
     if (!(hi & (1u << 15))) {
         x86_raise(cpu, X86_EXC_NP, err_idt);
+    }
+    if (type == 0x05) {
+        /* SDM 6.12.2: a task gate switches to the handler's task */
+        x86_task_gate(cpu, lo, X86_TS_INT, ret_ip, has_err, err, ext);
+        return;
     }
     bool trap = type & 1;
     unsigned sz = lm ? 3 : (type & 8) ? 2 : 1;
@@ -141,7 +85,7 @@ static void deliver_prot(struct x86_cpu *cpu, int vector, uint64_t ret_ip,
 
     /* the target code segment */
     uint32_t clo, chi;
-    read_desc(cpu, sel, X86_EXC_GP, &clo, &chi);
+    x86_desc_fetch(cpu, sel, X86_EXC_GP, ext, &clo, &chi);
     unsigned ctype = (chi >> 8) & 0x1f, cdpl = (chi >> 13) & 3;
     if ((ctype & 0x18) != 0x18 || cdpl > cpu->cpl ||
         (lm && (!(chi & (1u << 21)) || (chi & (1u << 22))))) {
@@ -152,7 +96,16 @@ static void deliver_prot(struct x86_cpu *cpu, int vector, uint64_t ret_ip,
     }
     unsigned newpl = (ctype & 4) ? cpu->cpl : cdpl;     /* conforming */
     struct x86_seg cs;
-    seg_from_desc(&cs, (uint16_t)((sel & ~3u) | newpl), clo, chi);
+    x86_desc_to_seg(&cs, (uint16_t)((sel & ~3u) | newpl), clo, chi);
+
+    if (cpu->mode == X86_MODE_V86) {
+        /* SDM 20.3.1.1: only a non-conforming ring-0 handler */
+        if (newpl != 0) {
+            x86_raise(cpu, X86_EXC_GP, (sel & 0xfffc) + ext);
+        }
+        x86_v86_interrupt(cpu, &cs, sz, trap, ip, ret_ip, has_err, err, ext);
+        return;
+    }
 
     uint64_t fl = x86_cpu_get_rflags(cpu);
     uint64_t old_rsp = cpu->regs[X86_RSP];
@@ -164,32 +117,27 @@ static void deliver_prot(struct x86_cpu *cpu, int vector, uint64_t ret_ip,
     if (switch_stack) {
         const struct x86_seg *tr = &cpu->tr;
         uint64_t rsp;
+        uint16_t ssel = 0;
         struct x86_seg ss = old_ss;
-        if (lm) {
-            uint32_t off = ist ? 0x24 + 8 * (ist - 1) : 4 + 8 * newpl;
+        if (lm && ist) {
+            uint32_t off = 0x24 + 8 * (ist - 1);
             if (off + 7 > tr->limit) {
-                x86_raise(cpu, X86_EXC_TS, tr->sel & 0xfffc);
+                x86_raise(cpu, X86_EXC_TS, (tr->sel & 0xfffc) + ext);
             }
             rsp = sys_read(cpu, tr->base + off, 3);
-            if (newpl < cpu->cpl) {
-                ss = check_ss(cpu, 0, newpl, X86_EXC_TS);
-            }
         } else {
-            if ((tr->attr & 0xf) != 0xb && (tr->attr & 0xf) != 9) {
-                x86_unimpl(cpu, "16-bit TSS");
-            }
-            uint32_t off = 4 + 8 * newpl;
-            if (off + 5 > tr->limit) {
-                x86_raise(cpu, X86_EXC_TS, tr->sel & 0xfffc);
-            }
-            rsp = sys_read(cpu, tr->base + off, 2);
-            uint16_t ssel = (uint16_t)sys_read(cpu, tr->base + off + 4, 1);
-            ss = check_ss(cpu, ssel, newpl, X86_EXC_TS);
+            x86_tss_stack(cpu, newpl, &rsp, &ssel, ext);
+        }
+        if (newpl < cpu->cpl) {
+            ss = x86_check_ss(cpu, lm ? 0 : ssel, newpl, X86_EXC_TS, ext);
         }
         cpu->seg[X86_SS] = ss;
         cpu->seg[X86_CS] = cs;
         x86_cpu_update_mode(cpu);
         cpu->regs[X86_RSP] = lm ? rsp & ~15ull : rsp;
+        if (!lm) {
+            x86_set_rsp(cpu, cpu->stack_size, rsp);
+        }
         x86_push(cpu, sz, old_ss.sel);
         x86_push(cpu, sz, old_rsp);
     } else {
@@ -204,8 +152,8 @@ static void deliver_prot(struct x86_cpu *cpu, int vector, uint64_t ret_ip,
     x86_push(cpu, sz, fl);
     x86_push(cpu, sz, old_cs);
     x86_push(cpu, sz, ret_ip);
-    if (src == X86_SRC_EXC && cpu->exc_has_error) {
-        x86_push(cpu, sz, cpu->exc_error);
+    if (has_err) {
+        x86_push(cpu, sz, err);
     }
     cpu->rflags &= ~(uint64_t)(X86_TF | X86_NT | X86_RF | X86_VM |
                                (trap ? 0 : X86_IF));
@@ -256,20 +204,6 @@ int x86_second_fault(struct x86_cpu *cpu, int first, int vector)
 
 /* ---- IRET ------------------------------------------------------------------- */
 
-/* Null data segment registers the outer level may not use (SDM IRET). */
-static void drop_inner_segments(struct x86_cpu *cpu)
-{
-    static const int segs[] = { X86_ES, X86_DS, X86_FS, X86_GS };
-    for (size_t i = 0; i < ARRAY_SIZE(segs); i++) {
-        struct x86_seg *s = &cpu->seg[segs[i]];
-        unsigned dpl = (s->attr >> 5) & 3;
-        bool conforming_code = (s->attr & 0x1c) == 0x1c;
-        if (!conforming_code && dpl < cpu->cpl && (s->sel & ~3u)) {
-            *s = (struct x86_seg){ .sel = 0, .attr = 0 };
-        }
-    }
-}
-
 /* CF: IRET/IRETD/IRETQ */
 void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
 {
@@ -286,10 +220,17 @@ void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
         return;
     }
     if (cpu->mode == X86_MODE_V86) {
-        x86_unimpl(cpu, "IRET in virtual-8086 mode");
+        x86_v86_iret(cpu, in);
+        return;
     }
-    if ((cpu->rflags & X86_NT) && !(cpu->efer & X86_EFER_LMA)) {
-        x86_unimpl(cpu, "IRET task return");
+    if ((cpu->rflags & X86_NT) && (cpu->efer & X86_EFER_LMA)) {
+        x86_raise(cpu, X86_EXC_GP, 0);      /* no task return in IA-32e */
+    }
+    if (cpu->rflags & X86_NT) {
+        /* SDM 7.4: back to the task in the back link */
+        uint16_t link = (uint16_t)sys_read(cpu, cpu->tr.base, 1);
+        x86_task_switch(cpu, link, X86_TS_IRET, cpu->rip, false, 0, 0);
+        return;
     }
 
     uint64_t sp = cpu->regs[X86_RSP] & m;
@@ -298,11 +239,13 @@ void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
     uint64_t fl = x86_read_seg(cpu, X86_SS, (sp + 2 * n) & m, sz);
     unsigned rpl = sel & 3, cpl = cpu->cpl;
 
-    if ((fl & X86_VM) && cpl == 0 && !(cpu->efer & X86_EFER_LMA)) {
-        x86_unimpl(cpu, "IRET to virtual-8086 mode");
+    if ((fl & X86_VM) && cpl == 0 && sz == 2 &&
+        !(cpu->efer & X86_EFER_LMA)) {
+        x86_iret_to_v86(cpu);
+        return;
     }
     uint32_t lo, hi;
-    read_desc(cpu, sel, X86_EXC_GP, &lo, &hi);
+    x86_desc_fetch(cpu, sel, X86_EXC_GP, 0, &lo, &hi);
     unsigned type = (hi >> 8) & 0x1f, dpl = (hi >> 13) & 3;
     if ((type & 0x18) != 0x18 || rpl < cpl ||
         ((type & 4) ? dpl > rpl : dpl != rpl)) {
@@ -312,7 +255,7 @@ void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
         x86_raise(cpu, X86_EXC_NP, sel & 0xfffc);
     }
     struct x86_seg cs;
-    seg_from_desc(&cs, sel, lo, hi);
+    x86_desc_to_seg(&cs, sel, lo, hi);
 
     /* 64-bit mode always pops SS:RSP; elsewhere only to an outer level */
     bool pop_stack = cpu->mode == X86_MODE_LONG || rpl > cpl;
@@ -322,7 +265,7 @@ void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
         new_sp = x86_read_seg(cpu, X86_SS, (sp + 3 * n) & m, sz);
         uint16_t ssel = (uint16_t)x86_read_seg(cpu, X86_SS, (sp + 4 * n) & m,
                                                sz);
-        ss = check_ss(cpu, ssel, rpl, X86_EXC_GP);
+        ss = x86_check_ss(cpu, ssel, rpl, X86_EXC_GP, 0);
     }
 
     /* flags first, under the privilege of the IRET itself */
@@ -343,7 +286,7 @@ void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
     }
     cpu->rip = cpu->mode == X86_MODE_LONG ? ip : ip & x86_mask(sz);
     if (rpl > cpl) {
-        drop_inner_segments(cpu);
+        x86_drop_inner_segments(cpu);
     }
 }
 

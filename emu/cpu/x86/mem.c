@@ -90,6 +90,9 @@ static uint8_t *tlb_fill(struct x86_cpu *cpu, uint64_t lin, int access,
     if (!host) {
         return NULL;
     }
+    if (access != X86_ACC_EXEC && x86_ac_on(cpu)) {
+        return host + (lin & 0xfff);    /* uncached: #AC checks */
+    }
 
     struct x86_tlb_entry *e = &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
     uintptr_t addend = (uintptr_t)host - (uintptr_t)page;
@@ -138,6 +141,7 @@ uint64_t x86_read_slow(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
     unsigned n = 1u << sz;
     uint64_t pa, v = 0;
 
+    x86_ac_check(cpu, lin, sz);
     if ((lin & 0xfff) + n <= 0x1000) {
         uint8_t *p = tlb_fill(cpu, lin, X86_ACC_READ, &pa);
         if (p) {
@@ -158,6 +162,7 @@ void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
     unsigned n = 1u << sz;
     uint64_t pa;
 
+    x86_ac_check(cpu, lin, sz);
     if ((lin & 0xfff) + n <= 0x1000) {
         const struct x86_tlb_entry *e =
             &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
@@ -178,7 +183,7 @@ void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
     /* Both pages must be writable before any byte lands (a fault on the
        second page must not leave the first half written). */
     x86_translate(cpu, lin, X86_ACC_WRITE);
-    x86_translate(cpu, lin + n - 1, X86_ACC_WRITE);
+    x86_translate(cpu, (lin + n - 1) & PAGE_MASK, X86_ACC_WRITE); /* CR2 */
     for (unsigned i = 0; i < n; i++) {
         uint8_t *p = tlb_fill(cpu, lin + i, X86_ACC_WRITE, &pa);
         uint8_t b = (uint8_t)(val >> (8 * i));

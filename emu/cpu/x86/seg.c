@@ -2,24 +2,21 @@
 /*
  * seg.c - protected-mode segmentation of the soft x86 CPU: descriptor
  * fetch from the GDT/LDT, segment register loads with their privilege and
- * type checks (#GP/#SS/#NP with the selector as error code), far JMP,
- * CALL and RET to code segments at the same privilege level, LES/LDS/LSS/
- * LFS/LGS, ARPL, BOUND, LAR, LSL, VERR, VERW and LLDT, LTR, SLDT, STR.  Call gates, task
- * switches and far transfers that change privilege stop with
- * X86_EXIT_UNIMPL for now.
+ * type checks (#GP/#SS/#NP with the selector as error code), stack-segment
+ * checks and inner-stack pushes shared with gate.c, task.c and intr.c,
+ * LES/LDS/LSS/LFS/LGS, ARPL, BOUND, LAR, LSL, VERR, VERW and LLDT, LTR,
+ * SLDT, STR.  Far transfers are in gate.c, task switches in task.c.
  * Reference: Intel SDM vol. 3A 3.4 (segment selectors and descriptors),
- * 5.5-5.8 (privilege checks), vol. 2 "MOV", "JMP", "CALL", "RET", "LLDT",
- * "LTR".
+ * 5.5-5.8 (privilege checks), 7.2.4 (TR), vol. 2 "MOV", "LLDT", "LTR".
  */
 #include "emu/osdep.h"
 
-#include "emu/cpu/x86/internal.h"   /* segments, memory, exceptions */
+#include "emu/cpu/x86/prot.h"       /* descriptors, segments, exceptions */
 
-/* Descriptor type bits (attr[3:0] with S = 1). */
-#define T_ACCESSED 0x1
-#define T_RW 0x2        /* data: writable; code: readable */
-#define T_DC 0x4        /* data: expand-down; code: conforming */
-#define T_CODE 0x8
+#define T_ACCESSED X86_T_ACCESSED
+#define T_RW X86_T_RW
+#define T_DC X86_T_DC
+#define T_CODE X86_T_CODE
 
 static bool real_like(const struct x86_cpu *cpu)
 {
@@ -31,20 +28,18 @@ static NORETURN void gp_sel(struct x86_cpu *cpu, uint16_t sel)
     x86_raise(cpu, X86_EXC_GP, sel & 0xfffc);
 }
 
-/*
- * Read the 8-byte descriptor of sel into lo and hi; returns its linear
- * address.  A selector beyond the table limit is #GP(sel).  The tables
- * are read with supervisor rights whatever the CPL (x86_read_sys).
- */
-static uint64_t desc_read(struct x86_cpu *cpu, uint16_t sel, uint32_t *lo,
-                          uint32_t *hi)
+uint64_t x86_desc_fetch(struct x86_cpu *cpu, uint16_t sel, int vec,
+                        unsigned ext, uint32_t *lo, uint32_t *hi)
 {
     uint64_t base;
     uint32_t limit;
 
+    if ((sel & ~3u) == 0) {
+        x86_raise(cpu, vec, ext);
+    }
     if (sel & 4) {
         if (!(cpu->ldtr.attr & X86_SEG_P)) {
-            gp_sel(cpu, sel);
+            x86_raise(cpu, vec, (sel & 0xfffc) | ext);
         }
         base = cpu->ldtr.base;
         limit = cpu->ldtr.limit;
@@ -53,7 +48,7 @@ static uint64_t desc_read(struct x86_cpu *cpu, uint16_t sel, uint32_t *lo,
         limit = cpu->gdtr_limit;
     }
     if ((uint32_t)(sel & ~7u) + 7 > limit) {
-        gp_sel(cpu, sel);
+        x86_raise(cpu, vec, (sel & 0xfffc) | ext);
     }
     uint64_t a = base + (sel & ~7u);
     if (cpu->mode != X86_MODE_LONG) {
@@ -64,9 +59,14 @@ static uint64_t desc_read(struct x86_cpu *cpu, uint16_t sel, uint32_t *lo,
     return a;
 }
 
-/* Fill a segment cache from descriptor words. */
-static void desc_to_seg(struct x86_seg *s, uint16_t sel, uint32_t lo,
-                        uint32_t hi)
+static uint64_t desc_read(struct x86_cpu *cpu, uint16_t sel, uint32_t *lo,
+                          uint32_t *hi)
+{
+    return x86_desc_fetch(cpu, sel, X86_EXC_GP, 0, lo, hi);
+}
+
+void x86_desc_to_seg(struct x86_seg *s, uint16_t sel, uint32_t lo,
+                     uint32_t hi)
 {
     uint32_t limit = (lo & 0xffff) | (hi & 0xf0000);
 
@@ -76,11 +76,131 @@ static void desc_to_seg(struct x86_seg *s, uint16_t sel, uint32_t lo,
     s->limit = (s->attr & X86_SEG_G) ? (limit << 12) | 0xfff : limit;
 }
 
-/* Set the accessed bit of a descriptor in memory if it is clear. */
-static void set_accessed(struct x86_cpu *cpu, uint64_t a, uint32_t hi)
+#define desc_to_seg x86_desc_to_seg
+
+void x86_desc_set_accessed(struct x86_cpu *cpu, uint64_t a, uint32_t hi)
 {
     if (!(hi & (T_ACCESSED << 8))) {
         x86_write_sys(cpu, a + 5, 0, (uint8_t)((hi >> 8) | T_ACCESSED));
+    }
+}
+
+#define set_accessed x86_desc_set_accessed
+
+struct x86_seg x86_check_ss(struct x86_cpu *cpu, uint16_t sel, unsigned pl,
+                            int vec, unsigned ext)
+{
+    struct x86_seg s;
+    uint32_t lo, hi;
+
+    if ((sel & ~3u) == 0) {
+        /* a null SS is only for 64-bit code below CPL 3 */
+        if ((cpu->efer & X86_EFER_LMA) && pl < 3) {
+            return (struct x86_seg){
+                .sel = (uint16_t)((sel & ~3u) | pl),
+                .attr = X86_SEG_P | X86_SEG_S | X86_SEG_DB | 3 | (pl << 5),
+            };
+        }
+        x86_raise(cpu, vec, ext);
+    }
+    uint64_t a = x86_desc_fetch(cpu, sel, vec, ext, &lo, &hi);
+    unsigned type = (hi >> 8) & 0x1f;
+    if ((sel & 3) != pl || x86_desc_dpl(hi) != pl || (type & 0x1a) != 0x12) {
+        x86_raise(cpu, vec, (sel & 0xfffc) | ext);
+    }
+    if (!x86_desc_present(hi)) {
+        x86_raise(cpu, X86_EXC_SS, (sel & 0xfffc) | ext);
+    }
+    set_accessed(cpu, a, hi);
+    desc_to_seg(&s, sel, lo, hi | (T_ACCESSED << 8));
+    return s;
+}
+
+void x86_drop_inner_segments(struct x86_cpu *cpu)
+{
+    static const int segs[] = { X86_ES, X86_DS, X86_FS, X86_GS };
+    for (size_t i = 0; i < ARRAY_SIZE(segs); i++) {
+        struct x86_seg *s = &cpu->seg[segs[i]];
+        unsigned dpl = (s->attr >> 5) & 3;
+        bool conforming_code = (s->attr & 0x1c) == 0x1c;
+        if ((s->sel & ~3u) && !conforming_code && dpl < cpu->cpl) {
+            *s = (struct x86_seg){ .sel = 0, .attr = 0 };
+        }
+    }
+}
+
+void x86_set_rsp(struct x86_cpu *cpu, unsigned size, uint64_t sp)
+{
+    switch (size) {
+    case 1:
+        cpu->regs[X86_RSP] = (cpu->regs[X86_RSP] & ~0xffffull) | (sp & 0xffff);
+        break;
+    case 2:
+        cpu->regs[X86_RSP] = (uint32_t)sp;
+        break;
+    default:
+        cpu->regs[X86_RSP] = sp;
+        break;
+    }
+}
+
+void x86_newstack_push(struct x86_cpu *cpu, struct x86_newstack *k,
+                       unsigned sz, uint64_t v)
+{
+    unsigned n = 1u << sz;
+    uint64_t sp = (k->sp - n) & x86_mask(k->size);
+    uint64_t lin;
+
+    if (k->size == 3) {
+        lin = sp;
+        if ((uint64_t)((int64_t)(lin << 16) >> 16) != lin) {
+            x86_raise(cpu, X86_EXC_SS, k->err);
+        }
+    } else {
+        const struct x86_seg *s = &k->ss;
+        uint64_t last = sp + n - 1;
+        if ((s->attr & (X86_SEG_S | 0xc)) == (X86_SEG_S | 0x4)) {
+            uint64_t top = (s->attr & X86_SEG_DB) ? 0xffffffffull : 0xffff;
+            if (sp <= s->limit || last > top) {
+                x86_raise(cpu, X86_EXC_SS, k->err);
+            }
+        } else if (last > s->limit) {
+            x86_raise(cpu, X86_EXC_SS, k->err);
+        }
+        lin = (uint32_t)(s->base + sp);
+    }
+    x86_write_sys(cpu, lin, sz, v);
+    k->sp = sp;
+}
+
+void x86_tss_stack(struct x86_cpu *cpu, unsigned pl, uint64_t *sp,
+                   uint16_t *ss, unsigned ext)
+{
+    const struct x86_seg *tr = &cpu->tr;
+    unsigned type = tr->attr & 0xf;
+    uint16_t err = (tr->sel & 0xfffc) | ext;
+
+    if (cpu->efer & X86_EFER_LMA) {
+        uint32_t off = 4 + 8 * pl;
+        if (off + 7 > tr->limit) {
+            x86_raise(cpu, X86_EXC_TS, err);
+        }
+        *sp = x86_read_sys(cpu, tr->base + off, 3);
+        *ss = (uint16_t)pl;
+    } else if (type == X86_SYS_TSS16 || type == X86_SYS_TSS16_BUSY) {
+        uint32_t off = 2 + 4 * pl;
+        if (off + 3 > tr->limit) {
+            x86_raise(cpu, X86_EXC_TS, err);
+        }
+        *sp = x86_read_sys(cpu, tr->base + off, 1);
+        *ss = (uint16_t)x86_read_sys(cpu, tr->base + off + 2, 1);
+    } else {
+        uint32_t off = 4 + 8 * pl;
+        if (off + 5 > tr->limit) {
+            x86_raise(cpu, X86_EXC_TS, err);
+        }
+        *sp = x86_read_sys(cpu, tr->base + off, 2);
+        *ss = (uint16_t)x86_read_sys(cpu, tr->base + off + 4, 1);
     }
 }
 
@@ -141,82 +261,6 @@ void x86_load_sreg(struct x86_cpu *cpu, int seg, uint16_t sel)
     if (seg == X86_SS) {
         x86_cpu_update_mode(cpu);
     }
-}
-
-/* ---- far transfers -------------------------------------------------------- */
-
-/*
- * Check a code segment selector as the target of a far JMP/CALL/RET at
- * the current privilege and return its cache.
- */
-static void check_code(struct x86_cpu *cpu, uint16_t sel, bool ret,
-                       struct x86_seg *out)
-{
-    unsigned rpl = sel & 3, cpl = cpu->cpl;
-    uint32_t lo, hi;
-
-    if ((sel & ~3u) == 0) {
-        x86_raise(cpu, X86_EXC_GP, 0);
-    }
-    uint64_t a = desc_read(cpu, sel, &lo, &hi);
-    unsigned type = (hi >> 8) & 0xf, dpl = (hi >> 13) & 3;
-
-    if (!(hi & (1u << 12))) {
-        x86_unimpl(cpu, "call gate or task switch");
-    }
-    if (!(type & T_CODE)) {
-        gp_sel(cpu, sel);
-    }
-    if (ret) {
-        if (rpl < cpl || ((type & T_DC) ? dpl > rpl : dpl != rpl)) {
-            gp_sel(cpu, sel);
-        }
-        if (rpl > cpl) {
-            x86_unimpl(cpu, "far return to an outer privilege level");
-        }
-    } else if (type & T_DC) {
-        if (dpl > cpl) {
-            gp_sel(cpu, sel);
-        }
-    } else if (rpl > cpl || dpl != cpl) {
-        gp_sel(cpu, sel);
-    }
-    if (!(hi & (1u << 15))) {
-        x86_raise(cpu, X86_EXC_NP, sel & 0xfffc);
-    }
-    set_accessed(cpu, a, hi);
-    desc_to_seg(out, (uint16_t)((sel & ~3u) | cpl), lo,
-                hi | (T_ACCESSED << 8));
-}
-
-/* Load CS for a far transfer and jump; outside real mode with checks. */
-void x86_far_jump(struct x86_cpu *cpu, const struct x86_insn *in,
-                  uint16_t sel, uint64_t ip, bool call, bool ret)
-{
-    if (real_like(cpu)) {
-        if (call) {
-            x86_push(cpu, in->opsz, cpu->seg[X86_CS].sel);
-            x86_push(cpu, in->opsz, cpu->rip);
-        }
-        x86_seg_load_real(cpu, X86_CS, sel);
-        x86_jump(cpu, in, ip);
-        return;
-    }
-
-    struct x86_seg cs;
-    check_code(cpu, sel, ret, &cs);
-    bool target64 = (cpu->efer & X86_EFER_LMA) && (cs.attr & X86_SEG_L);
-    uint64_t lim_ip = ip & x86_mask(in->opsz);
-    if (!target64 && lim_ip > cs.limit) {
-        x86_raise(cpu, X86_EXC_GP, 0);
-    }
-    if (call) {
-        x86_push(cpu, in->opsz, cpu->seg[X86_CS].sel);
-        x86_push(cpu, in->opsz, cpu->rip);
-    }
-    cpu->seg[X86_CS] = cs;
-    cpu->rip = lim_ip;
-    x86_cpu_update_mode(cpu);
 }
 
 /* ---- far pointer loads, ARPL, BOUND ------------------------------------- */

@@ -109,6 +109,9 @@ void x86_write_flags(struct x86_cpu *cpu, uint64_t v, unsigned sz)
         chg &= 0xffff;
     }
     x86_cpu_set_rflags(cpu, ((cur & ~chg) | (v & chg)) & ~(uint64_t)X86_RF);
+    if ((cur ^ cpu->rflags) & X86_AC) {
+        x86_tlb_flush(cpu);     /* alignment checking on/off (x86_ac_on) */
+    }
 }
 
 /* 9D: POPF/D/Q */
