@@ -25,8 +25,9 @@ void x86_seg_load_real(struct x86_cpu *cpu, int seg, uint16_t sel)
 
 void x86_cpu_reset(struct x86_cpu *cpu)
 {
+    x86_log_reset(cpu);     /* -d cpu_reset: the state before */
     memset(cpu->regs, 0, sizeof(cpu->regs));
-    cpu->regs[X86_RDX] = 0x600;     /* family 6 signature, as QEMU */
+    x86_cpuid_reset(cpu);   /* EDX = model signature; model MSRs */
     cpu->rip = 0xfff0;
     cpu->rflags = 2;
     cpu->lf_op = X86_LF_NONE;
@@ -191,10 +192,12 @@ static void fetch_decode_slow(struct x86_cpu *cpu, struct x86_insn *in,
         }
         x86_fetch(cpu, lin + avail, buf + avail, 15 - avail);
         r = x86_decode(in, buf, 15, cpu->code_size);
+        p = buf;
     }
     if (r == X86_DEC_GP) {
         x86_raise(cpu, X86_EXC_GP, 0);     /* longer than 15 bytes */
     }
+    x86_decoded(cpu, in, p);    /* feature gate, -d in_asm (disas.c) */
 }
 
 /* Outside 64-bit mode the whole instruction must lie within CS.limit. */
@@ -253,6 +256,7 @@ static const struct x86_insn *fetch_decode(struct x86_cpu *cpu,
     if (x86_decode(in, p, 15, cpu->code_size) == X86_DEC_GP) {
         x86_raise(cpu, X86_EXC_GP, 0);
     }
+    x86_decoded(cpu, in, p);    /* feature gate, -d in_asm (disas.c) */
     unsigned n = in->len;
     e->mask[0] = n >= 8 ? ~0ull : (1ull << (8 * n)) - 1;
     e->mask[1] = n <= 8 ? 0 : n >= 16 ? ~0ull : (1ull << (8 * (n - 8))) - 1;

@@ -72,7 +72,7 @@ int x86_second_fault(struct x86_cpu *cpu, int first, int vector);
 /* Attention set: deliver a due interrupt; true if the loop must exit. */
 bool x86_check_attention(struct x86_cpu *cpu);
 
-/* dump.c: -d int / -d unimp log lines */
+/* disas.c: -d int / -d unimp log lines */
 void x86_log_event(struct x86_cpu *cpu, int vector, bool has_error,
                    uint32_t error, int src);
 void x86_log_unimpl(struct x86_cpu *cpu);
