@@ -28,7 +28,7 @@ const uint32_t x86_feat_implemented[X86_FW_N] = {
     [X86_FW_1_ECX] = W1D(0) | W1D(9) | W1D(13) | W1D(19) | W1D(20) |
                      W1D(22) | W1D(23) | W1D(26) | W1D(31),
     [X86_FW_8001_EDX] = W1D(11) | W1D(20) | W1D(26) | W1D(27) | W1D(29),
-    [X86_FW_8001_ECX] = W1D(0) | W1D(5) | W1D(8),
+    [X86_FW_8001_ECX] = W1D(0) | W1D(5),
 };
 
 /* QEMU's feature names, bit by bit (NULL: none).  Aliases follow. */
@@ -264,7 +264,8 @@ static int set_prop(struct x86_cpuid *id, const char *model, const char *key,
     static const char *const ints[] = {
         "family", "model", "stepping", "level", "xlevel",
     };
-    /* accepted and meaningless for a software CPU (QEMU's names) */
+    /* accepted and meaningless for a software CPU (QEMU's names);
+       enforce is the caller's */
     static const char *const flags[] = {
         "check", "enforce", "migratable", "l3-cache", "pmu", "x-force-features",
     };
@@ -312,20 +313,38 @@ static int set_prop(struct x86_cpuid *id, const char *model, const char *key,
     return -1;
 }
 
-/* Turn feature f on or off; on for one hemu lacks warns and stays off. */
-static void set_feature(struct x86_cpuid *id, int f, bool on)
+/* Turn feature f on or off; want collects what was asked to be on. */
+static void set_feature(struct x86_cpuid *id, uint32_t *want, int f, bool on)
 {
     uint32_t bit = 1u << (f % 32);
     int w = f / 32;
 
     if (!on) {
         id->feat[w] &= ~bit;
-    } else if (x86_feat_implemented[w] & bit) {
-        id->feat[w] |= bit;
+        want[w] &= ~bit;
     } else {
-        warn_report("TCG doesn't support requested feature: CPUID.%s.%s "
-                    "[bit %d]", word_where[w], feat_names[w][f % 32], f % 32);
+        id->feat[w] |= bit & x86_feat_implemented[w];
+        want[w] |= bit;
     }
+}
+
+/* Features asked for that hemu lacks stay off, with QEMU's warning for
+   each, in feature-word order as QEMU prints them. */
+static bool warn_missing(const uint32_t *want)
+{
+    bool missing = false;
+
+    for (int w = 0; w < X86_FW_N; w++) {
+        for (int b = 0; b < 32; b++) {
+            if ((want[w] & ~x86_feat_implemented[w]) & (1u << b)) {
+                warn_report("TCG doesn't support requested feature: "
+                            "CPUID.%s.%s [bit %d]", word_where[w],
+                            feat_names[w][b], b);
+                missing = true;
+            }
+        }
+    }
+    return missing;
 }
 
 int x86_cpu_model_parse(const char *arg, struct x86_cpuid *id,
@@ -334,6 +353,8 @@ int x86_cpu_model_parse(const char *arg, struct x86_cpuid *id,
     char *copy = xstrdup(arg), *save = NULL;
     char *name = strtok_r(copy, ",", &save);
     uint32_t plus[X86_FW_N] = { 0 }, minus[X86_FW_N] = { 0 };
+    uint32_t want[X86_FW_N] = { 0 };
+    bool enforce = false;
     int ret = -1;
 
     if (!name || !base_model(name, id, errp)) {
@@ -362,6 +383,9 @@ int x86_cpu_model_parse(const char *arg, struct x86_cpuid *id,
         }
         int f = find_feature(tok);
         if (f < 0) {
+            if (!strcmp(tok, "enforce")) {
+                enforce = !strcmp(val, "on");
+            }
             if (set_prop(id, name, tok, val, errp) < 0) {
                 goto out;
             }
@@ -371,18 +395,23 @@ int x86_cpu_model_parse(const char *arg, struct x86_cpuid *id,
             err_setf(errp, "Parameter '%s' expects 'on' or 'off'", tok);
             goto out;
         }
-        set_feature(id, f, !strcmp(val, "on"));
+        set_feature(id, want, f, !strcmp(val, "on"));
     }
     /* as QEMU: "+feat" and "-feat" win over feat=on|off, minus last */
     for (int w = 0; w < X86_FW_N; w++) {
         for (int b = 0; b < 32; b++) {
             if ((plus[w] >> b) & 1) {
-                set_feature(id, X86_F(w, b), true);
+                set_feature(id, want, X86_F(w, b), true);
             }
         }
     }
     for (int w = 0; w < X86_FW_N; w++) {
         id->feat[w] &= ~minus[w];
+        want[w] &= ~minus[w];
+    }
+    if (warn_missing(want) && enforce) {
+        err_setf(errp, "TCG doesn't support requested features");
+        goto out;
     }
     ret = 0;
 out:
