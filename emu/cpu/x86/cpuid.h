@@ -105,6 +105,9 @@ const char *x86_cpu_model_name(void);
 /* Model enumeration for QMP query-cpu-definitions: name of model i or
    NULL past the end; *desc its description. */
 const char *x86_cpu_model_nth(unsigned i, const char **desc);
+/* The feature words QEMU's TCG gives the table model name (hemu's are
+   these and x86_feat_implemented); false for max, base and unknown. */
+bool x86_cpu_model_qemu_words(const char *name, uint32_t *feat);
 /* Feature name of feature f (X86_F), or NULL. */
 const char *x86_feat_name(unsigned f);
 /* The features hemu implements, per word. */

@@ -453,6 +453,16 @@ const char *x86_cpu_model_name(void)
     return selected_name;
 }
 
+bool x86_cpu_model_qemu_words(const char *name, uint32_t *feat)
+{
+    const struct model *m = find_model(name);
+    if (!m) {
+        return false;
+    }
+    memcpy(feat, m->feat, sizeof(m->feat));
+    return true;
+}
+
 const char *x86_cpu_model_nth(unsigned i, const char **desc)
 {
     if (i < ARRAY_SIZE(models)) {

@@ -12,4 +12,4 @@ hemu-y += emu/cpu/x86/hostexec.o emu/cpu/x86/fpu.o emu/cpu/x86/fxsave.o \
 # CPU models, CPUID, the model's MSRs, XSAVE and the -d log (cpumodel.c ...)
 hemu-y += emu/cpu/x86/cpumodel.o emu/cpu/x86/cpuid.o emu/cpu/x86/msr.o \
           emu/cpu/x86/xsave.o emu/cpu/x86/disas.o \
-          emu/cpu/x86/disas-capstone.o
+          emu/cpu/x86/disas-capstone.o emu/cpu/x86/qmp-cpu.o
