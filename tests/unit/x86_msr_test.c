@@ -206,6 +206,13 @@ TEST(mtrr)
     EXPECT_EQ(wrmsr(0x20e, 1ull << 40), X86_EXC_GP);        /* > 40 bits */
     EXPECT_EQ(wrmsr(0x20f, 0xff80000400ull), X86_EXC_GP);   /* bit 10 */
     EXPECT_EQ(rdmsr(0x210, &v), X86_EXC_GP);                /* 9th pair */
+    /* AMD's SYSCFG comes with them on an AMD model */
+    EXPECT_EQ(rdmsr(0xc0010010, &v), -1);
+    EXPECT_EQ(v, 0);
+    EXPECT_EQ(wr_rd(0xc0010010, 0x40000), 0x40000);
+    EXPECT_EQ(wrmsr(0xc0010010, 1), X86_EXC_GP);
+    setup("kvm64");
+    EXPECT_EQ(rdmsr(0xc0010010, &v), X86_EXC_GP);
     /* a model without MTRRs has none of them */
     setup("pentium");
     EXPECT_EQ(rdmsr(0xfe, &v), X86_EXC_GP);

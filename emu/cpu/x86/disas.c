@@ -79,14 +79,15 @@ static void log_regs(struct x86_cpu *cpu)
 void x86_log_event(struct x86_cpu *cpu, int vector, bool has_error,
                    uint32_t error, int src)
 {
-    static int count;
+    static int count;       /* shared by the vCPU threads */
 
     if (!log_enabled(LOG_INT)) {
         return;
     }
     uint64_t pc = cpu->seg[X86_CS].base + cpu->rip;
     log_printf("%6d: v=%02x e=%04x i=%d cpl=%d IP=%04x:%016" PRIx64
-               " pc=%016" PRIx64 " SP=%04x:%016" PRIx64, count++, vector,
+               " pc=%016" PRIx64 " SP=%04x:%016" PRIx64,
+               __atomic_fetch_add(&count, 1, __ATOMIC_RELAXED), vector,
                has_error ? error : 0, src == X86_SRC_SOFT, cpu->cpl,
                cpu->seg[X86_CS].sel, cpu->rip,
                cpu->mode == X86_MODE_LONG ? cpu->rip : (uint32_t)pc,

@@ -4,12 +4,15 @@
  * CPUID.01H:EDX.MTRR; reserved bits and invalid memory types #GP),
  * machine-check architecture (with MCE and MCA: MCG_CAP announces 10 banks
  * and MCG_CTL as QEMU does), IA32_MISC_ENABLE (fast strings on, as QEMU
- * reports) and the microcode revision (QEMU's values per vendor).  Memory
+ * reports), the microcode revision (QEMU's values per vendor) and, on
+ * AMD models with MTRRs, SYSCFG with its MTRR bits (Linux reads it
+ * unguarded while it reads the MTRRs).  Memory
  * types change nothing for a software CPU; the registers only keep what
  * firmware and kernels write.  Unknown MSRs are left to the caller, which
  * raises #GP as real hardware does (QEMU's TCG reads 0 there instead).
  * Reference: Intel SDM vol. 3A 11.11.1-11.11.3 (MTRR MSRs), 15.3 (MCA
- * MSRs); vol. 4 table 2-2 (architectural MSRs).
+ * MSRs); vol. 4 table 2-2 (architectural MSRs); AMD BKDG for family 0Fh
+ * processors, "SYSCFG".
  */
 #include "emu/osdep.h"
 
@@ -21,8 +24,12 @@ enum {
     MSR_MTRR_PHYS_FIRST = 0x200, MSR_MTRR_FIX64K = 0x250,
     MSR_MTRR_FIX16K_80000 = 0x258, MSR_MTRR_FIX16K_A0000 = 0x259,
     MSR_MTRR_FIX4K_FIRST = 0x268, MSR_MTRR_DEFTYPE = 0x2ff,
-    MSR_MC0_CTL = 0x400,
+    MSR_MC0_CTL = 0x400, MSR_AMD_SYSCFG = 0xc0010010,
 };
+
+/* SYSCFG bits 18-22: MtrrFixDramEn, MtrrFixDramModEn, MtrrVarDramEn,
+   MtrrTom2En, Tom2ForceMemTypeWB (AMD BKDG for family 0Fh, SYSCFG) */
+#define SYSCFG_MTRR_BITS 0x7c0000ull
 
 #define MTRRCAP_FIX (1u << 8)
 #define MTRRCAP_WC (1u << 10)
@@ -85,6 +92,12 @@ static bool is_mce(uint32_t msr)
            (msr >= MSR_MC0_CTL && msr < MSR_MC0_CTL + 4 * X86_MCE_BANKS);
 }
 
+static bool have_syscfg(struct x86_cpu *cpu)
+{
+    return x86_feat(&cpu->id, X86_FEAT_MTRR) &&
+           !strcmp(cpu->id.vendor, "AuthenticAMD");
+}
+
 static bool have_mca(struct x86_cpu *cpu)
 {
     return x86_feat(&cpu->id, X86_FEAT_MCE) && x86_feat(&cpu->id, X86_FEAT_MCA);
@@ -123,6 +136,9 @@ bool x86_msr_read_ext(struct x86_cpu *cpu, uint32_t msr, uint64_t *v)
         return true;
     }
     switch (msr) {
+    case MSR_AMD_SYSCFG:
+        *v = m->syscfg;
+        return have_syscfg(cpu);
     case MSR_MISC_ENABLE:
         *v = m->misc_enable;
         return true;
@@ -211,6 +227,15 @@ bool x86_msr_write_ext(struct x86_cpu *cpu, uint32_t msr, uint64_t v)
         return true;
     }
     switch (msr) {
+    case MSR_AMD_SYSCFG:
+        if (!have_syscfg(cpu)) {
+            return false;
+        }
+        if (v & ~SYSCFG_MTRR_BITS) {
+            x86_raise(cpu, X86_EXC_GP, 0);
+        }
+        m->syscfg = v;
+        return true;
     case MSR_MISC_ENABLE:
         m->misc_enable = v;
         return true;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * msr.h - the model-specific registers that come with the CPU model
- * (msr.c): MTRRs, machine-check architecture, MISC_ENABLE, the microcode
- * revision.  The MSRs of mode and segment state live in sys.c.
+ * (msr.c): MTRRs (and AMD's SYSCFG), machine-check architecture,
+ * MISC_ENABLE, the microcode revision.  The MSRs of mode and segment state live in sys.c.
  * Reference: Intel SDM vol. 3A 11.11 (MTRRs), ch. 15 (MCA); vol. 4.
  */
 #ifndef HEMU_EMU_CPU_X86_MSR_H
@@ -22,6 +22,7 @@ struct x86_msr_ext {
     uint64_t mcg_status, mcg_ctl;
     uint64_t mc_bank[4 * X86_MCE_BANKS];    /* CTL, STATUS, ADDR, MISC */
     uint64_t misc_enable;
+    uint64_t syscfg;        /* AMD SYSCFG: its MTRR extension bits */
 };
 
 /* Power-on values. */
