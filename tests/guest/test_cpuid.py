@@ -20,22 +20,23 @@ QEMU = "qemu-system-x86_64"
 
 # CPUID bits hemu leaves out because it does not implement them:
 # (leaf, register index 0-3 = EAX..EDX) -> mask.
-SEP = 1 << 11           # 01H:EDX SYSENTER/SYSEXIT
 SVM = 1 << 2            # 80000001H:ECX AMD virtualization
-LACKS = {(0x1, 3): SEP, (0x80000001, 2): SVM}
+LACKS = {(0x80000001, 2): SVM}
 
 # features.asm lines where hemu answers as the hardware and QEMU's TCG
 # does not: MSRs of features the model lacks are #GP on a real CPU (QEMU
-# reads and writes them anyway), and without CPUID.01H:EDX.MSR RDMSR and
-# WRMSR themselves are #UD.
+# reads and writes them anyway), without CPUID.01H:EDX.MSR RDMSR and
+# WRMSR themselves are #UD, and so is SYSENTER without SEP (QEMU's TCG
+# does not check SEP and raises the real-mode #GP).
 NO_MSR = {k: "#UD" for k in ("tsc_aux", "efer.nxe", "mtrrcap", "mcg_cap",
                              "misc_enable", "pat", "mtrr_deftype")}
 HW_ONLY = {
     "qemu64": {"tsc_aux": "#GP"},
     "kvm32": {"tsc_aux": "#GP", "efer.nxe": "#GP"},
     "pentium": {"tsc_aux": "#GP", "efer.nxe": "#GP", "mtrrcap": "#GP",
-                "mcg_cap": "#GP", "mtrr_deftype": "#GP"},
-    "486": NO_MSR,
+                "mcg_cap": "#GP", "mtrr_deftype": "#GP",
+                "sysenter-real": "#UD"},
+    "486": dict(NO_MSR, **{"sysenter-real": "#UD"}),
     "max": {},
 }
 

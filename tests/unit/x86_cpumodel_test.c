@@ -47,13 +47,13 @@ TEST(models)
     EXPECT_EQ(id.level, 0xd);
     EXPECT_EQ(id.xlevel, 0x8000000a);
     EXPECT_EQ(x86_cpuid_signature(&id), 0x00060fb1);
-    /* QEMU's qemu64 words without SEP and SVM */
-    EXPECT_EQ(id.feat[X86_FW_1_EDX], 0x078bf3fd);
+    /* QEMU's qemu64 words without SVM */
+    EXPECT_EQ(id.feat[X86_FW_1_EDX], 0x078bfbfd);
     EXPECT_EQ(id.feat[X86_FW_1_ECX], 0x80002001);
     EXPECT_EQ(id.feat[X86_FW_8001_EDX], 0x20100800);
     EXPECT_EQ(id.feat[X86_FW_8001_ECX], 0x1);
     EXPECT_EQ(parse("qemu64-v1"), 0);
-    EXPECT_EQ(id.feat[X86_FW_1_EDX], 0x078bf3fd);
+    EXPECT_EQ(id.feat[X86_FW_1_EDX], 0x078bfbfd);
     EXPECT_EQ(parse("kvm64"), 0);
     EXPECT_STR(id.vendor, "GenuineIntel");
     EXPECT_EQ(x86_cpuid_signature(&id), 0xf61);
@@ -98,9 +98,9 @@ TEST(modifiers)
     EXPECT_EQ(parse("qemu64,+popcnt,-popcnt"), 0);
     EXPECT(!x86_feat(&id, X86_FEAT_POPCNT));
     /* features hemu lacks cannot be turned on (a warning says so) */
-    EXPECT_EQ(parse("qemu64,+avx,+svm,vmx=on,+sep"), 0);
+    EXPECT_EQ(parse("qemu64,+avx,+svm,vmx=on"), 0);
     EXPECT_EQ(id.feat[X86_FW_1_ECX], 0x80002001);
-    EXPECT_EQ(id.feat[X86_FW_1_EDX], 0x078bf3fd);
+    EXPECT_EQ(id.feat[X86_FW_1_EDX], 0x078bfbfd);
     EXPECT_EQ(id.feat[X86_FW_8001_ECX], 0x1);
     /* properties */
     EXPECT_EQ(parse("qemu64,family=21,model=2,stepping=0,vendor=GenuineIntel,"

@@ -275,6 +275,86 @@ TEST(misc_and_absent)
     EXPECT_EQ(v, 0x100000000ull);                   /* Intel's layout */
 }
 
+TEST(sysenter_sysexit)
+{
+    static const uint8_t sysenter[] = { 0x0f, 0x34 };
+    static const uint8_t sysexit[] = { 0x0f, 0x35 };
+    static const uint8_t sysexit64[] = { 0x48, 0x0f, 0x35 };
+
+    /* 32-bit protected mode: CS = SYSENTER_CS, SS = +8, flat, CPL 0 */
+    setup("kvm32");
+    EXPECT_EQ(run(sysenter, 2), X86_EXC_GP);        /* SYSENTER_CS = 0 */
+    EXPECT_EQ(wrmsr(0x174, 0x10), -1);
+    EXPECT_EQ(wrmsr(0x175, 0x1234567890ull), -1);
+    EXPECT_EQ(wrmsr(0x176, 0x2000), -1);
+    ram[0x2000] = 0xf4;
+    cpu.regs[X86_RCX] = 0x174;
+    cpu.rflags |= X86_IF;
+    memcpy(ram + 0x1000, sysenter, 2);
+    cpu.rip = 0x1000;
+    EXPECT_EQ(x86_cpu_run(&cpu, 10), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.rip, 0x2001);
+    EXPECT_EQ(cpu.seg[X86_CS].sel, 0x10);
+    EXPECT_EQ(cpu.seg[X86_SS].sel, 0x18);
+    EXPECT_EQ(cpu.regs[X86_RSP], 0x34567890);
+    EXPECT_EQ(cpu.rflags & X86_IF, 0);
+    EXPECT_EQ(cpu.code_size, 2);
+    /* SYSEXIT: CS = +16 | 3, SS = +24 | 3, EIP = EDX, ESP = ECX */
+    cpu.regs[X86_RDX] = 0x3000;
+    cpu.regs[X86_RCX] = 0x8000;
+    ram[0x3000] = 0x90;
+    memcpy(ram + 0x1000, sysexit, 2);
+    cpu.rip = 0x1000;
+    x86_cpu_run(&cpu, 1);
+    EXPECT_EQ(cpu.rip, 0x3000);
+    EXPECT_EQ(cpu.seg[X86_CS].sel, 0x23);
+    EXPECT_EQ(cpu.seg[X86_SS].sel, 0x2b);
+    EXPECT_EQ(cpu.cpl, 3);
+    EXPECT_EQ(cpu.regs[X86_RSP], 0x8000);
+    /* only CPL 0 may SYSEXIT */
+    EXPECT_EQ(run(sysexit, 2), X86_EXC_GP);
+
+    /* Intel in IA-32e mode: 64-bit SYSENTER, SYSEXIT with REX.W */
+    setup("kvm64");
+    cpu.efer = X86_EFER_LME | X86_EFER_LMA;
+    cpu.seg[X86_CS].attr = X86_SEG_P | X86_SEG_S | X86_SEG_L | 0xb;
+    x86_cpu_update_mode(&cpu);
+    EXPECT_EQ(wrmsr(0x174, 0x10), -1);
+    EXPECT_EQ(wrmsr(0x175, 0xffff888000001000ull), -1);
+    EXPECT_EQ(wrmsr(0x176, 0x2000), -1);
+    ram[0x2000] = 0xf4;
+    memcpy(ram + 0x1000, sysenter, 2);
+    cpu.rip = 0x1000;
+    EXPECT_EQ(x86_cpu_run(&cpu, 10), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.mode, X86_MODE_LONG);
+    EXPECT_EQ(cpu.regs[X86_RSP], 0xffff888000001000ull);
+    cpu.regs[X86_RDX] = 0x0000800000000000ull;      /* not canonical */
+    cpu.regs[X86_RCX] = 0x8000;
+    EXPECT_EQ(run(sysexit64, 3), X86_EXC_GP);
+    cpu.regs[X86_RDX] = 0x3000;
+    memcpy(ram + 0x1000, sysexit64, 3);
+    cpu.rip = 0x1000;
+    x86_cpu_run(&cpu, 1);
+    EXPECT_EQ(cpu.seg[X86_CS].sel, 0x33);           /* +32 | 3 */
+    EXPECT_EQ(cpu.mode, X86_MODE_LONG);
+    EXPECT_EQ(cpu.rip, 0x3000);
+
+    /* AMD: #UD in long mode; real mode: #GP; without SEP: #UD */
+    setup("qemu64");
+    cpu.efer = X86_EFER_LME | X86_EFER_LMA;
+    cpu.seg[X86_CS].attr = X86_SEG_P | X86_SEG_S | X86_SEG_L | 0xb;
+    x86_cpu_update_mode(&cpu);
+    EXPECT_EQ(wrmsr(0x174, 0x10), -1);
+    EXPECT_EQ(run(sysenter, 2), X86_EXC_UD);
+    setup("qemu64");
+    cpu.cr0 &= ~(uint64_t)X86_CR0_PE;
+    x86_cpu_update_mode(&cpu);
+    EXPECT_EQ(run(sysenter, 2), X86_EXC_GP);
+    setup("pentium");
+    EXPECT_EQ(wrmsr(0x174, 0x10), -1);
+    EXPECT_EQ(run(sysenter, 2), X86_EXC_UD);
+}
+
 TEST(cr4_bits_follow_features)
 {
     /* mov eax, ecx... : mov cr4, ecx */

@@ -241,6 +241,9 @@ static int insn_feature(struct x86_cpu *cpu, struct x86_insn *in)
     if (fn == x86_op_popcnt) {
         return X86_FEAT_POPCNT;
     }
+    if (fn == x86_op_sysenter || fn == x86_op_sysexit) {
+        return X86_FEAT_SEP;
+    }
     if (fn == x86_op_rdtsc) {
         return X86_FEAT_TSC;
     }

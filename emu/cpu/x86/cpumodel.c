@@ -22,7 +22,7 @@
    and EFER checks in sys.c and the MSRs follow these words). */
 const uint32_t x86_feat_implemented[X86_FW_N] = {
     [X86_FW_1_EDX] = W1D(0) | W1D(2) | W1D(3) | W1D(4) | W1D(5) | W1D(6) |
-                     W1D(7) | W1D(8) | W1D(9) | W1D(12) | W1D(13) |
+                     W1D(7) | W1D(8) | W1D(9) | W1D(11) | W1D(12) | W1D(13) |
                      W1D(14) | W1D(15) | W1D(16) | W1D(17) | W1D(19) |
                      W1D(23) | W1D(24) | W1D(25) | W1D(26),
     [X86_FW_1_ECX] = W1D(0) | W1D(9) | W1D(13) | W1D(19) | W1D(20) |
@@ -104,9 +104,9 @@ struct model {
 #define AMD "AuthenticAMD"
 #define QEMU_ID "QEMU Virtual CPU version 2.5+"
 
-/* The feature words below are QEMU 6.2's answers under TCG (its
-   "hypervisor" bit included); hemu's own are these AND
-   x86_feat_implemented. */
+/* The feature words below are QEMU's answers under TCG (its "hypervisor"
+   bit included; checked against QEMU by tests/guest/test_cpuid.py);
+   hemu's own are these AND x86_feat_implemented. */
 static const struct model models[] = {
     { "qemu64", AMD, 15, 107, 1, 0xd, 0x8000000a, QEMU_ID,
       { [X86_FW_1_EDX] = 0x078bfbfd, [X86_FW_1_ECX] = 0x80002001,

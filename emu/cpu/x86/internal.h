@@ -166,7 +166,8 @@ x86_handler_fn x86_op_flagop, x86_op_cli_sti, x86_op_lahf, x86_op_sahf,
 x86_handler_fn x86_op_grp6, x86_op_lfp, x86_op_arpl, x86_op_bound,
     x86_op_rdtscp, x86_op_grp15, x86_op_lar_lsl;
 x86_handler_fn x86_op_mov_dr, x86_op_mov_cr, x86_op_clts, x86_op_invd, x86_op_grp7,
-    x86_op_rdmsr, x86_op_wrmsr, x86_op_rdpmc, x86_op_syscall, x86_op_sysret;
+    x86_op_rdmsr, x86_op_wrmsr, x86_op_rdpmc, x86_op_syscall, x86_op_sysret,
+    x86_op_sysenter, x86_op_sysexit;
 
 /* fpu.c, fxsave.c, sse.c: x87, MMX and SSE */
 /* FCW as loaded: reserved bits clear, bit 6 reads as 1 */

@@ -4,7 +4,7 @@
  * for paging and mode control: MOV to/from CR0/CR2/CR3/CR4/CR8 with their
  * consistency checks (#GP), group 7 (SGDT, SIDT, LGDT, LIDT, SMSW, LMSW,
  * INVLPG, SWAPGS, XGETBV/XSETBV), CLTS, INVD/WBINVD, SYSCALL/SYSRET in
- * 64-bit mode and RDMSR/WRMSR (the model's MSRs in msr.c).  CR4 and EFER
+ * 64-bit mode, SYSENTER/SYSEXIT and RDMSR/WRMSR (the model's MSRs in msr.c).  CR4 and EFER
  * bits exist only with their CPUID feature.
  * Reference: Intel SDM vol. 2 "MOV-Move to/from Control Registers",
  * "LGDT/LIDT", "INVLPG", "RDMSR", "WRMSR"; vol. 3A 2.5 (control
@@ -328,6 +328,65 @@ void x86_op_sysret(struct x86_cpu *cpu, const struct x86_insn *in)
     x86_cpu_update_mode(cpu);
 }
 
+/* ---- SYSENTER/SYSEXIT -------------------------------------------------- */
+
+static bool canonical(uint64_t v)
+{
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+}
+
+/* What both check: protected mode, a SYSENTER_CS, and on AMD not long
+   mode (AMD APM vol. 3 "SYSENTER": #UD in long mode). */
+static void sysenter_check(struct x86_cpu *cpu)
+{
+    if ((cpu->efer & X86_EFER_LMA) &&
+        !strcmp(cpu->id.vendor, "AuthenticAMD")) {
+        x86_raise_noerr(cpu, X86_EXC_UD);
+    }
+    if (cpu->mode == X86_MODE_REAL || !(cpu->sysenter_cs & 0xfffc)) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+}
+
+/* 0F 34: SYSENTER - to CPL 0 at SYSENTER_CS:SYSENTER_EIP with flat
+   segments, 64-bit code in IA-32e mode (SDM vol. 2B "SYSENTER") */
+void x86_op_sysenter(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    sysenter_check(cpu);
+    bool lm = cpu->efer & X86_EFER_LMA;
+    uint16_t sel = (uint16_t)(cpu->sysenter_cs & 0xfffc);
+
+    x86_cpu_set_rflags(cpu, x86_cpu_get_rflags(cpu) &
+                            ~(uint64_t)(X86_VM | X86_IF | X86_RF));
+    cpu->seg[X86_CS] = flat_seg(sel, true, lm, 0);
+    cpu->seg[X86_SS] = flat_seg((uint16_t)(sel + 8), false, false, 0);
+    cpu->regs[X86_RSP] = lm ? cpu->sysenter_esp : (uint32_t)cpu->sysenter_esp;
+    cpu->rip = lm ? cpu->sysenter_eip : (uint32_t)cpu->sysenter_eip;
+    x86_cpu_update_mode(cpu);
+}
+
+/* 0F 35: SYSEXIT - back to CPL 3 at CS = SYSENTER_CS + 16 (+ 32 with
+   REX.W, 64-bit code), EIP = EDX, ESP = ECX (SDM vol. 2B "SYSEXIT") */
+void x86_op_sysexit(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    sysenter_check(cpu);
+    if (cpu->cpl != 0) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    bool to64 = in->rex & 8;
+    uint64_t rip = cpu->regs[X86_RDX], rsp = cpu->regs[X86_RCX];
+    uint16_t sel = (uint16_t)(cpu->sysenter_cs + (to64 ? 32 : 16));
+
+    if (to64 && (!canonical(rip) || !canonical(rsp))) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    cpu->seg[X86_CS] = flat_seg((uint16_t)(sel | 3), true, to64, 3);
+    cpu->seg[X86_SS] = flat_seg((uint16_t)((sel + 8) | 3), false, false, 3);
+    cpu->regs[X86_RSP] = to64 ? rsp : (uint32_t)rsp;
+    cpu->rip = to64 ? rip : (uint32_t)rip;
+    x86_cpu_update_mode(cpu);
+}
+
 /* ---- MSRs ---------------------------------------------------------------- */
 
 enum {
@@ -356,10 +415,6 @@ static void need_rdtscp(struct x86_cpu *cpu)
     }
 }
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
-}
 
 /* 0F 32: RDMSR */
 void x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *in)

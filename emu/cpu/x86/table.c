@@ -69,6 +69,7 @@ x86_handler_fn *const x86_handlers[X86_NOPS] = {
     [0x122] = x86_op_mov_cr, [0x123] = x86_op_mov_dr,
     [0x130] = x86_op_wrmsr, [0x131] = x86_op_rdtsc, [0x132] = x86_op_rdmsr,
     [0x133] = x86_op_rdpmc,
+    [0x134] = x86_op_sysenter, [0x135] = x86_op_sysexit,
     [0x140 ... 0x14f] = x86_op_cmov,
     [0x150 ... 0x176] = x86_op_sse, [0x177] = x86_op_emms,
     [0x17c ... 0x17f] = x86_op_sse,
