@@ -81,6 +81,9 @@ void x86_log_event(struct x86_cpu *cpu, int vector, bool has_error,
 {
     static int count;       /* shared by the vCPU threads */
 
+    if (src == X86_SRC_EXT && log_enabled(LOG_IN_ASM)) {
+        log_printf("Servicing hardware INT=0x%02x\n", vector);   /* as QEMU */
+    }
     if (!log_enabled(LOG_INT)) {
         return;
     }
