@@ -7,7 +7,8 @@ set -eu
 BUILD="build-essential pkg-config clang libclang-rt-14-dev llvm
  libjson-c-dev libvncserver-dev libspice-server-dev libssl-dev
  libcurl4-openssl-dev libiscsi-dev libnfs-dev libslirp-dev zlib1g-dev
- libpng-dev libglib2.0-dev libglusterfs-dev libssh-dev liburing-dev nasm"
+ libpng-dev libglib2.0-dev libglusterfs-dev libssh-dev liburing-dev nasm
+ libcapstone-dev"
 RUN="seabios ipxe-qemu"
 TEST="python3 qemu-system-x86 qemu-utils socat acpica-tools"
 RUN="$RUN cpio"

@@ -14,6 +14,7 @@
 #include "emu/hw/dev.h"          /* dev_print_types, dev_global_add */
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
+#include "emu/cpu/x86/cpuid.h"   /* -cpu */
 #include "emu/util/log.h"
 #include "emu/vm/config.h"
 #include "emu/vm/machine.h"       /* machine_print_help */
@@ -87,15 +88,8 @@ int opt_machine(const char *arg, struct err **errp)
 
 int opt_cpu(const char *arg, struct err **errp)
 {
-    if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
-        /* The CPU models arrive with the CPU itself. */
-        printf("Available CPUs:\n");
-        return 1;
-    }
-    /* The CPU models arrive with the CPU: refuse in the plain form. */
-    err_loc_set_cmdline("cpu", NULL);
-    err_setf(errp, "not supported");
-    return -1;
+    /* the models and their modifiers: emu/cpu/x86/cpumodel.c */
+    return x86_cpu_model_select(arg, errp);
 }
 
 int opt_accel(const char *arg, struct err **errp)

@@ -280,6 +280,10 @@ static const struct qmp_arg hmc_args[] = {
     { NULL },
 };
 
+/* CPU models (emu/cpu/x86/qmp-cpu.c) */
+qmp_handler qmp_query_cpu_definitions, qmp_query_cpu_model_expansion;
+extern const struct qmp_arg qmp_cpu_model_expansion_args[];
+
 const struct qmp_cmd qmp_cmds[] = {
     { "qmp_capabilities", qmp_capabilities, caps_args },
     { "query-version", query_version, NULL },
@@ -292,6 +296,9 @@ const struct qmp_cmd qmp_cmds[] = {
     { "query-kvm", query_kvm, NULL },
     { "query-machines", query_machines, NULL },
     { "query-cpus-fast", query_cpus_fast, NULL },
+    { "query-cpu-definitions", qmp_query_cpu_definitions, NULL },
+    { "query-cpu-model-expansion", qmp_query_cpu_model_expansion,
+      qmp_cpu_model_expansion_args },
     { "stop", cmd_stop, NULL },
     { "cont", cmd_cont, NULL },
     { "system_reset", cmd_system_reset, NULL },

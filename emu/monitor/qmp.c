@@ -103,6 +103,7 @@ static const char *type_name(enum qmp_arg_type t)
     case QMP_ARG_INT: return "integer";
     case QMP_ARG_BOOL: return "boolean";
     case QMP_ARG_STR_LIST: return "array";
+    case QMP_ARG_OBJ: return "object";
     }
     return "value";
 }
@@ -144,6 +145,9 @@ static int check_arg(const struct qmp_arg *a, json_object *v, struct err **errp)
                 return -1;
             }
         }
+        break;
+    case QMP_ARG_OBJ:
+        ok = json_object_is_type(v, json_type_object);
         break;
     }
     if (!ok) {

@@ -38,6 +38,7 @@ enum qmp_arg_type {
     QMP_ARG_INT,
     QMP_ARG_BOOL,
     QMP_ARG_STR_LIST,
+    QMP_ARG_OBJ,        /* a JSON object, checked by the handler */
 };
 
 struct qmp_arg {

@@ -20,6 +20,7 @@ COMMANDS = {
     "qmp_capabilities", "query-version", "query-target", "query-commands",
     "query-status", "query-name", "query-uuid", "query-chardev", "query-kvm",
     "query-machines", "query-cpus-fast", "stop", "cont", "system_reset",
+    "query-cpu-definitions", "query-cpu-model-expansion",
     "system_powerdown", "quit", "human-monitor-command",
 }
 

@@ -187,6 +187,8 @@ static const struct x86_bus bus = {
    is not needed: flat RAM is the identity. */
 static void emu_setup(void)
 {
+    /* every instruction form hemu has: the model with all features */
+    x86_cpu_model_select("max", NULL);
     x86_cpu_init(&cpu, &bus);
     cpu.exc_exit_mask = ~0u;      /* report faults, do not deliver */
     cpu.cr0 = X86_CR0_PE | X86_CR0_ET;

@@ -171,6 +171,8 @@ static const struct x86_bus bus = {
 
 static void emu_setup(void)
 {
+    /* every instruction form hemu has: the model with all features */
+    x86_cpu_model_select("max", NULL);
     x86_cpu_init(&cpu, &bus);
     cpu.exc_exit_mask = ~0u;
     cpu.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | X86_CR0_MP;

@@ -210,6 +210,9 @@ static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
                        cpu->code_size) != X86_DEC_OK) {
             break;      /* crosses the page or too long: the slow path */
         }
+        /* feature gate, -d in_asm (disas.c); the block starts at cs:rip */
+        x86_decoded(cpu, in, (const uint8_t *)page + off,
+                    cpu->rip + (off - start));
         for (unsigned o = off; o < off + in->len; o++) {
             p->map[o >> 6] |= 1ull << (o & 63);
         }

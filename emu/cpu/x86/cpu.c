@@ -26,8 +26,9 @@ void x86_seg_load_real(struct x86_cpu *cpu, int seg, uint16_t sel)
 
 void x86_cpu_reset(struct x86_cpu *cpu)
 {
+    x86_log_reset(cpu);     /* -d cpu_reset: the state before */
     memset(cpu->regs, 0, sizeof(cpu->regs));
-    cpu->regs[X86_RDX] = 0x600;     /* family 6 signature, as QEMU */
+    x86_cpuid_reset(cpu);   /* EDX = model signature; model MSRs */
     cpu->rip = 0xfff0;
     cpu->rflags = 2;
     cpu->lf_op = X86_LF_NONE;
@@ -194,10 +195,12 @@ static void fetch_decode_slow(struct x86_cpu *cpu, struct x86_insn *in,
         }
         x86_fetch(cpu, lin + avail, buf + avail, 15 - avail);
         r = x86_decode(in, buf, 15, cpu->code_size);
+        p = buf;
     }
     if (r == X86_DEC_GP) {
         x86_raise(cpu, X86_EXC_GP, 0);     /* longer than 15 bytes */
     }
+    x86_decoded(cpu, in, p, cpu->rip);    /* feature gate, -d in_asm (disas.c) */
 }
 
 /* Linear address of cs:rip. */

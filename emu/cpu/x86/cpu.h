@@ -12,6 +12,9 @@
 
 #include <setjmp.h>         /* jmp_buf: faults longjmp to the run loop */
 
+#include "emu/cpu/x86/cpuid.h"  /* struct x86_cpuid: the CPU model */
+#include "emu/cpu/x86/msr.h"    /* struct x86_msr_ext */
+
 /* General-purpose register numbers, in ModRM order. */
 enum {
     X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
@@ -60,6 +63,7 @@ enum { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_NSEG };
 #define X86_CR4_PCE (1u << 8)
 #define X86_CR4_OSFXSR (1u << 9)
 #define X86_CR4_OSXMMEXCPT (1u << 10)
+#define X86_CR4_OSXSAVE (1u << 18)
 #define X86_EFER_SCE (1u << 0)
 #define X86_EFER_LME (1u << 8)
 #define X86_EFER_LMA (1u << 10)
@@ -216,6 +220,9 @@ struct x86_cpu {
     /* K7/K8 performance event selects and counters (MSRs c0010000-7):
      * kept, not counting, as QEMU's TCG does. */
     uint64_t perf_msr[8];
+    struct x86_cpuid id;        /* the model: CPUID, optional features */
+    struct x86_msr_ext msr;     /* MTRRs, machine check (msr.c) */
+    uint64_t xcr0;              /* XSAVE-enabled state (xsave.c) */
 
     /* x87 FPU, MMX and SSE state (fpu.c, sse.c, fxsave.c).  fpr holds the
        80-bit registers in stack order, ST(0) first (the FSAVE image

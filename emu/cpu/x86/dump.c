@@ -2,15 +2,13 @@
 /*
  * dump.c - the register dump of the soft x86 CPU in the layout of QEMU's
  * "info registers" (HMP) and "-d cpu", so that logs of the two can be
- * compared line by line, and the "-d int" / "-d unimp" log lines of
- * exception delivery.  Reference: QEMU 6.2 x86_cpu_dump_state() output as
- * documented by its HMP "info registers"; Intel SDM vol. 3A 3.4.5 for the
- * descriptor flag layout.
+ * compared line by line (the -d log lines are disas.c's).  Reference:
+ * QEMU 6.2 x86_cpu_dump_state() output as documented by its HMP "info
+ * registers"; Intel SDM vol. 3A 3.4.5 for the descriptor flag layout.
  */
 #include "emu/osdep.h"
 
 #include "emu/cpu/x86/internal.h"   /* struct x86_cpu */
-#include "emu/util/log.h"           /* log_enabled, log_printf */
 
 /* Descriptor flags as in the second descriptor dword (bits 8-23). */
 static uint32_t seg_flags(const struct x86_seg *s)
@@ -101,34 +99,4 @@ void x86_cpu_dump(struct x86_cpu *cpu, FILE *f)
                 (uint32_t)cpu->cr4);
     }
     fprintf(f, "EFER=%016" PRIx64 "\n", cpu->efer);
-}
-
-/* "-d int": one line per delivered exception or interrupt. */
-void x86_log_event(struct x86_cpu *cpu, int vector, bool has_error,
-                   uint32_t error, int src)
-{
-    if (!log_enabled(LOG_INT)) {
-        return;
-    }
-    static const char *const kind[] = { "exception", "INT", "interrupt" };
-    char err[24] = "";
-    if (has_error) {
-        snprintf(err, sizeof(err), " error 0x%x", error);
-    }
-    log_printf("x86: %s 0x%02x%s at %04x:%016" PRIx64 " CPL=%d", kind[src],
-               vector, err, cpu->seg[X86_CS].sel, cpu->rip, cpu->cpl);
-    if (vector == X86_EXC_PF && src == X86_SRC_EXC) {
-        log_printf(" CR2=%016" PRIx64, cpu->cr2);
-    }
-    log_printf("\n");
-}
-
-/* "-d unimp": what stopped the CPU. */
-void x86_log_unimpl(struct x86_cpu *cpu)
-{
-    if (log_enabled(LOG_UNIMP)) {
-        log_printf("x86: not implemented: %s at %04x:%016" PRIx64 "\n",
-                   cpu->unimpl ? cpu->unimpl : "?", cpu->seg[X86_CS].sel,
-                   cpu->rip);
-    }
 }

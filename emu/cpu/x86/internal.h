@@ -113,7 +113,7 @@ int x86_second_fault(struct x86_cpu *cpu, int first, int vector);
 /* Attention set: deliver a due interrupt; true if the loop must exit. */
 bool x86_check_attention(struct x86_cpu *cpu);
 
-/* dump.c: -d int / -d unimp log lines */
+/* disas.c: -d int / -d unimp log lines */
 void x86_log_event(struct x86_cpu *cpu, int vector, bool has_error,
                    uint32_t error, int src);
 void x86_log_unimpl(struct x86_cpu *cpu);
@@ -210,7 +210,7 @@ x86_handler_fn x86_op_grp6, x86_op_lfp, x86_op_arpl, x86_op_bound,
     x86_op_rdtscp, x86_op_grp15, x86_op_lar_lsl;
 x86_handler_fn x86_op_mov_dr, x86_op_mov_cr, x86_op_clts, x86_op_invd, x86_op_grp7,
     x86_op_rdmsr, x86_op_wrmsr, x86_op_rdpmc, x86_op_syscall, x86_op_sysret;
-x86_handler_fn x86_op_sysenter, x86_op_sysexit;     /* sysenter.c */
+x86_handler_fn x86_op_sysenter, x86_op_sysexit;     /* sys.c */
 
 /* fpu.c, fxsave.c, sse.c: x87, MMX and SSE */
 /* FCW as loaded: reserved bits clear, bit 6 reads as 1 */

@@ -2,15 +2,16 @@
 /*
  * misc.c - the small instructions: flag control (CLC, STC, CMC, CLD, STD,
  * CLI, STI), LAHF/SAHF, IN/OUT with the TSS I/O bitmap, MOV to and from
- * segment registers, CPUID, RDTSC/RDTSCP, fences and CLFLUSH, NOP and hint
- * NOPs, WAIT.  CPUID advertises only what this CPU implements.  Reference: Intel SDM vol. 2 under each mnemonic; "CPUID"
- * tables 3-8 and 3-10 for the leaf layout.
+ * segment registers, RDTSC/RDTSCP, fences and CLFLUSH, NOP and hint
+ * NOPs, WAIT.  CPUID is cpuid.c's (the answers come with the CPU model).
+ * Reference: Intel SDM vol. 2 under each mnemonic.
  */
 #include "emu/osdep.h"
 
 #include <time.h>           /* clock_gettime for the TSC */
 
 #include "emu/cpu/x86/internal.h"   /* registers, flags, bus */
+#include "emu/cpu/x86/xsave.h"      /* XSAVE/XRSTOR in group 15 */
 
 /* F5 CMC, F8 CLC, F9 STC, FC CLD, FD STD */
 void x86_op_flagop(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -148,84 +149,6 @@ void x86_op_mov_to_sreg(struct x86_cpu *cpu, const struct x86_insn *in)
 
 /* ---- identification and time ------------------------------------------ */
 
-#define CPUID_SIG 0x00060fb1    /* family 15, model 107, stepping 1 */
-
-static void cpuid_regs(const char *s, uint32_t *a, uint32_t *b, uint32_t *c,
-                       uint32_t *d)
-{
-    memcpy(a, s, 4);
-    memcpy(b, s + 4, 4);
-    memcpy(c, s + 8, 4);
-    memcpy(d, s + 12, 4);
-}
-
-/* 0F A2: CPUID */
-void x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    uint32_t leaf = (uint32_t)cpu->regs[X86_RAX];
-    uint32_t a = 0, b = 0, c = 0, d = 0;
-    static const char brand[48] = "hemu virtual CPU";
-
-    switch (leaf) {
-    case 0:
-    case 0x80000000:
-        a = leaf == 0 ? 1 : 0x80000008;
-        memcpy(&b, "Auth", 4);
-        memcpy(&d, "enti", 4);
-        memcpy(&c, "cAMD", 4);
-        break;
-    case 1:
-        a = CPUID_SIG;
-        b = (1u << 16) | (8u << 8);     /* 1 logical CPU, 64-byte lines */
-        c = (1u << 0)                   /* SSE3 */
-            | (1u << 9)                 /* SSSE3 */
-            | (1u << 13)                /* CMPXCHG16B */
-            | (1u << 19)                /* SSE4.1 */
-            | (1u << 20)                /* SSE4.2 */
-            | (1u << 22)                /* MOVBE */
-            | (1u << 23);               /* POPCNT */
-        d = (1u << 0)                   /* FPU */
-            | (1u << 3)                 /* PSE (and PSE-36 below) */
-            | (1u << 19)                /* CLFLUSH */
-            | (1u << 4)                 /* TSC */
-            | (1u << 5)                 /* MSR */
-            | (1u << 6)                 /* PAE */
-            | (1u << 8)                 /* CMPXCHG8B */
-            | (1u << 9)                 /* APIC (the platform's local APIC) */
-            | (1u << 13)                /* PGE */
-            | (1u << 15)                /* CMOV */
-            | (1u << 17)                /* PSE-36 */
-            | (1u << 23)                /* MMX */
-            | (1u << 24)                /* FXSAVE/FXRSTOR */
-            | (1u << 25)                /* SSE */
-            | (1u << 26);               /* SSE2 */
-        break;
-    case 0x80000001:
-        a = CPUID_SIG;
-        c = (1u << 0)                   /* LAHF/SAHF in 64-bit mode */
-            | (1u << 5);                /* ABM: LZCNT */
-        d = (1u << 11)                  /* SYSCALL/SYSRET */
-            | (1u << 20)                /* NX */
-            | (1u << 27)                /* RDTSCP */
-            | (1u << 29);               /* long mode */
-        break;
-    case 0x80000008:
-        a = (48u << 8) | 40;            /* 48-bit linear, 40-bit physical */
-        break;
-    case 0x80000002:
-    case 0x80000003:
-    case 0x80000004:
-        cpuid_regs(brand + 16 * (leaf - 0x80000002), &a, &b, &c, &d);
-        break;
-    default:
-        break;
-    }
-    cpu->regs[X86_RAX] = a;
-    cpu->regs[X86_RBX] = b;
-    cpu->regs[X86_RCX] = c;
-    cpu->regs[X86_RDX] = d;
-}
-
 /* The TSC: a 1 GHz counter from the host's monotonic clock. */
 static uint64_t tsc_now(struct x86_cpu *cpu)
 {
@@ -271,6 +194,11 @@ void x86_op_grp15(struct x86_cpu *cpu, const struct x86_insn *in)
     }
     if (in->mod != 3 && r == 1 && !in->rep) {
         x86_fxrstor(cpu, in);
+        return;
+    }
+    if (in->mod != 3 && (r == 4 || r == 5) && !in->rep &&
+        x86_feat(&cpu->id, X86_FEAT_XSAVE)) {
+        (r == 4 ? x86_xsave : x86_xrstor)(cpu, in);
         return;
     }
     if (in->mod != 3 && (r == 2 || r == 3) && !in->rep) {

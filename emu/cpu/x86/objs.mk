@@ -9,5 +9,8 @@ hemu-y += emu/cpu/x86/alu.o emu/cpu/x86/mov.o emu/cpu/x86/shift.o \
           emu/cpu/x86/misc.o
 hemu-y += emu/cpu/x86/hostexec.o emu/cpu/x86/fpu.o emu/cpu/x86/fxsave.o \
           emu/cpu/x86/sse.o
-hemu-y += emu/cpu/x86/gate.o emu/cpu/x86/task.o emu/cpu/x86/v86.o \
-          emu/cpu/x86/sysenter.o
+hemu-y += emu/cpu/x86/gate.o emu/cpu/x86/task.o emu/cpu/x86/v86.o
+# CPU models, CPUID, the model's MSRs, XSAVE and the -d log (cpumodel.c ...)
+hemu-y += emu/cpu/x86/cpumodel.o emu/cpu/x86/cpuid.o emu/cpu/x86/msr.o \
+          emu/cpu/x86/xsave.o emu/cpu/x86/disas.o \
+          emu/cpu/x86/disas-capstone.o emu/cpu/x86/qmp-cpu.o

@@ -128,7 +128,7 @@ uint64_t x86_translate(struct x86_cpu *cpu, uint64_t lin, int access)
                        ((lin >> 39) & 0x1ff) * 8, rsvd | nxr | PTE_PS,
                        lin, err);
         e = walk_entry(cpu, &w, (e & ADDR_MASK) + ((lin >> 30) & 0x1ff) * 8,
-                       rsvd | nxr, lin, err);
+                       rsvd | nxr | (x86_feat(&cpu->id, X86_FEAT_PDPE1GB) ? 0 : PTE_PS), lin, err);
         if (e & PTE_PS) {
             if (e & 0x3fffe000ull) {
                 page_fault(cpu, lin, err | PF_P | PF_RSVD);

@@ -3,8 +3,9 @@
  * sys.c - system instructions of the soft x86 CPU that this slice needs
  * for paging and mode control: MOV to/from CR0/CR2/CR3/CR4/CR8 with their
  * consistency checks (#GP), group 7 (SGDT, SIDT, LGDT, LIDT, SMSW, LMSW,
- * INVLPG, SWAPGS), CLTS, INVD/WBINVD, SYSCALL/SYSRET in 64-bit mode and
- * RDMSR/WRMSR for the MSRs held so far.
+ * INVLPG, SWAPGS, XGETBV/XSETBV), CLTS, INVD/WBINVD, SYSCALL/SYSRET in
+ * 64-bit mode, SYSENTER/SYSEXIT and RDMSR/WRMSR (the model's MSRs in msr.c).  CR4 and EFER
+ * bits exist only with their CPUID feature.
  * Reference: Intel SDM vol. 2 "MOV-Move to/from Control Registers",
  * "LGDT/LIDT", "INVLPG", "RDMSR", "WRMSR"; vol. 3A 2.5 (control
  * registers), 9.8.5 (initializing IA-32e mode); vol. 4 (MSRs).
@@ -14,6 +15,7 @@
 #include <time.h>           /* TSC MSR */
 
 #include "emu/cpu/x86/internal.h"   /* registers, memory, exceptions */
+#include "emu/cpu/x86/xsave.h"      /* XGETBV/XSETBV in group 7 */
 
 static void need_cpl0(struct x86_cpu *cpu)
 {
@@ -24,9 +26,27 @@ static void need_cpl0(struct x86_cpu *cpu)
 
 /* ---- control registers ----------------------------------------------- */
 
-/* CR4 bits this CPU accepts: TSD, DE, PSE, PAE, MCE, PGE, PCE, OSFXSR,
-   OSXMMEXCPT (the last two only matter once SSE is in). */
-#define CR4_OK 0x7fcull
+/* CR4 bits this CPU accepts: PCE always, the others when the model has
+   their feature (SDM vol. 3A 2.5: setting an unsupported bit is #GP). */
+static uint64_t cr4_ok(struct x86_cpu *cpu)
+{
+    static const struct { uint32_t bit; unsigned feat; } need[] = {
+        { 1u << 2, X86_FEAT_TSC }, { 1u << 3, X86_FEAT_DE },
+        { X86_CR4_PSE, X86_FEAT_PSE }, { X86_CR4_PAE, X86_FEAT_PAE },
+        { 1u << 6, X86_FEAT_MCE }, { X86_CR4_PGE, X86_FEAT_PGE },
+        { X86_CR4_OSFXSR, X86_FEAT_FXSR },
+        { X86_CR4_OSXMMEXCPT, X86_FEAT_SSE },
+        { X86_CR4_OSXSAVE, X86_FEAT_XSAVE },
+    };
+    uint64_t ok = X86_CR4_PCE;
+
+    for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
+        if (x86_feat(&cpu->id, need[i].feat)) {
+            ok |= need[i].bit;
+        }
+    }
+    return ok;
+}
 
 void x86_write_cr0(struct x86_cpu *cpu, uint64_t v)
 {
@@ -61,7 +81,7 @@ void x86_write_cr0(struct x86_cpu *cpu, uint64_t v)
 
 static void write_cr4(struct x86_cpu *cpu, uint64_t v)
 {
-    if ((v & ~CR4_OK) ||
+    if ((v & ~cr4_ok(cpu)) ||
         ((cpu->efer & X86_EFER_LMA) && !(v & X86_CR4_PAE))) {
         x86_raise(cpu, X86_EXC_GP, 0);
     }
@@ -207,6 +227,11 @@ void x86_op_grp7(struct x86_cpu *cpu, const struct x86_insn *in)
         cpu->kernel_gs_base = t;
         return;
     }
+    if (in->mod == 3 && r == 2 && (in->rm & 7) <= 1 && !in->rep &&
+        !in->opsz_prefix && x86_feat(&cpu->id, X86_FEAT_XSAVE)) {
+        ((in->rm & 7) ? x86_xsetbv : x86_xgetbv)(cpu, in);
+        return;
+    }
     if (in->mod == 3 && r != 4 && r != 6) {
         x86_raise_noerr(cpu, X86_EXC_UD);
     }
@@ -303,6 +328,65 @@ void x86_op_sysret(struct x86_cpu *cpu, const struct x86_insn *in)
     x86_cpu_update_mode(cpu);
 }
 
+/* ---- SYSENTER/SYSEXIT -------------------------------------------------- */
+
+static bool canonical(uint64_t v)
+{
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+}
+
+/* What both check: protected mode, a SYSENTER_CS, and on AMD not long
+   mode (AMD APM vol. 3 "SYSENTER": #UD in long mode). */
+static void sysenter_check(struct x86_cpu *cpu)
+{
+    if ((cpu->efer & X86_EFER_LMA) &&
+        !strcmp(cpu->id.vendor, "AuthenticAMD")) {
+        x86_raise_noerr(cpu, X86_EXC_UD);
+    }
+    if (cpu->mode == X86_MODE_REAL || !(cpu->sysenter_cs & 0xfffc)) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+}
+
+/* 0F 34: SYSENTER - to CPL 0 at SYSENTER_CS:SYSENTER_EIP with flat
+   segments, 64-bit code in IA-32e mode (SDM vol. 2B "SYSENTER") */
+void x86_op_sysenter(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    sysenter_check(cpu);
+    bool lm = cpu->efer & X86_EFER_LMA;
+    uint16_t sel = (uint16_t)(cpu->sysenter_cs & 0xfffc);
+
+    x86_cpu_set_rflags(cpu, x86_cpu_get_rflags(cpu) &
+                            ~(uint64_t)(X86_VM | X86_IF | X86_RF));
+    cpu->seg[X86_CS] = flat_seg(sel, true, lm, 0);
+    cpu->seg[X86_SS] = flat_seg((uint16_t)(sel + 8), false, false, 0);
+    cpu->regs[X86_RSP] = lm ? cpu->sysenter_esp : (uint32_t)cpu->sysenter_esp;
+    cpu->rip = lm ? cpu->sysenter_eip : (uint32_t)cpu->sysenter_eip;
+    x86_cpu_update_mode(cpu);
+}
+
+/* 0F 35: SYSEXIT - back to CPL 3 at CS = SYSENTER_CS + 16 (+ 32 with
+   REX.W, 64-bit code), EIP = EDX, ESP = ECX (SDM vol. 2B "SYSEXIT") */
+void x86_op_sysexit(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    sysenter_check(cpu);
+    if (cpu->cpl != 0) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    bool to64 = in->rex & 8;
+    uint64_t rip = cpu->regs[X86_RDX], rsp = cpu->regs[X86_RCX];
+    uint16_t sel = (uint16_t)(cpu->sysenter_cs + (to64 ? 32 : 16));
+
+    if (to64 && (!canonical(rip) || !canonical(rsp))) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
+    cpu->seg[X86_CS] = flat_seg((uint16_t)(sel | 3), true, to64, 3);
+    cpu->seg[X86_SS] = flat_seg((uint16_t)((sel + 8) | 3), false, false, 3);
+    cpu->regs[X86_RSP] = to64 ? rsp : (uint32_t)rsp;
+    cpu->rip = to64 ? rip : (uint32_t)rip;
+    x86_cpu_update_mode(cpu);
+}
+
 /* ---- MSRs ---------------------------------------------------------------- */
 
 enum {
@@ -323,10 +407,14 @@ static uint64_t host_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static bool canonical(uint64_t v)
+/* TSC_AUX exists with RDTSCP */
+static void need_rdtscp(struct x86_cpu *cpu)
 {
-    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+    if (!x86_feat(&cpu->id, X86_FEAT_RDTSCP)) {
+        x86_raise(cpu, X86_EXC_GP, 0);
+    }
 }
+
 
 /* 0F 32: RDMSR */
 void x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -349,13 +437,20 @@ void x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *in)
     case MSR_FS_BASE: v = cpu->seg[X86_FS].base; break;
     case MSR_GS_BASE: v = cpu->seg[X86_GS].base; break;
     case MSR_KERNEL_GS_BASE: v = cpu->kernel_gs_base; break;
-    case MSR_TSC_AUX: v = cpu->tsc_aux; break;
+    case MSR_TSC_AUX:
+        need_rdtscp(cpu);
+        v = cpu->tsc_aux;
+        break;
     case MSR_K8_INT_PENDING_MSG: v = 0; break;  /* no C1E: nothing pending */
     default:
         if ((uint32_t)cpu->regs[X86_RCX] - MSR_K7_PERF_FIRST < 8) {
             v = cpu->perf_msr[(uint32_t)cpu->regs[X86_RCX] - MSR_K7_PERF_FIRST];
             break;
         }
+        if (x86_msr_read_ext(cpu, (uint32_t)cpu->regs[X86_RCX], &v)) {
+            break;
+        }
+        x86_log_bad_msr(cpu, false, (uint32_t)cpu->regs[X86_RCX], 0);
         x86_raise(cpu, X86_EXC_GP, 0);
     }
     cpu->regs[X86_RAX] = (uint32_t)v;
@@ -408,7 +503,11 @@ void x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *in)
         cpu->pat = v;
         break;
     case MSR_EFER: {
-        uint64_t ok = X86_EFER_SCE | X86_EFER_LME | X86_EFER_NXE;
+        /* each bit exists with its feature (SDM vol. 4 table 2-2) */
+        const struct x86_cpuid *id = &cpu->id;
+        uint64_t ok = (x86_feat(id, X86_FEAT_SYSCALL) ? X86_EFER_SCE : 0) |
+                      (x86_feat(id, X86_FEAT_LM) ? X86_EFER_LME : 0) |
+                      (x86_feat(id, X86_FEAT_NX) ? X86_EFER_NXE : 0);
         if (v & ~(ok | X86_EFER_LMA)) {
             x86_raise(cpu, X86_EXC_GP, 0);
         }
@@ -446,8 +545,18 @@ void x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *in)
         }
         break;
     case MSR_SFMASK: cpu->sfmask = (uint32_t)v; break;
-    case MSR_TSC_AUX: cpu->tsc_aux = (uint32_t)v; break;
+    case MSR_TSC_AUX:
+        need_rdtscp(cpu);
+        if (v >> 32) {
+            x86_raise(cpu, X86_EXC_GP, 0);
+        }
+        cpu->tsc_aux = (uint32_t)v;
+        break;
     default:
+        if (x86_msr_write_ext(cpu, msr, v)) {
+            break;
+        }
+        x86_log_bad_msr(cpu, true, msr, v);
         x86_raise(cpu, X86_EXC_GP, 0);
     }
 }
