@@ -21,6 +21,8 @@ COMMANDS = {
     "query-status", "query-name", "query-uuid", "query-chardev", "query-kvm",
     "query-machines", "query-cpus-fast", "stop", "cont", "system_reset",
     "system_powerdown", "quit", "human-monitor-command",
+    # the network commands (emu/monitor/net-cmds.c, tests in test_net_qmp.py)
+    "netdev_add", "netdev_del", "set_link", "query-rx-filter",
 }
 
 
