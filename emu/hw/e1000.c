@@ -798,16 +798,15 @@ struct e1000 *e1000_create(struct pci_bus *bus, const char *netdev,
                            struct err **errp)
 {
     struct pci_bus *saved = pci_default_bus;
-    struct kvlist *kv = NULL;
+    struct kvlist *kv;
     pci_default_bus = bus;
+    kv = kvlist_new();
+    kv_set(kv, "romfile", "");     /* tests and the fuzzer run no firmware */
     if (netdev) {
-        kv = kvlist_new();
         kv_set(kv, "netdev", netdev);
     }
     struct device *d = dev_create(&e1000_type, kv, errp);
-    if (kv) {
-        kvlist_free(kv);
-    }
+    kvlist_free(kv);
     pci_default_bus = saved;
     return (struct e1000 *)d;
 }
