@@ -17,7 +17,7 @@
 #include "netdev/netdev.h"
 
 static const struct netdev_type *const types[] = {
-    /* &netdev_socket, */
+    &netdev_socket,
     &netdev_hubport,
 #ifdef CONFIG_SLIRP
     &netdev_user,
