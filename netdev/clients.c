@@ -19,6 +19,7 @@
 static const struct netdev_type *const types[] = {
     &netdev_socket,
     &netdev_hubport,
+    &netdev_tap,
 #ifdef CONFIG_SLIRP
     &netdev_user,
 #endif
@@ -26,7 +27,7 @@ static const struct netdev_type *const types[] = {
 
 /* Back ends of the manual that hemu does not have (yet). */
 static const char *const unsupported[] = {
-    "tap", "bridge", "l2tpv3", "vde", "netmap", "vhost-user", "vhost-vdpa",
+    "bridge", "l2tpv3", "vde", "netmap", "vhost-user", "vhost-vdpa",
 #ifndef CONFIG_SLIRP
     "user",
 #endif
@@ -156,7 +157,7 @@ int net_opt_netdev(const char *arg, struct err **errp)
 static void print_models(void)
 {
     printf("Available NIC models:\n");
-    printf("e1000\n");
+    printf("e1000\nrtl8139\n");
 }
 
 int net_opt_net(const char *arg, struct err **errp)

@@ -10,6 +10,8 @@ BUILD="build-essential pkg-config clang libclang-rt-14-dev llvm
  libpng-dev libglib2.0-dev libglusterfs-dev libssh-dev liburing-dev nasm"
 RUN="seabios ipxe-qemu"
 TEST="python3 qemu-system-x86 qemu-utils socat acpica-tools"
+# network tests: curl and ip (netns, tap) for test_net_*.py
+TEST="$TEST curl iproute2"
 RUN="$RUN cpio"
 
 missing=""
