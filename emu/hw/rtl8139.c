@@ -512,7 +512,8 @@ static int rtl_realize(struct device *dev, struct err **errp)
     uint8_t *c = s->pci.config;
     pci_set_word(c + PCI_VENDOR_ID, 0x10ec);
     pci_set_word(c + PCI_DEVICE_ID, 0x8139);
-    c[PCI_REVISION_ID] = 0x20;      /* >= 0x20: not C+ for 8139cp */
+    /* Below 0x20: Linux binds 8139too (0x20 and up mean C+, 8139cp). */
+    c[PCI_REVISION_ID] = 0x10;
     pci_set_word(c + PCI_CLASS_DEVICE, 0x0200);
     pci_set_word(c + PCI_SUBSYSTEM_VENDOR_ID, 0x10ec);
     pci_set_word(c + PCI_SUBSYSTEM_ID, 0x8139);

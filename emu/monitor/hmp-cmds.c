@@ -228,7 +228,7 @@ const struct hmp_cmd hmp_cmds[] = {
       hmp_cmd_hostfwd_remove },
     { "info", "[subcommand]", "show various information about the system state",
       true, info_help, hmp_info_cmds },
-    { "netdev_add", "[user|socket|hubport],id=str[,prop=value][,...]",
+    { "netdev_add", "[user|tap|socket|hubport],id=str[,prop=value][,...]",
       "add host network device", true, hmp_cmd_netdev_add },
     { "netdev_del", "id", "remove host network device", true,
       hmp_cmd_netdev_del },
