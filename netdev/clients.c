@@ -20,6 +20,7 @@ static const struct netdev_type *const types[] = {
     &netdev_socket,
     &netdev_hubport,
     &netdev_tap,
+    &netdev_l2tpv3,
 #ifdef CONFIG_SLIRP
     &netdev_user,
 #endif
@@ -27,7 +28,7 @@ static const struct netdev_type *const types[] = {
 
 /* Back ends of the manual that hemu does not have (yet). */
 static const char *const unsupported[] = {
-    "bridge", "l2tpv3", "vde", "netmap", "vhost-user", "vhost-vdpa",
+    "bridge", "vde", "netmap", "vhost-user", "vhost-vdpa",
 #ifndef CONFIG_SLIRP
     "user",
 #endif

@@ -50,9 +50,9 @@ def netdev_add_and_del():
             r = q.cmd_raw("netdev_add", {"type": "user", "id": "u1"})
             check_eq(r["error"]["desc"], "Duplicate ID 'u1' for netdev",
                      "duplicate id")
-            r = q.cmd_raw("netdev_add", {"type": "l2tpv3", "id": "t0"})
+            r = q.cmd_raw("netdev_add", {"type": "vhost-user", "id": "t0"})
             check_eq(r["error"]["desc"],
-                     "network backend 'l2tpv3': not supported",
+                     "network backend 'vhost-user': not supported",
                      "unsupported back end")
             r = q.cmd_raw("netdev_add", {"type": "user", "id": "u2",
                                          "bogus": 1})
@@ -155,7 +155,7 @@ def help_lists():
     out = subprocess.run([HEMU, "-netdev", "help"], capture_output=True,
                          text=True, timeout=30).stdout
     check(out.startswith("Available netdev backend types:\n"), out)
-    for t in ("user", "hubport", "socket", "tap"):
+    for t in ("user", "hubport", "socket", "tap", "l2tpv3"):
         check(t + "\n" in out, "-netdev help lacks %s: %r" % (t, out))
     out = subprocess.run([HEMU, "-net", "nic,model=help"],
                          capture_output=True, text=True, timeout=30).stdout

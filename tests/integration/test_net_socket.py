@@ -9,6 +9,7 @@ length beyond any frame is dropped, and a new one accepted."""
 import os
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -166,6 +167,124 @@ def mcast_datagrams():
         check_eq(dgram_dhcp(u, (group, port), 0x7777), "10.0.2.15",
                  "offer over mcast=")
     u.close()
+
+
+def l2tp_dhcp(u, dst, header, xid, want_header_len, check_reply):
+    """Send DISCOVER xid behind header; the OFFER's address, or None."""
+    u.sendto(header + dhcp_discover(xid), dst)
+    u.settimeout(3)
+    end = time.time() + 6
+    while time.time() < end:
+        try:
+            data, _ = u.recvfrom(65536)
+        except socket.timeout:
+            return None
+        ip = offer_for(data[want_header_len:], xid)
+        if ip:
+            check_reply(data[:want_header_len])
+            return ip
+    return None
+
+
+def l2tp_case(extra, rx_header, tx_check, hdr_len):
+    mine, theirs = free_port(), free_port()
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", mine))
+    nd = ("l2tpv3,id=s0,udp=on,src=127.0.0.1,srcport=%d,dst=127.0.0.1,"
+          "dstport=%d,txsession=0x10,rxsession=0x20,%s" % (theirs, mine,
+                                                           extra))
+    with Hemu(hub_with_user(nd)):
+        time.sleep(1)
+        ip = l2tp_dhcp(u, ("127.0.0.1", theirs), rx_header, 0x2468,
+                       hdr_len, tx_check)
+        check_eq(ip, "10.0.2.15", "offer over l2tpv3 (%s)" % extra)
+        # The same frame with a wrong cookie is dropped.
+        bad = bytearray(rx_header)
+        bad[8] ^= 0xff
+        check_eq(l2tp_dhcp(u, ("127.0.0.1", theirs), bytes(bad), 0x1357,
+                           hdr_len, tx_check), None,
+                 "a wrong cookie must get no answer")
+        # And a wrong session too.
+        bad = bytearray(rx_header)
+        bad[7] ^= 0x01
+        check_eq(l2tp_dhcp(u, ("127.0.0.1", theirs), bytes(bad), 0x1358,
+                           hdr_len, tx_check), None,
+                 "a wrong session must get no answer")
+    u.close()
+
+
+@test
+def l2tpv3_udp_cookie32_counter():
+    def tx_check(h):
+        check_eq(h[:12], struct.pack("!III", 0x30000, 0x10, 0x11223344),
+                 "L2TPv3 header from hemu")
+        check(struct.unpack("!I", h[12:16])[0] >= 1, "counter counts")
+    l2tp_case("counter=on,txcookie=0x11223344,rxcookie=0x55667788",
+              struct.pack("!IIII", 0x30000, 0x20, 0x55667788, 0), tx_check,
+              16)
+
+
+@test
+def l2tpv3_udp_cookie64_offset():
+    def tx_check(h):
+        check_eq(h, struct.pack("!IIQ", 0x30000, 0x10, 0x0102030405060708)
+                 + b"\0" * 4, "L2TPv3 header with 64-bit cookie, offset 4")
+    l2tp_case("cookie64=on,offset=4,txcookie=0x0102030405060708,"
+              "rxcookie=0x1112131415161718",
+              struct.pack("!IIQ", 0x30000, 0x20, 0x1112131415161718)
+              + b"\0" * 4, tx_check, 20)
+
+
+@test
+def l2tpv3_and_socket_interoperate_with_qemu():
+    """Python --stream--> hemu socket --hub--> hemu l2tpv3 ==UDP==> QEMU
+    l2tpv3 --hub--> QEMU slirp, and the OFFER all the way back; then the
+    same with QEMU's socket back end listening and hemu's connecting."""
+    a, b, s1, s2 = free_port(), free_port(), free_port(), free_port()
+    qemu = subprocess.Popen(
+        ["qemu-system-x86_64", "-M", "none", "-display", "none",
+         "-nodefaults", "-accel", "tcg",
+         "-netdev", "l2tpv3,id=l0,udp=on,src=127.0.0.1,srcport=%d,"
+         "dst=127.0.0.1,dstport=%d,txsession=0x20,rxsession=0x10,"
+         "txcookie=0xabcdef01,rxcookie=0x12345678" % (a, b),
+         "-netdev", "socket,id=q1,listen=127.0.0.1:%d" % s2,
+         "-netdev", "user,id=u0",
+         "-netdev", "hubport,id=p0,hubid=0,netdev=l0",
+         "-netdev", "hubport,id=p1,hubid=0,netdev=u0",
+         "-netdev", "user,id=u1,net=10.0.9.0/24",
+         "-netdev", "hubport,id=p2,hubid=1,netdev=q1",
+         "-netdev", "hubport,id=p3,hubid=1,netdev=u1"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+    try:
+        time.sleep(2)
+        hemu_args = ["-display", "none", "-nodefaults", "-machine", "none",
+                     "-netdev", "socket,id=s0,listen=127.0.0.1:%d" % s1,
+                     "-netdev", "l2tpv3,id=l0,udp=on,src=127.0.0.1,"
+                     "srcport=%d,dst=127.0.0.1,dstport=%d,txsession=0x10,"
+                     "rxsession=0x20,txcookie=0x12345678,rxcookie=0xabcdef01"
+                     % (b, a),
+                     "-netdev", "hubport,id=p0,hubid=0,netdev=s0",
+                     "-netdev", "hubport,id=p1,hubid=0,netdev=l0",
+                     "-netdev", "socket,id=c1,connect=127.0.0.1:%d" % s2]
+        # hub 1 in hemu: a second listen socket for the Python peer and
+        # the connection to QEMU's socket back end.
+        s4 = free_port()
+        hemu_args += ["-netdev", "socket,id=s3,listen=127.0.0.1:%d" % s4,
+                      "-netdev", "hubport,id=p2,hubid=1,netdev=c1",
+                      "-netdev", "hubport,id=p3,hubid=1,netdev=s3"]
+        with Hemu(hemu_args):
+            c = connect_retry(s1)
+            check_eq(stream_dhcp(c, 0xabc1), "10.0.2.15",
+                     "QEMU's slirp answered through hemu's l2tpv3")
+            c.close()
+            c = connect_retry(s4)
+            check_eq(stream_dhcp(c, 0xabc2), "10.0.9.15",
+                     "QEMU's slirp answered through QEMU's socket back end")
+            c.close()
+    finally:
+        qemu.kill()
+        qemu.wait()
 
 
 @test
