@@ -67,6 +67,28 @@ insmod /lib/modules/mii.ko 2>/dev/null
 insmod /lib/modules/8139too.ko 2>/dev/null
 ip link set lo up
 ip link set eth0 up
+# hemu.ping=PEER: a static address (hemu.ip=) and pings to a VM on the
+# same wire (socket back ends), answering for hemu.stay= seconds more.
+peer=$(arg hemu.ping)
+if [ -n "$peer" ]; then
+    ip addr add "$(arg hemu.ip)/24" dev eth0
+    dd if=/dev/urandom of=/www/guest.bin bs=1k count=256 2>/dev/null
+    echo "HEMU-NET: guest-md5=$(md5sum < /www/guest.bin | cut -d' ' -f1)"
+    httpd -p 8080 -h /www
+    # The peer may boot much later (hemu.wait= seconds at most).
+    i=0; wait=$(arg hemu.wait); wait=${wait:-300}
+    until ping -c 1 -W 2 "$peer" >/dev/null 2>&1; do
+        i=$((i + 2)); [ $i -ge "$wait" ] && break
+    done
+    if ping -c 3 -W 5 "$peer" >/dev/null 2>&1; then
+        echo "HEMU-NET: ping=ok"
+    else
+        echo "HEMU-NET: ping=failed"
+    fi
+    sleep "$(arg hemu.stay)"
+    echo "HEMU-NET: done"
+    exit 0
+fi
 udhcpc -i eth0 -s /udhcpc.sh -q -t 10 -T 2 >/dev/null 2>&1
 echo "HEMU-NET: ip=$(ip -4 addr show eth0 | sed -n 's/.*inet \([0-9.]*\).*/\1/p')"
 echo "HEMU-NET: driver=$(basename "$(readlink /sys/class/net/eth0/device/driver)")"
