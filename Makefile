@@ -34,6 +34,7 @@ include emu/monitor/objs.mk
 include emu/hw/objs.mk
 include emu/acpi/objs.mk
 include emu/cpu/x86/objs.mk
+include netdev/objs.mk
 
 HEMU_OBJS := $(addprefix $(BUILDDIR)/,$(hemu-y))
 MAIN_OBJ := $(BUILDDIR)/emu/vm/main.o

@@ -11,12 +11,121 @@
 # marker, sha256sum and gzip of hemu.benchmb=N MiB made in the guest,
 # cpubench at hemu.benchscale=N).  Downloads are cached in DIR; nothing
 # here is committed.
+#
+# build-demo-guest.sh DIR net - the network test guest: Debian's generic
+# kernel (the cloud kernel has no e1000 or rtl8139 driver) as
+# DIR/vmlinuz-net, and DIR/initrd-net.gz, a busybox initramfs with the
+# kernel's e1000.ko (and 8139too.ko + mii.ko) whose /init, given
+# hemu.net=1, loads them and runs the network checks that
+# tests/integration/test_net_user.py reads (HEMU-NET lines).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-build/demo}
+mode=${2:-demo}
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 cd "$dir"
+
+case "$mode" in
+net)
+    if [ ! -f vmlinuz-net ] || [ ! -d netmods ]; then
+        rm -f linux-image-amd64_*.deb
+        apt-get -o APT::Sandbox::User=root download linux-image-amd64 >/dev/null
+        img=$(dpkg-deb -f linux-image-amd64_*.deb Depends | cut -d, -f1 | cut -d' ' -f1)
+        [ -f "$img"_*.deb ] || apt-get -o APT::Sandbox::User=root download "$img" >/dev/null
+        rm -rf kroot netmods && mkdir kroot netmods
+        dpkg-deb --fsys-tarfile "$img"_*.deb | tar -x -C kroot --wildcards \
+            './boot/vmlinuz*' '*/intel/e1000/e1000.ko' '*/realtek/8139too.ko' \
+            '*/net/mii.ko'
+        find kroot -name '*.ko' -exec cp {} netmods/ \;
+        cp kroot/boot/vmlinuz-* vmlinuz-net.tmp && mv vmlinuz-net.tmp vmlinuz-net
+        rm -rf kroot
+    fi
+    "$self" "$dir" >/dev/null
+    if [ ! -f initrd-net.gz ] || [ "$self" -nt initrd-net.gz ]; then
+        rm -rf netroot && mkdir -p netroot/lib/modules netroot/www
+        (cd netroot && gzip -dc ../initrd.gz | cpio -id 2>/dev/null)
+        cp netmods/*.ko netroot/lib/modules/
+        cat > netroot/udhcpc.sh <<'DHCP'
+#!/bin/sh
+# busybox udhcpc's hook: configure what the lease says.
+case "$1" in
+bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    [ -n "$router" ] && ip route add default via "${router%% *}"
+    echo "nameserver ${dns%% *}" > /etc/resolv.conf
+    ;;
+esac
+exit 0
+DHCP
+        chmod +x netroot/udhcpc.sh
+        cat > netroot/nettest.sh <<'NET'
+#!/bin/sh
+# The network checks; parameters from the kernel command line:
+# hemu.http=PORT (host HTTP server at 10.0.2.2), hemu.file=NAME.
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p"; }
+port=$(arg hemu.http); file=$(arg hemu.file)
+mkdir -p /etc
+insmod /lib/modules/e1000.ko 2>/dev/null
+insmod /lib/modules/mii.ko 2>/dev/null
+insmod /lib/modules/8139too.ko 2>/dev/null
+ip link set lo up
+ip link set eth0 up
+# hemu.ping=PEER: a static address (hemu.ip=) and pings to a VM on the
+# same wire (socket back ends), answering for hemu.stay= seconds more.
+peer=$(arg hemu.ping)
+if [ -n "$peer" ]; then
+    ip addr add "$(arg hemu.ip)/24" dev eth0
+    dd if=/dev/urandom of=/www/guest.bin bs=1k count=256 2>/dev/null
+    echo "HEMU-NET: guest-md5=$(md5sum < /www/guest.bin | cut -d' ' -f1)"
+    httpd -p 8080 -h /www
+    # The peer may boot much later (hemu.wait= seconds at most).
+    i=0; wait=$(arg hemu.wait); wait=${wait:-300}
+    until ping -c 1 -W 2 "$peer" >/dev/null 2>&1; do
+        i=$((i + 2)); [ $i -ge "$wait" ] && break
+    done
+    if ping -c 3 -W 5 "$peer" >/dev/null 2>&1; then
+        echo "HEMU-NET: ping=ok"
+    else
+        echo "HEMU-NET: ping=failed"
+    fi
+    sleep "$(arg hemu.stay)"
+    echo "HEMU-NET: done"
+    exit 0
+fi
+udhcpc -i eth0 -s /udhcpc.sh -q -t 10 -T 2 >/dev/null 2>&1
+echo "HEMU-NET: ip=$(ip -4 addr show eth0 | sed -n 's/.*inet \([0-9.]*\).*/\1/p')"
+echo "HEMU-NET: driver=$(basename "$(readlink /sys/class/net/eth0/device/driver)")"
+wget -q -O /tmp/http.bin "http://10.0.2.2:$port/$file"
+echo "HEMU-NET: http-md5=$(md5sum < /tmp/http.bin | cut -d' ' -f1)"
+tftp -g -r "$file" -l /tmp/tftp.bin 10.0.2.2
+echo "HEMU-NET: tftp-md5=$(md5sum < /tmp/tftp.bin | cut -d' ' -f1)"
+# Serve a file for hostfwd; the host says when it is done by creating
+# 'done' on its HTTP server.
+dd if=/dev/urandom of=/www/guest.bin bs=1k count=512 2>/dev/null
+echo "HEMU-NET: guest-md5=$(md5sum < /www/guest.bin | cut -d' ' -f1)"
+httpd -p 8080 -h /www
+echo "HEMU-NET: httpd-ready"
+i=0
+while [ $i -lt 300 ] && ! wget -q -O /dev/null "http://10.0.2.2:$port/done"; do
+    sleep 1; i=$((i + 1))
+done
+echo "HEMU-NET: done"
+NET
+        chmod +x netroot/nettest.sh
+        # The demo /init runs it first when asked.
+        sed -i 's|^cmdline=" $(cat /proc/cmdline) "$|&\
+case "$cmdline" in *" hemu.net=1 "*) /nettest.sh; poweroff -f ;; esac|' netroot/init
+        (cd netroot && find . | cpio -o -H newc 2>/dev/null) | gzip -9 > initrd-net.tmp
+        mv initrd-net.tmp initrd-net.gz
+        rm -rf netroot
+    fi
+    echo "$dir/vmlinuz-net $dir/initrd-net.gz"
+    exit 0
+    ;;
+esac
 
 if [ ! -f vmlinuz ]; then
     rm -f linux-image-*.deb

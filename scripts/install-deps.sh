@@ -11,6 +11,8 @@ BUILD="build-essential pkg-config clang libclang-rt-14-dev llvm
  libcapstone-dev"
 RUN="seabios ipxe-qemu"
 TEST="python3 qemu-system-x86 qemu-utils socat acpica-tools"
+# network tests: curl and ip (netns, tap) for test_net_*.py
+TEST="$TEST curl iproute2"
 RUN="$RUN cpio"
 
 missing=""

@@ -20,6 +20,7 @@
 #include "emu/vm/machine.h"       /* machine_print_help */
 #include "emu/vm/runstate.h"      /* vm_no_reboot, vm_no_shutdown */
 #include "emu/vm/secret.h"
+#include "netdev/netdev.h"         /* net_opt_* */
 
 /* Parse arg into a new list; NULL with *errp set on a syntax error. */
 static struct kvlist *parse(const char *arg, const char *implied,
@@ -268,21 +269,20 @@ int opt_global(const char *arg, struct err **errp)
     return dev_global_add(arg, errp);
 }
 
+/* -netdev, -net, -nic: the net layer records them (netdev/clients.c). */
 int opt_netdev(const char *arg, struct err **errp)
 {
-    struct kvlist *kv = parse(arg, "type", errp);
-    if (!kv) {
-        return -1;
-    }
-    if (kv_asks_help(kv, "type")) {
-        kvlist_free(kv);
-        printf("Available netdev backend types:\n");
-        return 1;
-    }
-    kvlist_free(kv);
-    err_loc_set_cmdline("netdev", NULL);
-    err_setf(errp, "not supported");
-    return -1;
+    return net_opt_netdev(arg, errp);
+}
+
+int opt_net(const char *arg, struct err **errp)
+{
+    return net_opt_net(arg, errp);
+}
+
+int opt_nic(const char *arg, struct err **errp)
+{
+    return net_opt_nic(arg, errp);
 }
 
 int opt_name(const char *arg, struct err **errp)
@@ -651,13 +651,18 @@ int opt_object(const char *arg, struct err **errp)
     const char *type = kv_str(kv, "qom-type", NULL);
     if (kv_asks_help(kv, "qom-type")) {
         kvlist_free(kv);
-        printf("List of user creatable objects:\n  secret\n");
+        printf("List of user creatable objects:\n  filter-dump\n  secret\n");
         return 1;
     }
     if (!type) {
         err_setf(errp, "Parameter 'qom-type' is missing");
         kvlist_free(kv);
         return -1;
+    }
+    if (!strcmp(type, "filter-dump")) {
+        int r = net_opt_filter(arg, kv, errp);
+        kvlist_free(kv);
+        return r;
     }
     if (strcmp(type, "secret")) {
         err_setf(errp, "object type '%s': not supported", type);

@@ -32,6 +32,7 @@
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 #include "emu/vm/config.h"
+#include "netdev/netdev.h"        /* net_create_nics */
 
 static int load_bios(struct pc_board *b, struct err **errp)
 {
@@ -369,6 +370,11 @@ int pc_board_create(struct pc_board *b, struct irq_line *cpu_intr,
     b->fw_cfg = fw_cfg_new(b->io, PC_FW_CFG_PORT, b->mem);
     setup_fw_cfg(b);
     if (load_kernel(b, errp) < 0) {
+        return -1;
+    }
+    /* -net nic/-nic NICs (and the default one) before -device ones, in
+     * the first free slots, as QEMU's pc_nic_init; e1000 by default. */
+    if (net_create_nics("e1000", errp) < 0) {
         return -1;
     }
     return setup_acpi(b, errp);

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "emu/monitor/hmp.h"
+#include "emu/monitor/net-cmds.h"
 #include "emu/monitor/qmp.h"    /* qmp_call */
 #include "emu/util/err.h"
 
@@ -167,12 +168,15 @@ static void info_help(struct hmp *h, const char *arg)
 const struct hmp_cmd hmp_info_cmds[] = {
     { "chardev", "", "show the character devices", false, info_chardev },
     { "name", "", "show the current VM name", false, info_name },
+    { "network", "", "show the network state", false, hmp_info_network },
     { "registers", "[-a|vcpu]",
       "show the cpu registers (-a: show register info for all cpus; "
       "vcpu: specific vCPU to query; show the current CPU's registers if "
       "omitted)", true, info_registers },
     { "status", "", "show the current VM status (running|paused)", false,
       info_status },
+    { "usernet", "", "show user network stack connection states", false,
+      hmp_info_usernet },
     { "uuid", "", "show the current VM UUID", false, info_uuid },
     { "version", "", "show the version of QEMU", false, info_version },
     { NULL },
@@ -216,9 +220,21 @@ static void cmd_quit(struct hmp *h, const char *arg)
 const struct hmp_cmd hmp_cmds[] = {
     { "cont|c", "", "resume emulation", false, cmd_cont },
     { "help|?", "[cmd]", "show the help", true, cmd_help },
+    { "hostfwd_add", "[netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport",
+      "redirect TCP or UDP connections from host to guest (requires -net user)",
+      true, hmp_cmd_hostfwd_add },
+    { "hostfwd_remove", "[netdev_id] [tcp|udp]:[hostaddr]:hostport",
+      "remove host-to-guest TCP or UDP redirection", true,
+      hmp_cmd_hostfwd_remove },
     { "info", "[subcommand]", "show various information about the system state",
       true, info_help, hmp_info_cmds },
+    { "netdev_add", "[user|tap|socket|hubport],id=str[,prop=value][,...]",
+      "add host network device", true, hmp_cmd_netdev_add },
+    { "netdev_del", "id", "remove host network device", true,
+      hmp_cmd_netdev_del },
     { "quit|q", "", "quit the emulator", false, cmd_quit },
+    { "set_link", "name on|off", "change the link status of a network adapter",
+      true, hmp_cmd_set_link },
     { "stop|s", "", "stop emulation", false, cmd_stop },
     { "system_powerdown", "", "send system power down event", false,
       cmd_system_powerdown },

@@ -12,6 +12,7 @@
 
 #include "emu/chardev/chardev.h"    /* chr_foreach, chr_filename */
 #include "emu/monitor/hmp.h"        /* hmp_execute_capture */
+#include "emu/monitor/net-cmds.h"   /* netdev_add, set_link, ... */
 #include "emu/monitor/qmp.h"
 #include "emu/util/err.h"
 #include "emu/vm/config.h"          /* cfg: name, uuid, -S */
@@ -305,6 +306,10 @@ const struct qmp_cmd qmp_cmds[] = {
     { "system_powerdown", cmd_system_powerdown, NULL },
     { "quit", cmd_quit, NULL },
     { "human-monitor-command", human_monitor_command, hmc_args },
+    { "netdev_add", qmp_netdev_add, netdev_add_args },
+    { "netdev_del", qmp_netdev_del, netdev_del_args },
+    { "set_link", qmp_set_link, set_link_args },
+    { "query-rx-filter", qmp_query_rx_filter, rx_filter_args },
 };
 
 const size_t qmp_cmds_count = ARRAY_SIZE(qmp_cmds);

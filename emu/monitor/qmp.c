@@ -166,6 +166,9 @@ static int check_args(const struct qmp_cmd *cmd, json_object *args,
     /* Members in schema order first, then leftovers: QEMU's visitor order. */
     for (a = cmd->args; a && a->name; a++) {
         json_object *v;
+        if (!strcmp(a->name, "*")) {
+            continue;   /* the command takes any further members */
+        }
         if (!json_object_object_get_ex(args, a->name, &v)) {
             if (!a->optional) {
                 err_setf(errp, "Parameter '%s' is missing", a->name);
@@ -180,7 +183,7 @@ static int check_args(const struct qmp_cmd *cmd, json_object *args,
     json_object_object_foreach(args, key, val) {
         (void)val;
         for (a = cmd->args; a && a->name; a++) {
-            if (!strcmp(a->name, key)) {
+            if (!strcmp(a->name, key) || !strcmp(a->name, "*")) {
                 break;
             }
         }

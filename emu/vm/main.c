@@ -20,6 +20,7 @@
 #include "emu/vm/daemon.h"
 #include "emu/vm/machine.h"
 #include "emu/vm/runstate.h"
+#include "netdev/netdev.h"        /* net_init_clients */
 
 /* ---------------------------------------------------------------------------
  * Signals: SIGINT/SIGTERM/SIGHUP end the VM through the main loop.
@@ -255,11 +256,13 @@ int main(int argc, char **argv)
     create_chardevs();
     create_serials();
     create_monitors();
+    net_init_clients(cfg.nodefaults);
 
     if (current_machine->init(&e) < 0) {
         fatal_err(e);
     }
     create_devices();
+    net_check_nics();
     vm_register_reset(reset_devices, NULL);
     daemon_ready();
 

@@ -55,6 +55,8 @@ EXAMPLES = {
     "display": (["none"], "run"),
     "nographic": ([], "run"),
     "netdev": (["help"], "exit0"),
+    "net": (["user"], "run"),
+    "nic": (["user,model=e1000", "-machine", "pc"], "run"),
     "chardev": (["null,id=c0"], "run"),
     "serial": (["null"], "run"),
     "parallel": (["none"], "run"),

@@ -22,6 +22,8 @@ COMMANDS = {
     "query-machines", "query-cpus-fast", "stop", "cont", "system_reset",
     "query-cpu-definitions", "query-cpu-model-expansion",
     "system_powerdown", "quit", "human-monitor-command",
+    # the network commands (emu/monitor/net-cmds.c, tests in test_net_qmp.py)
+    "netdev_add", "netdev_del", "set_link", "query-rx-filter",
 }
 
 
