@@ -95,6 +95,7 @@ enum x86_exit {
 /* Bits of x86_cpu.attention. */
 #define X86_ATTN_STOP 0x1   /* leave x86_cpu_run() (kick, pause) */
 #define X86_ATTN_IRQ  0x2   /* the INTR line is raised (x86_cpu_set_irq) */
+#define X86_ATTN_NMI  0x4   /* an NMI is pending (x86_cpu_nmi) */
 
 /* A segment register with its hidden descriptor cache. */
 struct x86_seg {
@@ -131,6 +132,11 @@ struct x86_bus {
     /* Interrupt acknowledge: the vector of the pending external interrupt
        (PIC/APIC INTA), or -1 if it went away.  NULL: no interrupts. */
     int (*irq_ack)(void *opaque);
+    /* IA32_APIC_BASE lives in the platform's local APIC: get, and set
+       (false: reserved bits or an illegal transition, #GP).  NULL: the
+       CPU keeps the MSR itself. */
+    uint64_t (*apic_base_get)(void *opaque);
+    bool (*apic_base_set)(void *opaque, uint64_t val);
 };
 
 /*
@@ -194,6 +200,7 @@ struct x86_cpu {
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat, apic_base, tsc_aux;
+    uint8_t initial_apic_id;    /* CPUID.1:EBX[31:24], set by the machine */
     /* K7/K8 performance event selects and counters (MSRs c0010000-7):
      * kept, not counting, as QEMU's TCG does. */
     uint64_t perf_msr[8];
@@ -219,6 +226,7 @@ struct x86_cpu {
     /* Set by another thread or a device to stop the run loop. */
     volatile uint32_t attention;
     bool halted;
+    bool nmi_blocked;   /* from NMI delivery to the next IRET */
     bool delivering;    /* inside x86_deliver() */
     int delivering_vector;
     uint64_t shadow_icount; /* no interrupt before this instruction count
@@ -261,6 +269,8 @@ void x86_cpu_set_a20(struct x86_cpu *cpu, bool enabled);
 void x86_cpu_dump(struct x86_cpu *cpu, FILE *f);
 /* Raise or lower the INTR line (any thread). */
 void x86_cpu_set_irq(struct x86_cpu *cpu, bool level);
+/* Latch an NMI (any thread); taken between instructions. */
+void x86_cpu_nmi(struct x86_cpu *cpu);
 /* Drop every cached translation (map change, CR3 write, mode change). */
 void x86_tlb_flush(struct x86_cpu *cpu);
 /* Load a segment register the real-mode way: base = sel << 4. */

@@ -176,7 +176,8 @@ void x86_op_cpuid(struct x86_cpu *cpu, const struct x86_insn *in)
         break;
     case 1:
         a = CPUID_SIG;
-        b = (1u << 16) | (8u << 8);     /* 1 logical CPU, 64-byte lines */
+        b = (1u << 16) | (8u << 8)      /* 1 logical CPU, 64-byte lines */
+            | ((uint32_t)cpu->initial_apic_id << 24);
         c = (1u << 0)                   /* SSE3 */
             | (1u << 9)                 /* SSSE3 */
             | (1u << 13)                /* CMPXCHG16B */

@@ -9,3 +9,4 @@ hemu-y += emu/cpu/x86/alu.o emu/cpu/x86/mov.o emu/cpu/x86/shift.o \
           emu/cpu/x86/misc.o
 hemu-y += emu/cpu/x86/hostexec.o emu/cpu/x86/fpu.o emu/cpu/x86/fxsave.o \
           emu/cpu/x86/sse.o
+hemu-y += emu/cpu/x86/atomic.o
