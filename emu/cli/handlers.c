@@ -6,6 +6,7 @@
  * command line is read, as QEMU does.
  */
 #include "emu/osdep.h"
+#include <time.h>             /* timegm for -rtc base= */
 
 #include "emu/chardev/chardev.h"  /* chr_print_help, chr_mux_escape_char */
 #include "emu/cli/handlers.h"
@@ -320,6 +321,71 @@ int opt_uuid(const char *arg, struct err **errp)
     }
     cfg.uuid_set = true;
     return 0;
+}
+
+/* -rtc base=utc|localtime|DATE,clock=host|rt|vm,driftfix=none */
+int opt_rtc(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, NULL, errp);
+    if (!kv) {
+        return -1;
+    }
+    int r = -1;
+    const char *base = kv_str(kv, "base", NULL);
+    const char *clock = kv_str(kv, "clock", NULL);
+    const char *drift = kv_str(kv, "driftfix", NULL);
+    if (base) {
+        int y, mo, d, h = 0, mi = 0, sec = 0;
+        char end;
+        cfg.rtc_localtime = false;
+        cfg.rtc_date_set = false;
+        if (!strcmp(base, "utc")) {
+            /* the default */
+        } else if (!strcmp(base, "localtime")) {
+            cfg.rtc_localtime = true;
+        } else if (sscanf(base, "%d-%d-%dT%d:%d:%d%c", &y, &mo, &d, &h, &mi,
+                          &sec, &end) == 6 ||
+                   sscanf(base, "%d-%d-%d%c", &y, &mo, &d, &end) == 3) {
+            struct tm tm = {
+                .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                .tm_hour = h, .tm_min = mi, .tm_sec = sec,
+            };
+            if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+                mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0) {
+                err_setf(errp, "invalid date format");
+                goto out;
+            }
+            cfg.rtc_date = (int64_t)timegm(&tm);
+            cfg.rtc_date_set = true;
+        } else {
+            err_setf(errp, "invalid datetime format\nvalid formats: "
+                     "'2006-06-17T16:01:21' or '2006-06-17'");
+            goto out;
+        }
+    }
+    if (clock) {
+        static const char *const names[] = { "host", "rt", "vm" };
+        int i;
+        for (i = 0; i < 3 && strcmp(clock, names[i]); i++) {
+        }
+        if (i == 3) {
+            err_setf(errp, "invalid option value '%s'", clock);
+            goto out;
+        }
+        cfg.rtc_clock = i;
+    }
+    if (drift && strcmp(drift, "none")) {
+        if (!strcmp(drift, "slew")) {
+            err_setf(errp, "not supported");
+        } else {
+            err_setf(errp, "invalid option value '%s'", drift);
+        }
+        goto out;
+    }
+    r = kv_check_used(kv, errp);
+out:
+    kvlist_free(kv);
+    return r;
 }
 
 int opt_display(const char *arg, struct err **errp)

@@ -157,8 +157,24 @@ static int load_kernel(struct pc_board *b, struct err **errp)
                           cfg.append, errp);
 }
 
+/* -rtc base= and clock=: the time the RTC starts from and what it follows. */
+static void setup_rtc_time(struct pc_board *b)
+{
+    time_t t = (time_t)(clock_wall_ns() / NS_PER_SEC);
+    if (cfg.rtc_date_set) {
+        t = (time_t)cfg.rtc_date;
+    } else if (cfg.rtc_localtime) {
+        struct tm tm;
+        localtime_r(&t, &tm);
+        t += tm.tm_gmtoff;      /* the registers show local time */
+    }
+    rtc_set_clock(b->rtc, (enum rtc_clock)cfg.rtc_clock);
+    rtc_set_time(b->rtc, t);
+}
+
 static void setup_cmos(struct pc_board *b)
 {
+    setup_rtc_time(b);
     rtc_set_memory(b->rtc, b->below_4g, b->above_4g);
     rtc_set_cpu_count(b->rtc, cfg.smp.cpus);
     rtc_set_boot_order(b->rtc, "cad", true);

@@ -59,6 +59,12 @@ struct vm_config {
     char *kernel;
     char *initrd;
     char *append;
+    /* -rtc: base=utc|localtime|DATE (rtc_date: seconds since the epoch
+     * as the RTC shows them), clock=host|rt|vm (enum rtc_clock) */
+    bool rtc_localtime;
+    bool rtc_date_set;
+    int64_t rtc_date;
+    int rtc_clock;
     /* chardev front ends, in command-line order */
     struct deferred_opt *chardevs;  /* -chardev */
     struct deferred_opt *serials;   /* -serial */

@@ -47,6 +47,7 @@ EXAMPLES = {
     "cpu": (["help"], "exit0"),
     "accel": (["tcg"], "run"),
     "smp": (["1"], "run"),
+    "rtc": (["base=utc,clock=host"], "run"),
     "m": (["64M"], "run"),
     "device": (["help"], "exit0"),
     "global": (["isa-serial.chardev=none"], "run"),

@@ -4,7 +4,8 @@ busybox initramfs, scripts/build-demo-guest.sh) brings up every
 application processor through INIT/SIPI and counts N online CPUs
 (`nproc`), then powers off; before it runs, QMP query-cpus-fast, HMP
 `info cpus` and `info registers -a` list every vCPU, each its own
-thread."""
+thread.  The -smp 4 boot also sets the RTC with -rtc base=DATE and the
+guest's `date` shows that day."""
 import os
 import re
 import subprocess
@@ -25,14 +26,14 @@ def guest():
     return os.path.join(GUEST, "vmlinuz"), os.path.join(GUEST, "initrd.gz")
 
 
-def boot_smp(n):
+def boot_smp(n, extra=(), date=None):
     kernel, initrd = guest()
     with TempDir() as tmp:
         sock = tmp("qmp.sock")
         args = ["-nographic", "-m", "256", "-smp", str(n), "-S",
                 "-qmp", "unix:%s,server=on,wait=off" % sock,
                 "-kernel", kernel, "-initrd", initrd,
-                "-append", "console=ttyS0 quiet hemu.test=1"]
+                "-append", "console=ttyS0 quiet hemu.test=1"] + list(extra)
         with Hemu(args) as h:
             q = QMP(connect_unix(sock))
             q.cmd("qmp_capabilities")
@@ -66,6 +67,9 @@ def boot_smp(n):
             m = re.search(r"HEMU-TEST: nproc=(\d+)", out)
             check_eq(m and int(m.group(1)), n, "-smp %d: nproc" % n)
             check_eq(h.proc.returncode, 0, "exit status after poweroff")
+            if date:
+                m = re.search(r"HEMU-TEST: date=(\S+)", out)
+                check_eq(m and m.group(1), date, "guest date with -rtc base=")
 
 
 @test
@@ -74,8 +78,9 @@ def smp2_boots_with_two_cpus():
 
 
 @test
-def smp4_boots_with_four_cpus():
-    boot_smp(4)
+def smp4_boots_with_four_cpus_and_rtc_base_date():
+    # Noon: the date holds however long the boot takes.
+    boot_smp(4, ["-rtc", "base=2020-06-15T12:00:00,clock=vm"], "2020-06-15")
 
 
 run_tests()
