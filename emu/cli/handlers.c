@@ -323,6 +323,113 @@ int opt_uuid(const char *arg, struct err **errp)
     return 0;
 }
 
+/* Boot device letters as QEMU checks them for the PC: a-p, each once,
+ * then only a/b (floppy), c (disk), d (CD-ROM), n (network), at most 3. */
+static int boot_letters(const char *s, struct err **errp)
+{
+    unsigned seen = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < 'a' || *p > 'p') {
+            err_setf(errp, "Invalid boot device '%c'", *p);
+            return -1;
+        }
+        if (seen & (1u << (*p - 'a'))) {
+            err_setf(errp, "Boot device '%c' was given twice", *p);
+            return -1;
+        }
+        seen |= 1u << (*p - 'a');
+    }
+    if (strlen(s) > 3) {
+        err_setf(errp, "Too many boot devices for PC");
+        return -1;
+    }
+    for (const char *p = s; *p; p++) {
+        if (!strchr("abcdn", *p)) {
+            err_setf(errp, "Invalid boot device for PC: '%c'", *p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A -boot number in [lo, 65535], or *errp with QEMU's message. */
+static int boot_number(struct kvlist *kv, const char *key, int lo, int *out,
+                       const char *range_msg, struct err **errp)
+{
+    const char *v = kv_str(kv, key, NULL);
+    if (!v) {
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 0);
+    if (!*v || *end || errno) {
+        err_setf(errp, "Parameter '%s' expects a number", key);
+        return -1;
+    }
+    if (n < lo || n > 0xffff) {
+        err_setf(errp, "%s", range_msg);
+        return -1;
+    }
+    *out = (int)n;
+    return 0;
+}
+
+/* -boot [order=]drives,once=,menu=,splash=,splash-time=,reboot-timeout=,
+ * strict= */
+int opt_boot(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "order", errp);
+    if (!kv) {
+        return -1;
+    }
+    int r = -1;
+    struct err *e = NULL;
+    const char *order = kv_str(kv, "order", NULL);
+    const char *once = kv_str(kv, "once", NULL);
+    if (order && boot_letters(order, errp) < 0) {
+        goto out;
+    }
+    if (once && boot_letters(once, errp) < 0) {
+        goto out;
+    }
+    if (kv_str(kv, "splash", NULL)) {
+        err_setf(errp, "splash: not supported");
+        goto out;
+    }
+    bool menu = kv_bool(kv, "menu", cfg.boot_menu, &e);
+    bool strict = e ? false : kv_bool(kv, "strict", cfg.boot_strict, &e);
+    if (e) {
+        err_propagate(errp, e);
+        goto out;
+    }
+    if (boot_number(kv, "splash-time", 0, &cfg.boot_splash_time,
+                    "splash-time is invalid,it should be a value between 0 "
+                    "and 65535", errp) < 0 ||
+        boot_number(kv, "reboot-timeout", -1, &cfg.boot_reboot_timeout,
+                    "reboot timeout is invalid,it should be a value between "
+                    "-1 and 65535", errp) < 0) {
+        goto out;
+    }
+    if (kv_check_used(kv, errp) < 0) {
+        goto out;
+    }
+    cfg.boot_menu = menu;
+    cfg.boot_strict = strict;
+    if (order) {
+        free(cfg.boot_order);
+        cfg.boot_order = xstrdup(order);
+    }
+    if (once) {
+        free(cfg.boot_once);
+        cfg.boot_once = xstrdup(once);
+    }
+    r = 0;
+out:
+    kvlist_free(kv);
+    return r;
+}
+
 /* -rtc base=utc|localtime|DATE,clock=host|rt|vm,driftfix=none */
 int opt_rtc(const char *arg, struct err **errp)
 {

@@ -160,6 +160,12 @@ static int pc_init(struct err **errp)
     return 0;
 }
 
+static int pc_done(struct err **errp)
+{
+    pc_board_boot_done(&board);
+    return 0;
+}
+
 const struct machine_type machine_pc = {
     .name = "pc-i440fx-6.2",
     .alias = "pc",
@@ -172,4 +178,5 @@ const struct machine_type machine_pc = {
     .default_ram_size = 128ULL << 20,
     .buses = (1u << BUS_ISA) | (1u << BUS_PCI),
     .init = pc_init,
+    .done = pc_done,
 };

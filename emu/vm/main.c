@@ -260,6 +260,9 @@ int main(int argc, char **argv)
         fatal_err(e);
     }
     create_devices();
+    if (current_machine->done && current_machine->done(&e) < 0) {
+        fatal_err(e);
+    }
     vm_register_reset(reset_devices, NULL);
     daemon_ready();
 

@@ -347,6 +347,13 @@ def rtc_forms():
 
 
 @test
+def boot_forms():
+    for arg in ("c", "order=dc", "once=d", "menu=on,splash-time=100",
+                "reboot-timeout=-1,strict=on", "order=n,strict=off"):
+        starts(["-boot", arg])
+
+
+@test
 def no_shutdown_and_no_reboot_accepted():
     starts(["-no-shutdown"])
     starts(["-no-reboot"])
