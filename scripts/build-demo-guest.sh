@@ -7,7 +7,8 @@
 # (reboots with hemu.reboot=1); with hemu.acpid=1 it loads the ACPI button
 # and evdev modules from the kernel package, runs busybox acpid, prints
 # HEMU-TEST: acpid-ready and powers off when the ACPI power button is
-# pressed (QMP system_powerdown).  Downloads are cached in DIR; nothing
+# pressed (QMP system_powerdown); with hemu.dmesg=1 it prints the kernel
+# log between HEMU-DMESG-BEGIN and HEMU-DMESG-END lines and powers off.  Downloads are cached in DIR; nothing
 # here is committed.
 set -eu
 # This script's own path, before the cd below: an edit rebuilds the initrd.
@@ -80,6 +81,12 @@ case "$cmdline" in
     echo "HEMU-TEST: sha=$(echo hemu | sha256sum | cut -d' ' -f1)"
     echo "HEMU-TEST: done"
     case "$cmdline" in *" hemu.reboot=1 "*) reboot -f ;; esac
+    poweroff -f
+    ;;
+*" hemu.dmesg=1 "*)
+    echo "HEMU-DMESG-BEGIN"
+    dmesg
+    echo "HEMU-DMESG-END"
     poweroff -f
     ;;
 *" hemu.acpid=1 "*)

@@ -37,7 +37,10 @@
 
 static int load_bios(struct pc_board *b, struct err **errp)
 {
-    const char *name = cfg.bios ? cfg.bios : "bios.bin";
+    /* QEMU's pc machines (since 1.7) default to the 256 KiB SeaBIOS
+     * build, which has what the 128 KiB one leaves out (the DSDT parser,
+     * among others); the guest cannot tell the two machines apart then. */
+    const char *name = cfg.bios ? cfg.bios : "bios-256k.bin";
     char *path = config_find_datafile(name);
     if (!path) {
         err_setf(errp, "could not load PC BIOS '%s'", name);

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import (ROOT, Fail, Hemu, QMP, TempDir, check, check_eq,  # noqa: E402
@@ -70,6 +71,24 @@ def boot_smp(n, extra=(), date=None):
             if date:
                 m = re.search(r"HEMU-TEST: date=(\S+)", out)
                 check_eq(m and m.group(1), date, "guest date with -rtc base=")
+
+
+@test
+def seabios_counts_every_cpu():
+    # SeaBIOS wakes the APs with INIT/SIPI and counts them on a shared
+    # lock (LOCK BTS): every one must answer.
+    with TempDir() as tmp:
+        log = tmp("seabios.log")
+        with Hemu(["-nographic", "-m", "64", "-smp", "3",
+                   "-chardev", "file,id=dbg,path=%s" % log,
+                   "-device", "isa-debugcon,iobase=0x402,chardev=dbg"]) as h:
+            end = time.time() + 60
+            text = b""
+            while b"No bootable device" not in text and time.time() < end:
+                time.sleep(0.2)
+                text = open(log, "rb").read()
+            check(b"Found 3 cpu(s) max supported 3 cpu(s)" in text,
+                  "SeaBIOS's CPU count: %r" % text[-400:])
 
 
 @test
