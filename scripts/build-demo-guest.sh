@@ -6,7 +6,7 @@
 # prints HEMU-TEST lines (CPUs, memory, date, a sha256) and powers off
 # (reboots with hemu.reboot=1); with hemu.acpid=1 it loads the ACPI button
 # and evdev modules from the kernel package, runs busybox acpid, prints
-# HEMU-TEST: acpid-ready and powers off when the ACPI power button is
+# HEMU-TEST: nproc= and HEMU-TEST: acpid-ready and powers off when the ACPI power button is
 # pressed (QMP system_powerdown); with hemu.dmesg=1 it prints the kernel
 # log between HEMU-DMESG-BEGIN and HEMU-DMESG-END lines and powers off.  Downloads are cached in DIR; nothing
 # here is committed.
@@ -112,6 +112,7 @@ case "$cmdline" in
         ls -l "/proc/$pid/fd" 2>/dev/null | grep -q /dev/input/event && break
         sleep 1
     done
+    echo "HEMU-TEST: nproc=$(nproc)"
     echo "HEMU-TEST: acpid-ready"
     while :; do sleep 1; done
     ;;

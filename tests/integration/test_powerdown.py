@@ -2,7 +2,8 @@
 """QMP system_powerdown on the demo guest (scripts/build-demo-guest.sh,
 hemu.acpid=1: busybox acpid with the kernel's ACPI button driver): the
 ACPI power button raises an SCI, the guest sees the press, runs its
-handler and powers off through the PIIX4 PM, and hemu exits 0.  With
+handler and powers off through the PIIX4 PM, and hemu exits 0.  The boot
+is an -smp 2 one: the guest counts two online CPUs (`nproc`).  With
 -no-shutdown hemu stays alive instead: QMP query-status says "shutdown",
 the SHUTDOWN event names a guest shutdown, and quit ends it."""
 import os
@@ -61,6 +62,9 @@ def powerdown_shuts_the_guest_down_through_acpi():
     with TempDir() as tmp:
         h, q, out = boot_acpid(tmp, [])
         with h:
+            check(b"HEMU-TEST: nproc=2\r\n" in out or
+                  b"HEMU-TEST: nproc=2\n" in out,
+                  "-smp 2: nproc in %r" % out[-300:])
             out = read_until(h, b"HEMU-TEST: power-button", 120, out)
             try:
                 rc = h.proc.wait(120)
