@@ -11,6 +11,11 @@
 # marker, sha256sum and gzip of hemu.benchmb=N MiB made in the guest,
 # cpubench at hemu.benchscale=N).  Downloads are cached in DIR; nothing
 # here is committed.
+# With hemu.acpid=1 it loads the ACPI button
+# and evdev modules from the kernel package, runs busybox acpid, prints
+# HEMU-TEST: nproc= and HEMU-TEST: acpid-ready and powers off when the ACPI power button is
+# pressed (QMP system_powerdown); with hemu.dmesg=1 it prints the kernel
+# log between HEMU-DMESG-BEGIN and HEMU-DMESG-END lines and powers off.
 #
 # build-demo-guest.sh DIR net - the network test guest: Debian's generic
 # kernel (the cloud kernel has no e1000 or rtl8139 driver) as
@@ -144,7 +149,26 @@ if [ ! -f cpubench ] || [ "$src/tests/guest-progs/cpubench.c" -nt cpubench ]; th
     mv cpubench.tmp cpubench
 fi
 
-if [ ! -f initrd.gz ] || [ "$0" -nt initrd.gz ] || [ cpubench -nt initrd.gz ]; then
+# The ACPI power button and evdev drivers are modules in the cloud kernel:
+# acpid needs them to see the power button.
+if [ ! -f button.ko ] || [ ! -f evdev.ko ]; then
+    if ! ls linux-image-[0-9]*-cloud-amd64_*.deb >/dev/null 2>&1; then
+        rm -f linux-image-cloud-amd64_*.deb
+        apt-get -o APT::Sandbox::User=root download linux-image-cloud-amd64 >/dev/null
+        img=$(dpkg-deb -f linux-image-cloud-amd64_*.deb Depends | cut -d, -f1 | cut -d' ' -f1)
+        apt-get -o APT::Sandbox::User=root download "$img" >/dev/null
+    fi
+    rm -rf mroot && mkdir mroot
+    dpkg-deb --fsys-tarfile linux-image-[0-9]*-cloud-amd64_*.deb | tar -x -C mroot --wildcards \
+        './lib/modules/*/kernel/drivers/acpi/button.ko' \
+        './lib/modules/*/kernel/drivers/input/evdev.ko'
+    cp mroot/lib/modules/*/kernel/drivers/acpi/button.ko button.ko
+    cp mroot/lib/modules/*/kernel/drivers/input/evdev.ko evdev.ko
+    rm -rf mroot
+fi
+
+if [ ! -f initrd.gz ] || [ "$self" -nt initrd.gz ] || [ button.ko -nt initrd.gz ] ||
+   [ cpubench -nt initrd.gz ]; then
     if [ ! -f busybox ]; then
         rm -f busybox-static_*.deb
         apt-get -o APT::Sandbox::User=root download busybox-static >/dev/null
@@ -154,9 +178,15 @@ if [ ! -f initrd.gz ] || [ "$0" -nt initrd.gz ] || [ cpubench -nt initrd.gz ]; t
         rm -rf bbroot
     fi
     rm -rf root
-    mkdir -p root/bin root/proc root/sys root/dev root/tmp
+    mkdir -p root/bin root/proc root/sys root/dev root/tmp root/lib/modules \
+        root/etc/acpi/PWRF
     cp busybox root/bin/busybox
     cp cpubench root/bin/cpubench
+    cp button.ko evdev.ko root/lib/modules/
+    # busybox acpid runs /etc/acpi/<ACTION>/<PARAMETER> for the button.
+    printf '#!/bin/sh\necho "HEMU-TEST: power-button"\nsync\npoweroff -f\n' \
+        > root/etc/acpi/PWRF/00000080
+    chmod +x root/etc/acpi/PWRF/00000080
     cat > root/init <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -196,6 +226,39 @@ case "$cmdline" in
     /bin/cpubench "$scale" | sed 's/^/HEMU-BENCH: /'
     echo "HEMU-BENCH: done"
     poweroff -f
+    ;;
+*" hemu.dmesg=1 "*)
+    echo "HEMU-DMESG-BEGIN"
+    dmesg
+    echo "HEMU-DMESG-END"
+    poweroff -f
+    ;;
+*" hemu.acpid=1 "*)
+    insmod /lib/modules/evdev.ko
+    insmod /lib/modules/button.ko
+    # acpid opens the event devices it finds at start: wait for the
+    # power button's.
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        for e in /sys/class/input/event*; do
+            if [ "$(cat "$e/device/name" 2>/dev/null)" = "Power Button" ] &&
+               [ -e "/dev/input/${e##*/}" ]; then
+                break 2
+            fi
+        done
+        sleep 1
+    done
+    # In the foreground, logging to the console (the daemon would want
+    # /var/run and /var/log).
+    acpid -d &
+    pid=$!
+    # Ready once acpid holds an event device open.
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        ls -l "/proc/$pid/fd" 2>/dev/null | grep -q /dev/input/event && break
+        sleep 1
+    done
+    echo "HEMU-TEST: nproc=$(nproc)"
+    echo "HEMU-TEST: acpid-ready"
+    while :; do sleep 1; done
     ;;
 esac
 echo

@@ -6,6 +6,14 @@
  * the lock for device accesses and page lookups; RAM pages are then
  * accessed through host pointers cached in the CPU's TLB.  Map changes
  * (PAM, BARs) flush those pointers before the CPU uses them again.
+ *
+ * Each CPU reaches its own local APIC: IA32_APIC_BASE goes to the machine's
+ * APIC through the vcpu's lapic hooks, and accesses to the window that base
+ * names are routed to that APIC (never cached as RAM).  INIT and SIPI from
+ * the APIC bus are latched here and carried out by the vCPU's own thread:
+ * INIT resets the CPU and puts an application processor into
+ * wait-for-SIPI; a SIPI starts it in real mode at vector << 12 (Intel SDM
+ * vol. 3A 8.4.3 "MP initialization protocol", 10.6.1 delivery modes).
  */
 #include "emu/osdep.h"
 
@@ -28,6 +36,12 @@ struct pcache_entry {
     uint64_t tag;           /* page | 1 for a writable lookup; ~0 empty */
     uint8_t *host;
 };
+/* Events latched by set_irq (any thread) for the vCPU thread. */
+#define TCG_EV_INIT 0x1
+#define TCG_EV_SIPI 0x2
+
+/* apic_page when the APIC is disabled (never a page address). */
+#define NO_APIC_PAGE 1
 
 struct tcg_vcpu {
     struct pcache_entry pcache[PCACHE_SIZE];
@@ -35,6 +49,12 @@ struct tcg_vcpu {
     struct vcpu *v;
     volatile bool tlb_stale;
     bool intr;
+    bool a20;
+    uint32_t events;        /* TCG_EV_*, atomic */
+    uint8_t sipi_vector;    /* written before TCG_EV_SIPI is set */
+    bool wait_sipi;         /* the vCPU thread's, or reset's (VM stopped) */
+    bool apic_stale;        /* apic_page must be read from the APIC again */
+    uint64_t apic_page;     /* this CPU's APIC window, or NO_APIC_PAGE */
 };
 
 bool tcg_singlestep;
@@ -68,9 +88,65 @@ static void map_changed(void *opaque)
     }
 }
 
+static bool in_apic(const struct tcg_vcpu *t, uint64_t paddr)
+{
+    return (paddr & ~0xfffULL) ==
+           __atomic_load_n(&t->apic_page, __ATOMIC_RELAXED);
+}
+
+static uint64_t apic_page_of(uint64_t base)
+{
+    return (base & (1ULL << 11)) ? base & ~0xfffULL : NO_APIC_PAGE;
+}
+
+/* Read the APIC's base again (big lock held). */
+static void apic_refresh(struct tcg_vcpu *t)
+{
+    uint64_t page = NO_APIC_PAGE;
+    if (t->v->lapic) {
+        page = apic_page_of(t->v->lapic->get_base(t->v->lapic_opaque));
+    }
+    __atomic_store_n(&t->apic_page, page, __ATOMIC_RELAXED);
+    t->apic_stale = false;
+}
+
+static uint64_t bus_apic_base_get(void *opaque)
+{
+    struct tcg_vcpu *t = opaque;
+    if (!t->v->lapic) {
+        return t->cpu.apic_base;
+    }
+    bql_lock();
+    uint64_t v = t->v->lapic->get_base(t->v->lapic_opaque);
+    bql_unlock();
+    return v;
+}
+
+static bool bus_apic_base_set(void *opaque, uint64_t val)
+{
+    struct tcg_vcpu *t = opaque;
+    if (!t->v->lapic) {
+        t->cpu.apic_base = val;
+        return true;
+    }
+    bql_lock();
+    bool ok = t->v->lapic->set_base(t->v->lapic_opaque, val);
+    uint64_t old = t->apic_page;
+    apic_refresh(t);
+    bql_unlock();
+    if (old != t->apic_page) {
+        /* The old window may be cached as RAM, or the new one be RAM. */
+        x86_tlb_flush(&t->cpu);
+    }
+    return ok;
+}
+
 static uint8_t *bus_ram_ptr(void *opaque, uint64_t paddr, bool write)
 {
     struct tcg_vcpu *t = opaque;
+    if (in_apic(t, paddr)) {
+        return NULL;        /* this CPU's APIC window hides what is below */
+    }
     uint64_t tag = (paddr & ~0xfffULL) | write;
     struct pcache_entry *e = &t->pcache[(paddr >> 12) % PCACHE_SIZE];
     if (__atomic_load_n(&t->tlb_stale, __ATOMIC_ACQUIRE)) {
@@ -106,8 +182,13 @@ static uint8_t *bus_code_dirty(void *opaque, uint64_t paddr)
 static uint64_t bus_mmio_read(void *opaque, uint64_t paddr, unsigned size)
 {
     struct tcg_vcpu *t = opaque;
+    uint64_t v;
     bql_lock();
-    uint64_t v = as_read(t->v->mem_space, paddr, size);
+    if (in_apic(t, paddr)) {
+        v = t->v->lapic->read(t->v->lapic_opaque, paddr & 0xfff, size);
+    } else {
+        v = as_read(t->v->mem_space, paddr, size);
+    }
     bql_unlock();
     flush_if_stale(t);
     return v;
@@ -118,7 +199,11 @@ static void bus_mmio_write(void *opaque, uint64_t paddr, uint64_t val,
 {
     struct tcg_vcpu *t = opaque;
     bql_lock();
-    as_write(t->v->mem_space, paddr, val, size);
+    if (in_apic(t, paddr)) {
+        t->v->lapic->write(t->v->lapic_opaque, paddr & 0xfff, val, size);
+    } else {
+        as_write(t->v->mem_space, paddr, val, size);
+    }
     bql_unlock();
     flush_if_stale(t);
 }
@@ -166,12 +251,20 @@ static int tcg_vcpu_create(struct vcpu *v, struct err **errp)
         .pio_write = bus_pio_write,
         .irq_ack = bus_irq_ack,
         .code_dirty = bus_code_dirty,
+        .apic_base_get = bus_apic_base_get,
+        .apic_base_set = bus_apic_base_set,
         .opaque = t,
     };
     t->v = v;
     pcache_flush(t);
     x86_cpu_init(&t->cpu, &bus);
     t->cpu.singlestep = tcg_singlestep;
+    /* The pc machine gives CPU n APIC ID n. */
+    t->cpu.id.apic_id = (uint8_t)v->index;
+    t->a20 = true;
+    t->wait_sipi = v->index != 0;
+    t->apic_page = NO_APIC_PAGE;
+    t->apic_stale = true;
     v->priv = t;
     all = xrealloc(all, (nall + 1) * sizeof(*all));
     all[nall++] = t;
@@ -181,9 +274,42 @@ static int tcg_vcpu_create(struct vcpu *v, struct err **errp)
     return 0;
 }
 
+/* Power-on or INIT state of the CPU (its own thread, or the VM stopped). */
+static void cpu_init_state(struct tcg_vcpu *t)
+{
+    uint32_t stop = t->cpu.attention & X86_ATTN_STOP;
+    x86_cpu_reset(&t->cpu);
+    t->cpu.nmi_blocked = false;
+    x86_cpu_set_a20(&t->cpu, t->a20);
+    x86_cpu_set_irq(&t->cpu, t->intr);
+    __atomic_or_fetch(&t->cpu.attention, stop, __ATOMIC_SEQ_CST);
+    /* The boot CPU restarts at the reset vector; the others wait. */
+    t->wait_sipi = t->v->index != 0;
+    t->apic_stale = true;
+}
+
 static enum vcpu_exit tcg_vcpu_run(struct vcpu *v)
 {
     struct tcg_vcpu *t = v->priv;
+    uint32_t ev = __atomic_exchange_n(&t->events, 0, __ATOMIC_ACQ_REL);
+    if (ev & TCG_EV_INIT) {
+        cpu_init_state(t);
+    }
+    if (t->wait_sipi) {
+        if (!(ev & TCG_EV_SIPI)) {
+            return VCPU_EXIT_HLT;
+        }
+        /* Real mode at vector:0000, i.e. physical vector << 12. */
+        x86_seg_load_real(&t->cpu, X86_CS, (uint16_t)(t->sipi_vector << 8));
+        t->cpu.rip = 0;
+        t->wait_sipi = false;
+    }
+    if (t->apic_stale) {
+        bql_lock();
+        apic_refresh(t);
+        bql_unlock();
+        x86_tlb_flush(&t->cpu);
+    }
     flush_if_stale(t);
     enum x86_exit e = x86_cpu_run(&t->cpu, TCG_BUDGET);
     __atomic_and_fetch(&t->cpu.attention, ~(uint32_t)X86_ATTN_STOP,
@@ -220,24 +346,52 @@ static void tcg_vcpu_kick(struct vcpu *v)
 static void tcg_vcpu_reset(struct vcpu *v)
 {
     struct tcg_vcpu *t = v->priv;
-    x86_cpu_reset(&t->cpu);
-    x86_cpu_set_irq(&t->cpu, t->intr);
+    __atomic_store_n(&t->events, 0, __ATOMIC_SEQ_CST);
+    cpu_init_state(t);
 }
 
 static void tcg_set_irq(struct vcpu *v, enum vcpu_irq line, int level)
 {
     struct tcg_vcpu *t = v->priv;
-    if (line == VCPU_IRQ_INTR) {
+    switch (line) {
+    case VCPU_IRQ_INTR:
         t->intr = level;
         x86_cpu_set_irq(&t->cpu, level);
+        break;
+    case VCPU_IRQ_NMI:
+        if (level) {
+            x86_cpu_nmi(&t->cpu);
+        }
+        break;
+    case VCPU_IRQ_INIT:
+        if (level) {
+            __atomic_or_fetch(&t->events, TCG_EV_INIT, __ATOMIC_SEQ_CST);
+        }
+        break;
+    case VCPU_IRQ_SIPI:
+        /* The level carries the start page (0x100 | vector). */
+        t->sipi_vector = (uint8_t)level;
+        __atomic_or_fetch(&t->events, TCG_EV_SIPI, __ATOMIC_SEQ_CST);
+        break;
+    default:
+        break;
     }
+    /* vcpu_set_irq() kicks the vCPU, which then sees the new state. */
 }
 
 static bool tcg_has_work(struct vcpu *v)
 {
     struct tcg_vcpu *t = v->priv;
-    /* HLT ends on an interrupt the CPU would take. */
-    return t->intr && (t->cpu.rflags & X86_IF);
+    uint32_t ev = __atomic_load_n(&t->events, __ATOMIC_SEQ_CST);
+    if (ev & TCG_EV_INIT) {
+        return true;
+    }
+    if (t->wait_sipi) {
+        return ev & TCG_EV_SIPI;
+    }
+    /* HLT ends on an NMI or an interrupt the CPU would take. */
+    return (t->cpu.attention & X86_ATTN_NMI) ||
+           (t->intr && (t->cpu.rflags & X86_IF));
 }
 
 static void tcg_dump_state(struct vcpu *v, FILE *f)
@@ -259,6 +413,7 @@ const struct accel_ops tcg_accel_ops = {
 void tcg_vcpu_set_a20(struct vcpu *v, bool on)
 {
     struct tcg_vcpu *t = v->priv;
+    t->a20 = on;
     x86_cpu_set_a20(&t->cpu, on);
     __atomic_store_n(&t->tlb_stale, true, __ATOMIC_RELEASE);
 }

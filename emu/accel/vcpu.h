@@ -15,6 +15,13 @@
 
 struct addr_space;
 
+struct vcpu_lapic_ops {
+    uint64_t (*get_base)(void *opaque);
+    bool (*set_base)(void *opaque, uint64_t base);  /* false: #GP */
+    uint64_t (*read)(void *opaque, uint64_t off, unsigned size);
+    void (*write)(void *opaque, uint64_t off, uint64_t val, unsigned size);
+};
+
 struct vcpu {
     int index;
     const struct accel_ops *ops;
@@ -39,6 +46,12 @@ struct vcpu {
      * The machine sets it (the PIC's INTA for the boot CPU). */
     int (*irq_ack)(void *opaque);
     void *irq_opaque;
+    /* The vCPU's own local APIC (NULL: none), set by the machine and
+     * called with the big lock held: IA32_APIC_BASE, which also says where
+     * this CPU alone sees the APIC's 4 KiB window, and accesses to that
+     * window. */
+    const struct vcpu_lapic_ops *lapic;
+    void *lapic_opaque;
     /* Thread state, guarded by the big lock. */
     pthread_t thread;
     int tid;                    /* the thread's id, for query-cpus-fast */

@@ -6,6 +6,7 @@
  * command line is read, as QEMU does.
  */
 #include "emu/osdep.h"
+#include <time.h>             /* timegm for -rtc base= */
 
 #include "emu/accel/tcg.h"        /* tcg_singlestep */
 #include "emu/chardev/chardev.h"  /* chr_print_help, chr_mux_escape_char */
@@ -315,6 +316,178 @@ int opt_uuid(const char *arg, struct err **errp)
     }
     cfg.uuid_set = true;
     return 0;
+}
+
+/* Boot device letters as QEMU checks them for the PC: a-p, each once,
+ * then only a/b (floppy), c (disk), d (CD-ROM), n (network), at most 3. */
+static int boot_letters(const char *s, struct err **errp)
+{
+    unsigned seen = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < 'a' || *p > 'p') {
+            err_setf(errp, "Invalid boot device '%c'", *p);
+            return -1;
+        }
+        if (seen & (1u << (*p - 'a'))) {
+            err_setf(errp, "Boot device '%c' was given twice", *p);
+            return -1;
+        }
+        seen |= 1u << (*p - 'a');
+    }
+    if (strlen(s) > 3) {
+        err_setf(errp, "Too many boot devices for PC");
+        return -1;
+    }
+    for (const char *p = s; *p; p++) {
+        if (!strchr("abcdn", *p)) {
+            err_setf(errp, "Invalid boot device for PC: '%c'", *p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A -boot number in [lo, 65535], or *errp with QEMU's message. */
+static int boot_number(struct kvlist *kv, const char *key, int lo, int *out,
+                       const char *range_msg, struct err **errp)
+{
+    const char *v = kv_str(kv, key, NULL);
+    if (!v) {
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 0);
+    if (!*v || *end || errno) {
+        err_setf(errp, "Parameter '%s' expects a number", key);
+        return -1;
+    }
+    if (n < lo || n > 0xffff) {
+        err_setf(errp, "%s", range_msg);
+        return -1;
+    }
+    *out = (int)n;
+    return 0;
+}
+
+/* -boot [order=]drives,once=,menu=,splash=,splash-time=,reboot-timeout=,
+ * strict= */
+int opt_boot(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, "order", errp);
+    if (!kv) {
+        return -1;
+    }
+    int r = -1;
+    struct err *e = NULL;
+    const char *order = kv_str(kv, "order", NULL);
+    const char *once = kv_str(kv, "once", NULL);
+    if (order && boot_letters(order, errp) < 0) {
+        goto out;
+    }
+    if (once && boot_letters(once, errp) < 0) {
+        goto out;
+    }
+    if (kv_str(kv, "splash", NULL)) {
+        err_setf(errp, "splash: not supported");
+        goto out;
+    }
+    bool menu = kv_bool(kv, "menu", cfg.boot_menu, &e);
+    bool strict = e ? false : kv_bool(kv, "strict", cfg.boot_strict, &e);
+    if (e) {
+        err_propagate(errp, e);
+        goto out;
+    }
+    if (boot_number(kv, "splash-time", 0, &cfg.boot_splash_time,
+                    "splash-time is invalid,it should be a value between 0 "
+                    "and 65535", errp) < 0 ||
+        boot_number(kv, "reboot-timeout", -1, &cfg.boot_reboot_timeout,
+                    "reboot timeout is invalid,it should be a value between "
+                    "-1 and 65535", errp) < 0) {
+        goto out;
+    }
+    if (kv_check_used(kv, errp) < 0) {
+        goto out;
+    }
+    cfg.boot_menu = menu;
+    cfg.boot_strict = strict;
+    if (order) {
+        free(cfg.boot_order);
+        cfg.boot_order = xstrdup(order);
+    }
+    if (once) {
+        free(cfg.boot_once);
+        cfg.boot_once = xstrdup(once);
+    }
+    r = 0;
+out:
+    kvlist_free(kv);
+    return r;
+}
+
+/* -rtc base=utc|localtime|DATE,clock=host|rt|vm,driftfix=none */
+int opt_rtc(const char *arg, struct err **errp)
+{
+    struct kvlist *kv = parse(arg, NULL, errp);
+    if (!kv) {
+        return -1;
+    }
+    int r = -1;
+    const char *base = kv_str(kv, "base", NULL);
+    const char *clock = kv_str(kv, "clock", NULL);
+    const char *drift = kv_str(kv, "driftfix", NULL);
+    if (base) {
+        int y, mo, d, h = 0, mi = 0, sec = 0;
+        char end;
+        cfg.rtc_localtime = false;
+        cfg.rtc_date_set = false;
+        if (!strcmp(base, "utc")) {
+            /* the default */
+        } else if (!strcmp(base, "localtime")) {
+            cfg.rtc_localtime = true;
+        } else if (sscanf(base, "%d-%d-%dT%d:%d:%d%c", &y, &mo, &d, &h, &mi,
+                          &sec, &end) == 6 ||
+                   sscanf(base, "%d-%d-%d%c", &y, &mo, &d, &end) == 3) {
+            struct tm tm = {
+                .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                .tm_hour = h, .tm_min = mi, .tm_sec = sec,
+            };
+            if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+                mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0) {
+                err_setf(errp, "invalid date format");
+                goto out;
+            }
+            cfg.rtc_date = (int64_t)timegm(&tm);
+            cfg.rtc_date_set = true;
+        } else {
+            err_setf(errp, "invalid datetime format\nvalid formats: "
+                     "'2006-06-17T16:01:21' or '2006-06-17'");
+            goto out;
+        }
+    }
+    if (clock) {
+        static const char *const names[] = { "host", "rt", "vm" };
+        int i;
+        for (i = 0; i < 3 && strcmp(clock, names[i]); i++) {
+        }
+        if (i == 3) {
+            err_setf(errp, "invalid option value '%s'", clock);
+            goto out;
+        }
+        cfg.rtc_clock = i;
+    }
+    if (drift && strcmp(drift, "none")) {
+        if (!strcmp(drift, "slew")) {
+            err_setf(errp, "not supported");
+        } else {
+            err_setf(errp, "invalid option value '%s'", drift);
+        }
+        goto out;
+    }
+    r = kv_check_used(kv, errp);
+out:
+    kvlist_free(kv);
+    return r;
 }
 
 int opt_display(const char *arg, struct err **errp)

@@ -255,6 +255,7 @@ static void apic_accept(struct apic *a, const struct apic_msg *m)
         a->ops->nmi(a->opaque);
         break;
     case APIC_DM_INIT:
+        apic_init_reset(a);
         a->ops->init(a->opaque);
         break;
     case APIC_DM_SIPI:
@@ -579,10 +580,9 @@ static struct apic *apic_current(struct apic_bus *bus)
     return i >= 0 && i < bus->n ? bus->cpu[i] : NULL;
 }
 
-static uint64_t apic_region_read(void *opaque, uint64_t off, unsigned size)
+uint64_t apic_access_read(struct apic *a, uint64_t off, unsigned size)
 {
-    struct apic *a = apic_current(opaque);
-    if (!a || !apic_hw_enabled(a)) {
+    if (!apic_hw_enabled(a)) {
         return 0;
     }
     /* Registers are 32 bits at 16-byte strides; narrower reads see part
@@ -591,13 +591,35 @@ static uint64_t apic_region_read(void *opaque, uint64_t off, unsigned size)
     return (v >> (8 * (off & 3))) & (size >= 4 ? ~0u : (1u << (8 * size)) - 1);
 }
 
+void apic_access_write(struct apic *a, uint64_t off, uint64_t val,
+                       unsigned size)
+{
+    /* Only aligned dword writes reach a register (10.4.1). */
+    if (apic_hw_enabled(a) && size == 4 && !(off & 0xf)) {
+        apic_mmio_write(a, off, (uint32_t)val);
+    }
+}
+
+/* The shared window at the default base serves the APICs that sit there;
+ * one the guest moved elsewhere no longer answers here. */
+static struct apic *apic_at_default(struct apic_bus *bus)
+{
+    struct apic *a = apic_current(bus);
+    return a && (a->base & ~0xfffULL) == APIC_DEFAULT_BASE ? a : NULL;
+}
+
+static uint64_t apic_region_read(void *opaque, uint64_t off, unsigned size)
+{
+    struct apic *a = apic_at_default(opaque);
+    return a ? apic_access_read(a, off, size) : 0;
+}
+
 static void apic_region_write(void *opaque, uint64_t off, uint64_t val,
                               unsigned size)
 {
-    struct apic *a = apic_current(opaque);
-    /* Only aligned dword writes reach a register (10.4.1). */
-    if (a && apic_hw_enabled(a) && size == 4 && !(off & 0xf)) {
-        apic_mmio_write(a, off, (uint32_t)val);
+    struct apic *a = apic_at_default(opaque);
+    if (a) {
+        apic_access_write(a, off, val, size);
     }
 }
 
@@ -628,22 +650,37 @@ void apic_set_lint(struct apic *a, int pin, int level)
     }
 }
 
-void apic_set_base(struct apic *a, uint64_t base)
+bool apic_set_base(struct apic *a, uint64_t base)
 {
+    /* Bits 0-7, 9 and 10 (x2APIC, not offered) and those above the
+     * physical address width are reserved; BSP is read-only. */
+    if (base & (0xffULL | (1ULL << 9) | (1ULL << 10) |
+                ~((1ULL << APIC_PHYS_BITS) - 1))) {
+        return false;
+    }
     bool was = apic_hw_enabled(a);
     a->base = (base & ~0xfffULL) | (base & BASE_ENABLE) | (a->base & BASE_BSP);
     if (was && !apic_hw_enabled(a)) {
-        /* Disabling through the MSR is a reset that keeps the ID; only a
-         * system reset enables it again (10.4.3). */
-        uint8_t id = a->id;
-        uint64_t b = a->base;
-        apic_reset(a);
-        a->id = id;
-        a->base = b;
+        /* Disabling through the MSR resets the APIC but keeps its ID
+         * (10.4.3); every LVT entry ends up masked. */
+        apic_init_reset(a);
         for (int i = 0; i < LVT_NUM; i++) {
             a->lvt[i] = LVT_MASKED;
         }
     }
+    apic_update(a);
+    return true;
+}
+
+/* INIT (and an MSR disable): the power-on register state, but the APIC
+ * keeps its ID and base (SDM 10.4.7.3). */
+void apic_init_reset(struct apic *a)
+{
+    uint8_t id = a->id;
+    uint64_t b = a->base;
+    apic_reset(a);
+    a->id = id;
+    a->base = b;
     apic_update(a);
 }
 

@@ -71,14 +71,23 @@ int apic_irq_ack(struct apic *a);
 bool apic_intr_pending(const struct apic *a);
 /* The LINT0/LINT1 pins (the PIC's INTR is wired to the BSP's LINT0). */
 void apic_set_lint(struct apic *a, int pin, int level);
-/* IA32_APIC_BASE as the CPU's MSR holds it (enable bit 11). */
-void apic_set_base(struct apic *a, uint64_t base);
+/* IA32_APIC_BASE as the CPU's MSR holds it (enable bit 11, BSP bit 8,
+ * the window's address); false for reserved bits (the CPU raises #GP). */
+#define APIC_PHYS_BITS 40
+bool apic_set_base(struct apic *a, uint64_t base);
 uint64_t apic_get_base(const struct apic *a);
 /* IA32_TSC_DEADLINE in guest nanoseconds (0 disarms). */
 void apic_set_tsc_deadline(struct apic *a, uint64_t deadline_ns);
 /* MMIO as the given APIC (tests, and the bus region). */
 uint32_t apic_mmio_read(struct apic *a, unsigned off);
 void apic_mmio_write(struct apic *a, unsigned off, uint32_t val);
+/* An access to the APIC's 4 KiB window at offset off, as the CPU owning
+ * it makes it (any width; the machine routes each CPU's own window). */
+uint64_t apic_access_read(struct apic *a, uint64_t off, unsigned size);
+void apic_access_write(struct apic *a, uint64_t off, uint64_t val,
+                       unsigned size);
+/* INIT: registers to power-on state, keeping the ID and base. */
+void apic_init_reset(struct apic *a);
 /* Power-on state (BSP: LINT0 in ExtINT so the PIC reaches the CPU). */
 void apic_reset(struct apic *a);
 

@@ -127,6 +127,10 @@ void dev_print_props(FILE *f, const struct dev_type *t)
                 p->def ? " (default: " : "", p->def ? p->def : "",
                 p->def ? ")" : "");
     }
+    if (t->bootable) {
+        fprintf(f, "%-24s - %s\n", "  bootindex=<int32>",
+                "position in the firmware's boot order (default: -1)");
+    }
 }
 
 static int parse_mac(const char *s, uint8_t mac[6])
@@ -310,6 +314,7 @@ struct device *dev_create(const struct dev_type *t, struct kvlist *opts,
 {
     struct device *dev = xzalloc(t->size);
     dev->type = t;
+    dev->bootindex = -1;
     for (const struct prop *p = t->props; p && p->name; p++) {
         if (p->type == PROP_PCI_ADDR) {
             *(int32_t *)((char *)dev + p->offset) = -1;
@@ -354,6 +359,18 @@ struct device *dev_create(const struct dev_type *t, struct kvlist *opts,
                 }
                 free(dev->id);
                 dev->id = xstrdup(kp->val);
+                continue;
+            }
+            if (!strcmp(kp->key, "bootindex") && t->bootable) {
+                char *end;
+                long v = kp->val ? strtol(kp->val, &end, 0) : 0;
+                kp->used = true;
+                if (!kp->val || !*kp->val || *end || v < -1 || v > INT32_MAX) {
+                    err_setf(errp, "Parameter 'bootindex' expects an int32 "
+                             "value");
+                    goto fail;
+                }
+                dev->bootindex = (int32_t)v;
                 continue;
             }
             const struct prop *p = find_prop(t, kp->key);

@@ -58,6 +58,9 @@ struct dev_type {
     size_t size;            /* instance size, >= sizeof(struct device) */
     const struct prop *props;   /* terminated by { NULL } */
     bool user_creatable;    /* may be given to -device */
+    /* Takes the generic bootindex= property (a front end that firmware
+     * can boot from registers itself with dev_boot_register()). */
+    bool bootable;
     int (*realize)(struct device *dev, struct err **errp);
     void (*reset)(struct device *dev);
 };
@@ -65,6 +68,7 @@ struct dev_type {
 struct device {
     const struct dev_type *type;
     char *id;               /* -device id=, NULL if none */
+    int32_t bootindex;      /* bootindex=, -1 if none */
     struct device *next;
 };
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "emu/hw/fw_cfg.h"      /* fw_cfg_add_* and the kernel keys */
+#include "emu/hw/bootorder.h"
 #include "emu/hw/linuxboot.h"
 #include "emu/hw/multiboot.h"   /* the other kind of -kernel */
 #include "emu/util/cutils.h"    /* xmalloc */
@@ -282,14 +283,18 @@ void linuxboot_add_rom(struct fw_cfg *f, const char *name,
                        const uint8_t *body, size_t len)
 {
     char path[FW_CFG_FILE_NAME_LEN], order[FW_CFG_FILE_NAME_LEN + 8];
+    struct err *e = NULL;
     size_t rlen;
     uint8_t *rom = linuxboot_make_rom(body, len, &rlen);
     snprintf(path, sizeof(path), "genroms/%s", name);
     fw_cfg_add_file(f, path, rom, rlen);
     free(rom);
     /* QEMU gives the loader ROM bootindex 0: SeaBIOS boots it first. */
-    snprintf(order, sizeof(order), "/rom@%s\n", path);
-    fw_cfg_add_file(f, "bootorder", order, strlen(order));
+    snprintf(order, sizeof(order), "/rom@%s", path);
+    if (bootorder_add(0, order, &e) < 0) {
+        /* bootindex=0 on a device wins over the loader, as in QEMU. */
+        err_free(e);
+    }
 }
 
 static int load_linux(struct fw_cfg *f, uint64_t below_4g, const uint8_t *img,

@@ -13,7 +13,9 @@
  * The clock is not ticked: it is a guest second count anchored at a
  * virtual time, turned into register values when the guest reads them.
  * Flags are brought up to date when register C is read or a timer fires,
- * and timers run only while an interrupt is enabled.
+ * and timers run only while an interrupt is enabled.  With -rtc
+ * clock=host or rt (QEMU's default is host) the time that passes while the
+ * VM is paused is added on resume; clock=vm stops with the VM.
  */
 #include "emu/osdep.h"
 
@@ -21,7 +23,9 @@
 #include "emu/hw/isa.h"
 #include "emu/hw/mc146818.h"
 #include "emu/mem/mem.h"
+#include "emu/loop/loop.h"      /* clock_ns */
 #include "emu/util/cutils.h"    /* clock_wall_ns */
+#include "emu/vm/runstate.h"    /* vm_register_state_change */
 #include "emu/util/err.h"
 
 enum {
@@ -68,6 +72,9 @@ struct rtc {
     bool irq_level;
     struct isa_timer *update_timer, *periodic_timer;
     struct mem_region mr;
+    enum rtc_clock clock;
+    int64_t paused_at;          /* rtc_clock_ns() when the VM stopped */
+    bool paused;
 };
 
 /* ---------------------------------------------------------------------------
@@ -514,6 +521,45 @@ time_t rtc_get_time(struct rtc *s)
     return (time_t)rtc_now_sec(s, isa_time_ns());
 }
 
+void rtc_set_clock(struct rtc *s, enum rtc_clock c)
+{
+    s->clock = c;
+    if (s->paused) {
+        s->paused_at = rtc_clock_ns(s);
+    }
+}
+
+int64_t rtc_clock_ns(const struct rtc *s)
+{
+    return s->clock == RTC_CLOCK_HOST ? clock_wall_ns() : clock_ns(CLOCK_RT);
+}
+
+/* The registers count guest time from base_ns on the virtual clock, which
+ * stands still while the VM is paused; a host-time RTC moves its anchor
+ * back by the pause on resume, so the guest sees the time that passed. */
+void rtc_vm_state(struct rtc *s, bool running, int64_t host_ns)
+{
+    if (s->clock == RTC_CLOCK_VM) {
+        return;
+    }
+    if (!running) {
+        s->paused = true;
+        s->paused_at = host_ns;
+        return;
+    }
+    if (s->paused && host_ns > s->paused_at && rtc_running(s)) {
+        s->base_ns -= host_ns - s->paused_at;
+        rtc_catch_up(s);
+    }
+    s->paused = false;
+}
+
+static void rtc_state_change(void *opaque, bool running, enum run_state st)
+{
+    struct rtc *s = opaque;
+    rtc_vm_state(s, running, rtc_clock_ns(s));
+}
+
 bool rtc_nmi_masked(const struct rtc *s)
 {
     return s->nmi_masked;
@@ -548,6 +594,12 @@ static int rtc_realize(struct device *dev, struct err **errp)
     s->periodic_timer = isa_timer_new(rtc_timer_cb, s);
     s->period_base_ns = isa_time_ns();
     rtc_set_time(s, (time_t)(clock_wall_ns() / NS_PER_SEC));
+    vm_register_state_change(rtc_state_change, s);
+    if (!runstate_is_running()) {
+        /* Created before the VM runs (-S): host time passes meanwhile. */
+        s->paused = true;
+        s->paused_at = rtc_clock_ns(s);
+    }
     mem_region_init_io(&s->mr, "rtc", 2, &rtc_ops, s);
     isa_map_io(bus, &s->mr, 0x70);
     rtc_reset(dev);

@@ -33,6 +33,15 @@ int rtc_set_boot_order(struct rtc *s, const char *order, bool fd_check);
 /* Set the clock (seconds since the epoch, as the RTC shows them). */
 void rtc_set_time(struct rtc *s, time_t t);
 time_t rtc_get_time(struct rtc *s);
+/* What the clock follows (-rtc clock=): the host's wall clock or its
+ * monotonic clock keep running while the VM is paused, the VM's virtual
+ * clock stops with it. */
+enum rtc_clock { RTC_CLOCK_HOST, RTC_CLOCK_RT, RTC_CLOCK_VM };
+void rtc_set_clock(struct rtc *s, enum rtc_clock c);
+/* The VM stopped or resumed at host_ns of the clock rtc_clock_ns() reads
+ * (the run-state hook calls this; tests call it with their own times). */
+void rtc_vm_state(struct rtc *s, bool running, int64_t host_ns);
+int64_t rtc_clock_ns(const struct rtc *s);
 /* Port 0x70 bit 7: NMIs masked by the guest. */
 bool rtc_nmi_masked(const struct rtc *s);
 

@@ -11,3 +11,5 @@ hemu-y += emu/hw/ioapic.o emu/hw/apic.o emu/hw/piix4-pm.o emu/hw/hpet.o
 # assembled and embedded by the Makefile)
 hemu-y += emu/hw/linuxboot.o emu/hw/multiboot.o \
           emu/hw/roms/linuxboot-rom.o emu/hw/roms/multiboot-rom.o
+# the boot order list (fw_cfg "bootorder") front ends register into
+hemu-y += emu/hw/bootorder.o

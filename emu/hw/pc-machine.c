@@ -68,6 +68,36 @@ static const struct apic_cpu_ops apic_cpu_ops = {
     .sipi = apic_cpu_sipi,
 };
 
+/* ---- what a vCPU reaches of its own APIC ---- */
+
+static uint64_t lapic_get_base(void *opaque)
+{
+    return apic_get_base(opaque);
+}
+
+static bool lapic_set_base(void *opaque, uint64_t base)
+{
+    return apic_set_base(opaque, base);
+}
+
+static uint64_t lapic_read(void *opaque, uint64_t off, unsigned size)
+{
+    return apic_access_read(opaque, off, size);
+}
+
+static void lapic_write(void *opaque, uint64_t off, uint64_t val,
+                        unsigned size)
+{
+    apic_access_write(opaque, off, val, size);
+}
+
+static const struct vcpu_lapic_ops lapic_ops = {
+    .get_base = lapic_get_base,
+    .set_base = lapic_set_base,
+    .read = lapic_read,
+    .write = lapic_write,
+};
+
 /* Which vCPU is touching the APIC window: the one whose thread this is.
  * Anyone else (the main loop, a debugger) sees the boot CPU's. */
 static int pc_current_cpu(void *opaque)
@@ -120,6 +150,8 @@ static int pc_init(struct err **errp)
         apics[i] = apic_create(&board.apic_bus, i, &apic_cpu_ops, v);
         v->irq_ack = pc_irq_ack;
         v->irq_opaque = apics[i];
+        v->lapic_opaque = apics[i];
+        v->lapic = &lapic_ops;
     }
     /* The PIC's INTR now goes through the boot CPU's LINT0. */
     apic_set_lint(apics[0], 0, i8259_intr_pending(board.pic));
@@ -128,16 +160,23 @@ static int pc_init(struct err **errp)
     return 0;
 }
 
+static int pc_done(struct err **errp)
+{
+    pc_board_boot_done(&board);
+    return 0;
+}
+
 const struct machine_type machine_pc = {
     .name = "pc-i440fx-6.2",
     .alias = "pc",
     .desc = "Standard PC (i440FX + PIIX, 1996)",
     .is_default = true,
-    .max_cpus = 1,
+    .max_cpus = APIC_MAX_CPUS,
     .min_cpus = 1,
     .default_cpu_type = "qemu64-x86_64-cpu",
     .default_ram_id = "pc.ram",
     .default_ram_size = 128ULL << 20,
     .buses = (1u << BUS_ISA) | (1u << BUS_PCI),
     .init = pc_init,
+    .done = pc_done,
 };

@@ -13,6 +13,7 @@
 
 #include "emu/acpi/loader.h"
 #include "emu/acpi/tables.h"
+#include "emu/hw/bootorder.h"
 #include "emu/hw/fw_cfg.h"
 #include "emu/cli/keyval.h"
 #include "emu/hw/i440fx.h"
@@ -33,10 +34,14 @@
 #include "emu/util/err.h"
 #include "emu/vm/config.h"
 #include "netdev/netdev.h"        /* net_create_nics */
+#include "emu/vm/runstate.h"      /* vm_register_reset */
 
 static int load_bios(struct pc_board *b, struct err **errp)
 {
-    const char *name = cfg.bios ? cfg.bios : "bios.bin";
+    /* QEMU's pc machines (since 1.7) default to the 256 KiB SeaBIOS
+     * build, which has what the 128 KiB one leaves out (the DSDT parser,
+     * among others); the guest cannot tell the two machines apart then. */
+    const char *name = cfg.bios ? cfg.bios : "bios-256k.bin";
     char *path = config_find_datafile(name);
     if (!path) {
         err_setf(errp, "could not load PC BIOS '%s'", name);
@@ -103,7 +108,15 @@ static void setup_fw_cfg(struct pc_board *b)
     fw_cfg_add_i16(f, FW_CFG_NOGRAPHIC, cfg.nographic);
     fw_cfg_add_i16(f, FW_CFG_NB_CPUS, cfg.smp.cpus);
     fw_cfg_add_i16(f, FW_CFG_MAX_CPUS, cfg.smp.maxcpus);
-    fw_cfg_add_i16(f, FW_CFG_BOOT_MENU, 0);
+    /* -boot menu=, splash-time= and reboot-timeout= as SeaBIOS reads
+     * them (etc/show-boot-menu is this legacy key; -1 never reboots). */
+    fw_cfg_add_i16(f, FW_CFG_BOOT_MENU, cfg.boot_menu);
+    if (cfg.boot_splash_time >= 0) {
+        uint16_t t = (uint16_t)cfg.boot_splash_time;
+        fw_cfg_add_file(f, "etc/boot-menu-wait", &t, 2);
+    }
+    uint32_t rt = (uint32_t)cfg.boot_reboot_timeout;
+    fw_cfg_add_file(f, "etc/boot-fail-wait", &rt, 4);
     /* The PIT's IRQ 0 arrives at IOAPIC pin 2 (the MADT says so too). */
     fw_cfg_add_i32(f, FW_CFG_IRQ0_OVERRIDE, 1);
     /* No NUMA: a zero node count, then a zero node per possible CPU. */
@@ -158,11 +171,49 @@ static int load_kernel(struct pc_board *b, struct err **errp)
                           cfg.append, errp);
 }
 
+/* -rtc base= and clock=: the time the RTC starts from and what it follows. */
+static void setup_rtc_time(struct pc_board *b)
+{
+    time_t t = (time_t)(clock_wall_ns() / NS_PER_SEC);
+    if (cfg.rtc_date_set) {
+        t = (time_t)cfg.rtc_date;
+    } else if (cfg.rtc_localtime) {
+        struct tm tm;
+        localtime_r(&t, &tm);
+        t += tm.tm_gmtoff;      /* the registers show local time */
+    }
+    rtc_set_clock(b->rtc, (enum rtc_clock)cfg.rtc_clock);
+    rtc_set_time(b->rtc, t);
+}
+
+/* -boot once=: the first boot's order; the first reset puts back order=. */
+static void restore_boot_order(void *opaque)
+{
+    struct pc_board *b = opaque;
+    rtc_set_boot_order(b->rtc, cfg.boot_order ? cfg.boot_order : "cad", true);
+}
+
 static void setup_cmos(struct pc_board *b)
 {
+    setup_rtc_time(b);
     rtc_set_memory(b->rtc, b->below_4g, b->above_4g);
     rtc_set_cpu_count(b->rtc, cfg.smp.cpus);
-    rtc_set_boot_order(b->rtc, "cad", true);
+    /* The letters were checked on the command line (a, b, c, d, n). */
+    restore_boot_order(b);
+    if (cfg.boot_once) {
+        rtc_set_boot_order(b->rtc, cfg.boot_once, true);
+        vm_register_reset(restore_boot_order, b);
+    }
+}
+
+void pc_board_boot_done(struct pc_board *b)
+{
+    size_t len;
+    char *order = bootorder_build(cfg.boot_strict, &len);
+    if (order) {
+        fw_cfg_add_file(b->fw_cfg, "bootorder", order, len);
+    }
+    free(order);
 }
 
 bool pc_a20(const struct pc_board *b)

@@ -70,6 +70,9 @@ void pc_gsi_set(struct pc_board *b, int gsi, int level);
 /* Back to power-on state: what pc.c owns beyond the device types. */
 void pc_board_reset(struct pc_board *b);
 
+/* Every device exists: write the fw_cfg bootorder file. */
+void pc_board_boot_done(struct pc_board *b);
+
 /* Whether the A20 gate is open now. */
 bool pc_a20(const struct pc_board *b);
 

@@ -266,6 +266,10 @@ static void piix4_pm_reset(struct device *dev)
     pci_device_reset(&s->pci);
     pci_set_long(c + PIIX4_PM_PMBA, 1);     /* I/O space indicator */
     c[PIIX4_PM_PMREGMISC] = 0;
+    /* DEVACTB (0x58) bit 25, APMC_EN, reads as set: firmware takes SMM as
+     * set up already and never raises an SMI that nothing would serve
+     * (hemu has no SMM; QEMU's PIIX4 does the same with smm=off). */
+    c[0x5b] = 0x02;
     pm_update_window(s);
     s->pm1_sts = s->pm1_en = s->pm1_cnt = 0;
     memset(s->gpe_sts, 0, sizeof(s->gpe_sts));

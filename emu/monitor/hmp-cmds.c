@@ -159,6 +159,15 @@ static void info_registers(struct hmp *h, const char *arg)
     }
 }
 
+/* QEMU's list: "*" marks the monitor's current CPU (always the first). */
+static void info_cpus(struct hmp *h, const char *arg)
+{
+    for (int i = 0; i < vcpu_count(); i++) {
+        hmp_printf(h, "%c CPU #%d: thread_id=%d\n", i == 0 ? '*' : ' ', i,
+                   vcpu_get(i)->tid);
+    }
+}
+
 static void info_help(struct hmp *h, const char *arg)
 {
     hmp_help(h, "info");
@@ -167,6 +176,7 @@ static void info_help(struct hmp *h, const char *arg)
 /* Sorted by name: QEMU sorts its tables before listing them. */
 const struct hmp_cmd hmp_info_cmds[] = {
     { "chardev", "", "show the character devices", false, info_chardev },
+    { "cpus", "", "show infos for each CPU", false, info_cpus },
     { "name", "", "show the current VM name", false, info_name },
     { "network", "", "show the network state", false, hmp_info_network },
     { "registers", "[-a|vcpu]",

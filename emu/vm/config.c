@@ -21,6 +21,7 @@ void config_init(void)
     memset(&cfg, 0, sizeof(cfg));
     cfg.ram_size = 128ULL << 20;
     cfg.hpet = true;
+    cfg.boot_splash_time = cfg.boot_reboot_timeout = -1;
     cfg.default_serial = cfg.default_parallel = cfg.default_monitor = true;
 }
 

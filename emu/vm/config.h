@@ -59,6 +59,21 @@ struct vm_config {
     char *kernel;
     char *initrd;
     char *append;
+    /* -rtc: base=utc|localtime|DATE (rtc_date: seconds since the epoch
+     * as the RTC shows them), clock=host|rt|vm (enum rtc_clock) */
+    bool rtc_localtime;
+    bool rtc_date_set;
+    int64_t rtc_date;
+    int rtc_clock;
+    /* -boot: CMOS order letters (NULL: "cad") and the first boot's,
+     * SeaBIOS's menu, its wait (ms, -1: default), the wait before a
+     * reboot when nothing boots (ms, -1: never), strict bootorder */
+    char *boot_order;
+    char *boot_once;
+    bool boot_menu;
+    int boot_splash_time;
+    int boot_reboot_timeout;
+    bool boot_strict;
     /* chardev front ends, in command-line order */
     struct deferred_opt *chardevs;  /* -chardev */
     struct deferred_opt *serials;   /* -serial */

@@ -27,6 +27,8 @@ struct machine_type {
     unsigned buses;
     /* Build the board; called once after the command line is processed. */
     int (*init)(struct err **errp);
+    /* Every -device exists now (the boot order is complete); NULL: none. */
+    int (*done)(struct err **errp);
 };
 
 /* All machine types, NULL-terminated. */

@@ -263,6 +263,9 @@ int main(int argc, char **argv)
     }
     create_devices();
     net_check_nics();
+    if (current_machine->done && current_machine->done(&e) < 0) {
+        fatal_err(e);
+    }
     vm_register_reset(reset_devices, NULL);
     daemon_ready();
 

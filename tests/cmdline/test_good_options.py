@@ -339,6 +339,21 @@ def without_S_runs():
 
 
 @test
+def rtc_forms():
+    for arg in ("base=utc", "base=localtime", "base=2006-06-17",
+                "base=2006-06-17T16:01:21,clock=vm",
+                "clock=rt,driftfix=none", "clock=host"):
+        starts(["-rtc", arg])
+
+
+@test
+def boot_forms():
+    for arg in ("c", "order=dc", "once=d", "menu=on,splash-time=100",
+                "reboot-timeout=-1,strict=on", "order=n,strict=off"):
+        starts(["-boot", arg])
+
+
+@test
 def no_shutdown_and_no_reboot_accepted():
     starts(["-no-shutdown"])
     starts(["-no-reboot"])

@@ -47,6 +47,8 @@ EXAMPLES = {
     "cpu": (["help"], "exit0"),
     "accel": (["tcg"], "run"),
     "smp": (["1"], "run"),
+    "rtc": (["base=utc,clock=host"], "run"),
+    "boot": (["order=cd,menu=off"], "run"),
     "m": (["64M"], "run"),
     "device": (["help"], "exit0"),
     "global": (["isa-serial.chardev=none"], "run"),

@@ -4,8 +4,9 @@
  * priority classes, ISR nesting and EOI, illegal vectors and the ESR,
  * LINT0 in ExtINT mode carrying the PIC, the timer in one-shot, periodic
  * and TSC-deadline modes with the divider, IPIs (fixed, NMI, INIT, SIPI,
- * shorthands, lowest priority), the APIC base enable bit, and the shared
- * MMIO window answering for the current CPU. */
+ * shorthands, lowest priority), the APIC base MSR (enable, BSP bit,
+ * reserved bits, relocation), INIT resetting the target's registers, and
+ * the shared MMIO window answering for the current CPU. */
 #include "emu/osdep.h"
 
 #include "emu/hw/apic.h"
@@ -323,6 +324,49 @@ TEST(mmio_window_is_per_cpu)
     cur = 7;        /* no such CPU */
     EXPECT_EQ(o->read(&bus, ID, 4), 0);
     cur = 0;
+}
+
+TEST(base_msr_bits_and_relocation)
+{
+    setup();
+    const struct mem_ops *o = bus.mr.ops;
+    /* Reserved: bits 0-7, 9, 10 (x2APIC) and above 40 physical bits. */
+    EXPECT(!apic_set_base(lapic[1], 0xfee00801ULL));
+    EXPECT(!apic_set_base(lapic[1], 0xfee00c00ULL));
+    EXPECT(!apic_set_base(lapic[1], (1ULL << 40) | 0xfee00800ULL));
+    EXPECT_EQ(apic_get_base(lapic[1]), 0xfee00800ULL);
+    /* The BSP bit is read-only both ways. */
+    EXPECT(apic_set_base(lapic[1], 0xfee00900ULL));
+    EXPECT_EQ(apic_get_base(lapic[1]), 0xfee00800ULL);
+    EXPECT(apic_set_base(lapic[0], 0xfee00800ULL));
+    EXPECT_EQ(apic_get_base(lapic[0]), 0xfee00900ULL);
+    /* Moved away, the APIC no longer answers in the default window (the
+     * machine routes its new window to it) but keeps working. */
+    EXPECT(apic_set_base(lapic[1], 0xfed00800ULL));
+    EXPECT_EQ(apic_get_base(lapic[1]), 0xfed00800ULL);
+    cur = 1;
+    EXPECT_EQ(o->read(&bus, ID, 4), 0);
+    EXPECT_EQ(apic_access_read(lapic[1], ID, 4), 1u << 24);
+    cur = 0;
+    EXPECT_EQ(o->read(&bus, ID, 4), 0);
+    EXPECT_EQ(apic_access_read(lapic[0], ID, 4), 0);
+}
+
+TEST(init_resets_the_target_but_keeps_id)
+{
+    setup();
+    enable(0);
+    enable(1);
+    wr(1, ID, 5u << 24);
+    wr(1, TPR, 0x30);
+    wr(1, LVT_TIMER, 0x20031);
+    ipi(0, 5, (APIC_DM_INIT << 8) | (1u << 14));
+    EXPECT_EQ(inits[1], 1);
+    EXPECT_EQ(rd(1, ID), 5u << 24);
+    EXPECT_EQ(rd(1, TPR), 0);
+    EXPECT_EQ(rd(1, SVR), 0xff);
+    EXPECT_EQ(rd(1, LVT_TIMER), 1u << 16);
+    EXPECT_EQ(apic_get_base(lapic[1]), 0xfee00800ULL);
 }
 
 TEST_MAIN()

@@ -213,4 +213,34 @@ TEST(isa_irqs_reach_the_ioapic)
     EXPECT_EQ(as_read(b.mem, 0xfee00020, 4), 0);
 }
 
+/* -boot: the CMOS order bytes (once= first), the menu, its wait, the
+ * reboot timeout and strict's HALT as SeaBIOS reads them. */
+TEST(boot_options_in_cmos_and_fw_cfg)
+{
+    static struct pc_board b;
+    config_init();
+    cfg.ram_size = 64 << 20;
+    cfg.smp = (struct smp_config){ 1, 1, 1, 1, 1, 1 };
+    cfg.boot_order = "nc";
+    cfg.boot_once = "dca";
+    cfg.boot_menu = true;
+    cfg.boot_splash_time = 2500;
+    cfg.boot_reboot_timeout = 1000;
+    cfg.boot_strict = true;
+    struct err *e = NULL;
+    EXPECT_EQ(pc_board_create(&b, &intr, &e), 0);
+    pc_board_boot_done(&b);
+    /* d=3, c=2 in 0x3d; a=1 in 0x38's high nibble, floppy check on. */
+    EXPECT_EQ(cmos(&b, 0x3d), 0x23);
+    EXPECT_EQ(cmos(&b, 0x38), 0x10);
+    size_t len;
+    const uint8_t *w = fw_cfg_file(b.fw_cfg, "etc/boot-menu-wait", &len);
+    EXPECT(w && len == 2 && (w[0] | w[1] << 8) == 2500);
+    const uint8_t *rt = fw_cfg_file(b.fw_cfg, "etc/boot-fail-wait", &len);
+    EXPECT(rt && len == 4 && (rt[0] | rt[1] << 8) == 1000);
+    const uint8_t *o = fw_cfg_file(b.fw_cfg, "bootorder", &len);
+    EXPECT(o && len == 5 && !memcmp(o, "HALT", 5));
+    cfg.boot_order = cfg.boot_once = NULL;
+}
+
 TEST_MAIN()

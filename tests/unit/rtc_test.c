@@ -2,7 +2,8 @@
 /* rtc_test.c - the MC146818 RTC/CMOS through ports 0x70/0x71 on a manual
  * guest clock: BCD/binary and 12/24-hour time, SET, UIP, update-ended,
  * alarm and periodic interrupts on IRQ 8 with register C clearing, the
- * NMI mask bit and the CMOS bytes that SeaBIOS reads. */
+ * NMI mask bit, the CMOS bytes that SeaBIOS reads, and -rtc clock=
+ * host/rt/vm across a VM pause. */
 #include "emu/osdep.h"
 
 #include "emu/hw/isa.h"
@@ -295,6 +296,32 @@ TEST(firmware_bytes)
     EXPECT_EQ(cmos_read(0x2e) << 8 | cmos_read(0x2f), sum);
     rtc_set_cmos(rtc, 200, 1);          /* out of range: ignored */
     EXPECT_EQ(rtc_get_cmos(rtc, 200), 0);
+}
+
+/* -rtc clock=host|rt: the pause counts; clock=vm: it does not. */
+TEST(pause_with_host_and_vm_clocks)
+{
+    setup();
+    int64_t host = 1000 * NS_PER_SEC;
+    rtc_set_clock(rtc, RTC_CLOCK_HOST);
+    rtc_vm_state(rtc, false, host);
+    /* The guest's clock does not move while paused; the host's does. */
+    rtc_vm_state(rtc, true, host + 90 * NS_PER_SEC);
+    EXPECT_EQ(rtc_get_time(rtc), T0 + 90);
+    EXPECT_EQ(cmos_read(0x02), 0x07);       /* 05:07:37 */
+    EXPECT_EQ(cmos_read(0x00), 0x37);
+    rtc_set_clock(rtc, RTC_CLOCK_RT);
+    rtc_vm_state(rtc, false, host);
+    rtc_vm_state(rtc, true, host + 5 * NS_PER_SEC);
+    EXPECT_EQ(rtc_get_time(rtc), T0 + 95);
+    rtc_set_clock(rtc, RTC_CLOCK_VM);
+    rtc_vm_state(rtc, false, host);
+    rtc_vm_state(rtc, true, host + 600 * NS_PER_SEC);
+    EXPECT_EQ(rtc_get_time(rtc), T0 + 95);
+    /* A resume without a pause changes nothing. */
+    rtc_set_clock(rtc, RTC_CLOCK_HOST);
+    rtc_vm_state(rtc, true, host + 700 * NS_PER_SEC);
+    EXPECT_EQ(rtc_get_time(rtc), T0 + 95);
 }
 
 TEST_MAIN()

@@ -99,6 +99,7 @@ enum x86_exit {
 /* Bits of x86_cpu.attention. */
 #define X86_ATTN_STOP 0x1   /* leave x86_cpu_run() (kick, pause) */
 #define X86_ATTN_IRQ  0x2   /* the INTR line is raised (x86_cpu_set_irq) */
+#define X86_ATTN_NMI  0x4   /* an NMI is pending (x86_cpu_nmi) */
 
 /* A segment register with its hidden descriptor cache. */
 struct x86_seg {
@@ -140,6 +141,11 @@ struct x86_bus {
        loaders).  NULL if there is none: then every x86_cpu_run starts
        with no decoded code, so the host may change RAM between runs. */
     uint8_t *(*code_dirty)(void *opaque, uint64_t paddr);
+    /* IA32_APIC_BASE lives in the platform's local APIC: get, and set
+       (false: reserved bits or an illegal transition, #GP).  NULL: the
+       CPU keeps the MSR itself. */
+    uint64_t (*apic_base_get)(void *opaque);
+    bool (*apic_base_set)(void *opaque, uint64_t val);
 };
 
 /*
@@ -245,6 +251,7 @@ struct x86_cpu {
     /* Set by another thread or a device to stop the run loop. */
     volatile uint32_t attention;
     bool halted;
+    bool nmi_blocked;   /* from NMI delivery to the next IRET */
     bool delivering;    /* inside x86_deliver() */
     int delivering_vector;
     uint64_t shadow_icount; /* no interrupt before this instruction count
@@ -304,6 +311,8 @@ void x86_cpu_set_a20(struct x86_cpu *cpu, bool enabled);
 void x86_cpu_dump(struct x86_cpu *cpu, FILE *f);
 /* Raise or lower the INTR line (any thread). */
 void x86_cpu_set_irq(struct x86_cpu *cpu, bool level);
+/* Latch an NMI (any thread); taken between instructions. */
+void x86_cpu_nmi(struct x86_cpu *cpu);
 /* Drop every cached translation (map change, CR3 write, mode change). */
 void x86_tlb_flush(struct x86_cpu *cpu);
 /* Drop every decoded block. */

@@ -392,7 +392,9 @@ static inline void x86_write_lin(struct x86_cpu *cpu, uint64_t lin,
 /* ---- locked read-modify-write ------------------------------------------ */
 
 /* Host pointer for an atomic RMW of 1 << sz bytes at lin, or NULL when
-   the operand is not naturally aligned RAM (then the plain path runs). */
+   the operand is not RAM or crosses a page (then the plain path runs).
+   Misaligned operands within a page are fine: the host's LOCK CMPXCHG
+   handles them, as the guest's would. */
 uint8_t *x86_lock_ptr(struct x86_cpu *cpu, uint64_t lin, unsigned sz);
 
 /* Compare-and-swap on guest RAM; *old gets the current value on failure. */
@@ -432,6 +434,14 @@ static inline bool x86_cas(uint8_t *p, unsigned sz, uint64_t *old,
                                            __ATOMIC_SEQ_CST);
     }
 }
+
+/* atomic.c: 16-byte compare-and-swap (lo/hi get the current value on
+   failure), and an A/D update of a paging entry that fails when another
+   CPU changed the entry since the walk read old. */
+bool x86_cas16(uint8_t *p, uint64_t *lo, uint64_t *hi, uint64_t new_lo,
+               uint64_t new_hi);
+bool x86_pte_update(struct x86_cpu *cpu, uint64_t pa, unsigned size,
+                    uint64_t old, uint64_t val);
 
 /*
  * Run "r = expr(old)" as one atomic update of the locked operand at p:

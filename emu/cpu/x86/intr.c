@@ -210,6 +210,7 @@ void x86_op_iret(struct x86_cpu *cpu, const struct x86_insn *in)
     unsigned sz = in->opsz, n = 1u << sz;
     uint64_t m = x86_mask(cpu->stack_size);
 
+    cpu->nmi_blocked = false;   /* IRET ends NMI blocking (SDM 6.7.1) */
     if (cpu->mode == X86_MODE_REAL) {
         uint64_t ip = x86_pop(cpu, sz);
         uint16_t sel = (uint16_t)x86_pop(cpu, sz);
@@ -302,17 +303,36 @@ void x86_cpu_set_irq(struct x86_cpu *cpu, bool level)
     }
 }
 
+void x86_cpu_nmi(struct x86_cpu *cpu)
+{
+    __atomic_fetch_or(&cpu->attention, X86_ATTN_NMI, __ATOMIC_SEQ_CST);
+}
+
 /*
- * Called from the run loop when attention is set: deliver a pending
- * external interrupt if IF allows and no shadow is active.  Returns true
- * when the loop should exit (a stop request).
+ * Called from the run loop when attention is set: deliver a pending NMI
+ * (unless one is being handled) or external interrupt if IF allows and no
+ * shadow is active.  Returns true when the loop should exit (a stop
+ * request).
  */
 bool x86_check_attention(struct x86_cpu *cpu)
 {
     uint32_t a = cpu->attention;
 
-    if (a & ~(uint32_t)X86_ATTN_IRQ) {
+    if (a & ~(uint32_t)(X86_ATTN_IRQ | X86_ATTN_NMI)) {
         return true;
+    }
+    if ((a & X86_ATTN_NMI) && !cpu->nmi_blocked &&
+        cpu->icount != cpu->shadow_icount) {
+        __atomic_fetch_and(&cpu->attention, ~(uint32_t)X86_ATTN_NMI,
+                           __ATOMIC_SEQ_CST);
+        cpu->insn_rip = cpu->rip;
+        cpu->halted = false;
+        cpu->nmi_blocked = true;
+        cpu->delivering = true;
+        cpu->delivering_vector = 256 + 2;
+        x86_deliver(cpu, 2, cpu->rip, X86_SRC_EXT);
+        cpu->delivering = false;
+        return false;
     }
     if ((a & X86_ATTN_IRQ) && (cpu->rflags & X86_IF) &&
         cpu->icount != cpu->shadow_icount && cpu->bus.irq_ack) {

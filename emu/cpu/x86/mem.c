@@ -202,8 +202,8 @@ uint8_t *x86_lock_ptr(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
 {
     uint64_t pa;
 
-    if (lin & ((1u << sz) - 1)) {
-        return NULL;        /* split or misaligned: the plain path */
+    if ((lin & 0xfff) + (1u << sz) > 0x1000) {
+        return NULL;        /* split across pages: the plain path */
     }
     const struct x86_tlb_entry *e =
         &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];

@@ -214,6 +214,19 @@ static void cmpxchg8b(struct x86_cpu *cpu, const struct x86_insn *in)
             x86_raise(cpu, X86_EXC_GP, 0);
         }
         uint64_t lin = x86_seg_lin(cpu, in->seg, ea, 16, true);
+        uint8_t *p = x86_lock_ptr(cpu, lin, 3);
+        if (p) {
+            uint64_t lo = cpu->regs[X86_RAX], hi = cpu->regs[X86_RDX];
+            if (x86_cas16(p, &lo, &hi, cpu->regs[X86_RBX],
+                          cpu->regs[X86_RCX])) {
+                f |= X86_ZF;
+            } else {
+                cpu->regs[X86_RAX] = lo;
+                cpu->regs[X86_RDX] = hi;
+            }
+            x86_set_status(cpu, f);
+            return;
+        }
         uint64_t lo = x86_read_lin(cpu, lin, 3);
         uint64_t hi = x86_read_lin(cpu, lin + 8, 3);
         if (lo == cpu->regs[X86_RAX] && hi == cpu->regs[X86_RDX]) {

@@ -50,18 +50,6 @@ static uint64_t phys_read(struct x86_cpu *cpu, uint64_t pa, unsigned size)
     return cpu->bus.mmio_read(cpu->bus.opaque, pa, size);
 }
 
-static void phys_write(struct x86_cpu *cpu, uint64_t pa, uint64_t v,
-                       unsigned size)
-{
-    uint8_t *page = cpu->bus.ram_ptr(cpu->bus.opaque, pa & ~0xfffull, true);
-
-    if (page) {
-        memcpy(page + (pa & 0xfff), &v, size);
-    } else {
-        cpu->bus.mmio_write(cpu->bus.opaque, pa, v, size);
-    }
-}
-
 /* ---- the walk ---------------------------------------------------------- */
 
 struct walk {
@@ -102,6 +90,8 @@ static uint64_t walk_entry(struct x86_cpu *cpu, struct walk *w, uint64_t pa,
 
 uint64_t x86_translate(struct x86_cpu *cpu, uint64_t lin, int access)
 {
+    const uint64_t lin0 = lin;
+    const int access0 = access;
     if (!(cpu->cr0 & X86_CR0_PG)) {
         return lin & 0xffffffffull & cpu->a20_mask;
     }
@@ -202,7 +192,11 @@ leaf:
     for (unsigned i = 0; i < w.n; i++) {
         uint64_t want = PTE_A | ((write && i == w.n - 1) ? PTE_D : 0);
         if ((w.pte[i] & want) != want) {
-            phys_write(cpu, w.pte_addr[i], w.pte[i] | want, w.esize);
+            if (!x86_pte_update(cpu, w.pte_addr[i] & cpu->a20_mask, w.esize,
+                                w.pte[i], w.pte[i] | want)) {
+                /* another CPU changed the entry: walk again */
+                return x86_translate(cpu, lin0, access0);
+            }
         }
     }
     return ((pa & ~off_mask) | (lin & off_mask)) & cpu->a20_mask;

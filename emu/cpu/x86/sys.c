@@ -424,7 +424,10 @@ void x86_op_rdmsr(struct x86_cpu *cpu, const struct x86_insn *in)
     need_cpl0(cpu);
     switch ((uint32_t)cpu->regs[X86_RCX]) {
     case MSR_TSC: v = host_ns() + cpu->tsc_offset; break;
-    case MSR_APIC_BASE: v = cpu->apic_base; break;
+    case MSR_APIC_BASE:
+        v = cpu->bus.apic_base_get ? cpu->bus.apic_base_get(cpu->bus.opaque)
+                                   : cpu->apic_base;
+        break;
     case MSR_SYSENTER_CS: v = cpu->sysenter_cs; break;
     case MSR_SYSENTER_ESP: v = cpu->sysenter_esp; break;
     case MSR_SYSENTER_EIP: v = cpu->sysenter_eip; break;
@@ -483,7 +486,14 @@ void x86_op_wrmsr(struct x86_cpu *cpu, const struct x86_insn *in)
         cpu->tsc_offset = v - host_ns();
         break;
     case MSR_APIC_BASE:
-        cpu->apic_base = v;     /* the local APIC comes with the platform */
+        /* the local APIC comes with the platform, which checks the bits */
+        if (cpu->bus.apic_base_set) {
+            if (!cpu->bus.apic_base_set(cpu->bus.opaque, v)) {
+                x86_raise(cpu, X86_EXC_GP, 0);
+            }
+        } else {
+            cpu->apic_base = v;
+        }
         break;
     case MSR_K8_INT_PENDING_MSG:
         break;
