@@ -33,6 +33,7 @@ include emu/monitor/objs.mk
 include emu/hw/objs.mk
 include emu/acpi/objs.mk
 include emu/cpu/x86/objs.mk
+include block-protocols/objs.mk
 
 HEMU_OBJS := $(addprefix $(BUILDDIR)/,$(hemu-y))
 MAIN_OBJ := $(BUILDDIR)/emu/vm/main.o
@@ -45,7 +46,7 @@ UNIT_BINS := $(patsubst %.c,$(BUILDDIR)/%,$(UNIT_SRCS))
         check-fuzz fuzz deps clean distclean help
 .DEFAULT_GOAL := all
 
-all: $(BUILDDIR)/hemu
+all: $(BUILDDIR)/hemu $(BUILDDIR)/hemu-img
 
 $(BUILDDIR)/%.o: %.c $(BUILDDIR)/config.mk
 	@mkdir -p $(dir $@)
@@ -75,6 +76,11 @@ $(LIBHEMU): $(HEMU_OBJS)
 # a linker section and would be dropped from an archive.
 $(BUILDDIR)/hemu: $(MAIN_OBJ) $(HEMU_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(HEMU_OBJS) $(LIBS)
+
+# The image tool: block layer only, from the same archive.
+HEMU_IMG_OBJ := $(BUILDDIR)/block-protocols/hemu-img.o
+$(BUILDDIR)/hemu-img: $(HEMU_IMG_OBJ) $(LIBHEMU)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(HEMU_IMG_OBJ) $(LIBHEMU) $(LIBS)
 
 $(BUILDDIR)/tests/unit/%: tests/unit/%.c tests/unit/test.h $(LIBHEMU)
 	@mkdir -p $(dir $@)
@@ -134,4 +140,4 @@ help:
 	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 
--include $(HEMU_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(HEMU_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(HEMU_IMG_OBJ:.o=.d)
