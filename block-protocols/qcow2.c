@@ -72,21 +72,6 @@ static int write_l1_entry(struct bdrv *bs, uint64_t i, uint64_t v)
     return r;
 }
 
-/* Take a reference for whatever an L2 entry points to (when an L2 table
- * shared with a snapshot is copied). */
-static int ref_entry(struct bdrv *bs, uint64_t e)
-{
-    struct qcow2 *s = bs->opaque;
-    if (e & QCOW2_OFLAG_COMPRESSED) {
-        uint64_t off, len;
-        qcow2_compressed_range(s, e, &off, &len);
-        uint64_t start = off & ~511ULL;
-        return qcow2_update_range(bs, start, len + (off - start), 1);
-    }
-    uint64_t off = e & QCOW2_OFFSET_MASK;
-    return off ? qcow2_update_refcount(bs, off >> s->cluster_bits, 1) : 0;
-}
-
 /* The L2 table of L1 index i for writing: allocated, and private to the
  * active image (copied when a snapshot shares it). */
 static int l2_get_write(struct bdrv *bs, uint64_t i, uint8_t **l2)
@@ -111,13 +96,11 @@ static int l2_get_write(struct bdrv *bs, uint64_t i, uint8_t **l2)
         }
         copy = xmalloc(s->cluster_size);
         memcpy(copy, t, s->cluster_size);
+        /* Data refcounts count every L1 path to a cluster (as QEMU's
+         * snapshot creation counts them), so they already include the
+         * copy; only the flags change. */
         for (uint32_t j = 0; j < s->l2_entries; j++) {
             uint64_t v = be64_get(copy + j * 8);
-            r = ref_entry(bs, v);
-            if (r < 0) {
-                free(copy);
-                return r;
-            }
             be64_put(copy + j * 8, v & ~QCOW2_OFLAG_COPIED);
         }
     }
@@ -829,7 +812,8 @@ static int open_backing(struct bdrv *bs, struct kvlist *kv, int flags,
         path = xstrdup(bf);
     } else {
         char *dup = xstrdup(bs->filename);
-        path = xasprintf("%s/%s", dirname(dup), bf);
+        const char *d = dirname(dup);
+        path = strcmp(d, ".") ? xasprintf("%s/%s", d, bf) : xstrdup(bf);
         free(dup);
     }
     if (!kv_has(bkv, "file") && !kv_has(bkv, "file.filename")) {
