@@ -206,25 +206,15 @@ int qcow2_check(struct bdrv *bs, struct bdrv_check_result *res, int fix,
 
     /* Compare with what the image says. */
     uint64_t highest = 0;
-    /* The file's clusters, and beyond the end only where a refcount block
-     * exists (refcounts there are leaks). */
-    uint64_t scan = c.n;
-    for (uint64_t ti = 0; ti < s->rt_size; ti++) {
-        if (s->rt[ti]) {
-            scan = MAX(scan, (ti + 1) * (uint64_t)s->rb_entries);
-        }
-    }
-    for (uint64_t i = 0; i < scan; i++) {
-        if (i >= c.n && !s->rt[i / s->rb_entries]) {
-            i = (i / s->rb_entries + 1) * (uint64_t)s->rb_entries - 1;
-            continue;
-        }
+    /* Refcounts past the end of the file are not looked at (as in
+     * qemu-img check). */
+    for (uint64_t i = 0; i < c.n; i++) {
         uint64_t rc = 0;
         if (qcow2_get_refcount(bs, i, &rc) < 0) {
             res->check_errors++;
             continue;
         }
-        uint64_t want = i < c.n ? c.ref[i] : 0;
+        uint64_t want = c.ref[i];
         if (want) {
             highest = i + 1;
         }
