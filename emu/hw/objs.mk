@@ -11,3 +11,6 @@ hemu-y += emu/hw/ioapic.o emu/hw/apic.o emu/hw/piix4-pm.o emu/hw/hpet.o
 # assembled and embedded by the Makefile)
 hemu-y += emu/hw/linuxboot.o emu/hw/multiboot.o \
           emu/hw/roms/linuxboot-rom.o emu/hw/roms/multiboot-rom.o
+# storage front ends: the PIIX3 IDE function with ATA disks and the ATAPI
+# CD-ROM, attached by pc-storage.c
+hemu-y += emu/hw/ide.o emu/hw/ide-atapi.o emu/hw/piix-ide.o emu/hw/pc-storage.o
