@@ -48,14 +48,15 @@ int drive_add_option(const char *arg, struct err **errp)
         return -1;
     }
     struct drive *d = xzalloc(sizeof(*d));
+    d->opt = "drive";
     d->arg = xstrdup(arg);
     d->kv = kv;
     append(d);
     return 0;
 }
 
-int drive_add_legacy(int index, const char *file, bool cdrom,
-                     struct err **errp)
+int drive_add_legacy(const char *opt, int index, const char *file,
+                     bool cdrom, struct err **errp)
 {
     struct kvlist *kv = kvlist_new();
     kv_set(kv, "file", file);
@@ -66,6 +67,7 @@ int drive_add_legacy(int index, const char *file, bool cdrom,
         kv_set(kv, "media", "cdrom");
     }
     struct drive *d = xzalloc(sizeof(*d));
+    d->opt = opt;
     d->arg = xstrdup(file);
     d->kv = kv;
     append(d);
@@ -414,7 +416,7 @@ int drive_init_all(struct err **errp)
     }
     int n = 0;
     for (struct drive *d = drives; d; d = d->next, n++) {
-        err_loc_set_cmdline("drive", d->arg);
+        err_loc_set_cmdline(d->opt, d->arg);
         if (init_drive(d, n, errp) < 0) {
             return -1;
         }

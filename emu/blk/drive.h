@@ -20,7 +20,8 @@ struct drive {
     int bus, unit, index;       /* index = bus * units_per_bus + unit */
     bool cdrom;
     struct blk *blk;
-    char *arg;                  /* the option, for messages */
+    const char *opt;            /* the option ("drive", "hda"...) and */
+    char *arg;                  /* its argument, for messages */
     struct kvlist *kv;
     bool claimed;               /* a front end took it */
     struct drive *next;
@@ -28,8 +29,8 @@ struct drive {
 
 /* Command-line handlers (emu/cli/handlers.c calls them). */
 int drive_add_option(const char *arg, struct err **errp);
-int drive_add_legacy(int index, const char *file, bool cdrom,
-                     struct err **errp);
+int drive_add_legacy(const char *opt, int index, const char *file,
+                     bool cdrom, struct err **errp);
 int blockdev_add_option(const char *arg, struct err **errp);
 extern bool drive_snapshot_all;     /* -snapshot */
 

@@ -677,27 +677,27 @@ int opt_drive(const char *arg, struct err **errp)
 
 int opt_hda(const char *arg, struct err **errp)
 {
-    return drive_add_legacy(0, arg, false, errp);
+    return drive_add_legacy("hda", 0, arg, false, errp);
 }
 
 int opt_hdb(const char *arg, struct err **errp)
 {
-    return drive_add_legacy(1, arg, false, errp);
+    return drive_add_legacy("hdb", 1, arg, false, errp);
 }
 
 int opt_hdc(const char *arg, struct err **errp)
 {
-    return drive_add_legacy(2, arg, false, errp);
+    return drive_add_legacy("hdc", 2, arg, false, errp);
 }
 
 int opt_hdd(const char *arg, struct err **errp)
 {
-    return drive_add_legacy(3, arg, false, errp);
+    return drive_add_legacy("hdd", 3, arg, false, errp);
 }
 
 int opt_cdrom(const char *arg, struct err **errp)
 {
-    return drive_add_legacy(2, arg, true, errp);
+    return drive_add_legacy("cdrom", 2, arg, true, errp);
 }
 
 int opt_blockdev(const char *arg, struct err **errp)

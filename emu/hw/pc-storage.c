@@ -28,7 +28,7 @@ int pc_storage_init(struct pc_board *b, struct err **errp)
         return -1;
     }
     for (struct drive *d = drive_first(); d; d = d->next) {
-        err_loc_set_cmdline("drive", d->arg);
+        err_loc_set_cmdline(d->opt, d->arg);
         if (d->iface == IF_VIRTIO) {
             err_setf(errp, "if=virtio: not supported");
             return -1;
