@@ -102,8 +102,8 @@ static int json_flatten(struct kvlist *kv, const char *prefix,
     return 0;
 }
 
-static int parse_json_filename(struct kvlist *kv, const char *json,
-                               struct err **errp)
+int bdrv_parse_json_opts(struct kvlist *kv, const char *json,
+                         struct err **errp)
 {
     struct json_object *o = json_tokener_parse(json);
     if (!o || !json_object_is_type(o, json_type_object)) {
@@ -231,7 +231,7 @@ struct bdrv *bdrv_open_opts(struct kvlist *kv, int flags, struct err **errp)
     if (fname) {
         if (!strncmp(fname, "json:", 5)) {
             struct kvlist *j = kvlist_new();
-            if (parse_json_filename(j, fname + 5, errp) < 0) {
+            if (bdrv_parse_json_opts(j, fname + 5, errp) < 0) {
                 kvlist_free(j);
                 kvlist_free(sub);
                 return NULL;

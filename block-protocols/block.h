@@ -142,6 +142,10 @@ struct bdrv *bdrv_open(const char *filename, const char *fmt,
  * file.filename=, node-name=...) as -blockdev and -drive give it. */
 struct bdrv *bdrv_open_opts(struct kvlist *opts, int flags, struct err **errp);
 void bdrv_close(struct bdrv *bs);
+/* Flatten a JSON object's options into dotted keys (json:{...}, -blockdev
+ * {...}). */
+int bdrv_parse_json_opts(struct kvlist *kv, const char *json,
+                         struct err **errp);
 
 /* Probe the format of the first bytes of a file: "qcow2" or "raw". */
 const char *bdrv_probe(const uint8_t *buf, size_t len);

@@ -79,8 +79,7 @@ int blockdev_add_option(const char *arg, struct err **errp)
     struct kvlist *kv = kvlist_new();
     int r;
     if (arg[0] == '{') {
-        r = kvlist_parse(kv, "", NULL, errp);
-        kv_set(kv, "file", xasprintf("json:%s", arg));
+        r = bdrv_parse_json_opts(kv, arg, errp);
     } else {
         r = kvlist_parse(kv, arg, "driver", errp);
     }
@@ -466,5 +465,22 @@ struct blk *drive_claim_by_id(const char *id, struct err **errp)
 
 int drive_check_claimed(struct err **errp)
 {
+    static const char *const ifn[] = { "none", "ide", "virtio", "floppy" };
+    for (struct drive *d = drives; d; d = d->next) {
+        if (d->blk && d->iface != IF_NONE && !d->claimed) {
+            err_loc_set_cmdline(d->opt, d->arg);
+            err_setf(errp, "machine type does not support if=%s,bus=%d,unit=%d",
+                     ifn[d->iface], d->bus, d->unit);
+            return -1;
+        }
+    }
     return 0;
+}
+
+int drive_init_machine_without_storage(struct err **errp)
+{
+    if (drive_init_all(errp) < 0) {
+        return -1;
+    }
+    return drive_check_claimed(errp);
 }

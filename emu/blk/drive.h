@@ -42,5 +42,7 @@ struct drive *drive_first(void);
 struct blk *drive_claim_by_id(const char *id, struct err **errp);
 /* Error for a -drive that no front end took (if=none aside). */
 int drive_check_claimed(struct err **errp);
+/* For machines without disk controllers (-M none): open and refuse. */
+int drive_init_machine_without_storage(struct err **errp);
 
 #endif
