@@ -567,8 +567,10 @@ static void exec_cmd(struct ide_bus *bus, uint8_t cmd)
         ide_set_irq(bus);
         return;
     }
-    if (s->cd) {
-        /* ATAPI devices answer only the commands above (and NOP). */
+    if (s->cd && cmd != 0xef && cmd != 0xe5 && cmd != 0xe0 && cmd != 0xe1 &&
+        cmd != 0xe2 && cmd != 0xe3 && cmd != 0xe6) {
+        /* ATAPI devices answer only the commands above, SET FEATURES and
+         * the power management ones. */
         set_signature(s);
         ide_abort(s);
         return;
@@ -641,7 +643,9 @@ static void exec_cmd(struct ide_bus *bus, uint8_t cmd)
             ide_abort(s);
             return;
         }
-        build_identify(s);
+        if (!s->cd) {
+            build_identify(s);
+        }
         ok_irq(s);
         return;
     case 0xf8: case 0x27: { /* READ NATIVE MAX ADDRESS */
