@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "emu/monitor/hmp.h"
+#include "emu/monitor/qmp-block.h"  /* info block, eject, change */
 #include "emu/monitor/qmp.h"    /* qmp_call */
 #include "emu/util/err.h"
 
@@ -165,6 +166,7 @@ static void info_help(struct hmp *h, const char *arg)
 
 /* Sorted by name: QEMU sorts its tables before listing them. */
 const struct hmp_cmd hmp_info_cmds[] = {
+    { "block", "[device]", "show the block devices", true, hmp_info_block },
     { "chardev", "", "show the character devices", false, info_chardev },
     { "name", "", "show the current VM name", false, info_name },
     { "registers", "[-a|vcpu]",
@@ -214,7 +216,13 @@ static void cmd_quit(struct hmp *h, const char *arg)
 }
 
 const struct hmp_cmd hmp_cmds[] = {
+    { "block_resize", "device size", "resize a block image", true,
+      hmp_block_resize },
+    { "change", "device filename [format]", "change a removable medium",
+      true, hmp_change },
     { "cont|c", "", "resume emulation", false, cmd_cont },
+    { "eject", "[-f] device", "eject a removable medium (use -f to force it)",
+      true, hmp_eject },
     { "help|?", "[cmd]", "show the help", true, cmd_help },
     { "info", "[subcommand]", "show various information about the system state",
       true, info_help, hmp_info_cmds },

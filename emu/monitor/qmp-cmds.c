@@ -6,6 +6,8 @@
  */
 #include "emu/osdep.h"
 
+#include "emu/monitor/qmp-block.h"  /* the block commands */
+
 #include "emu/accel/vcpu.h"     /* vcpu_count, vcpu_get */
 #include <json-c/json.h>
 
@@ -297,6 +299,13 @@ const struct qmp_cmd qmp_cmds[] = {
     { "system_powerdown", cmd_system_powerdown, NULL },
     { "quit", cmd_quit, NULL },
     { "human-monitor-command", human_monitor_command, hmc_args },
+    /* block devices (qmp-block.c) */
+    { "query-block", qmp_query_block, NULL },
+    { "query-blockstats", qmp_query_blockstats, NULL },
+    { "eject", qmp_eject, qmp_eject_args },
+    { "blockdev-change-medium", qmp_blockdev_change_medium,
+      qmp_change_medium_args },
+    { "block_resize", qmp_block_resize, qmp_block_resize_args },
 };
 
 const size_t qmp_cmds_count = ARRAY_SIZE(qmp_cmds);

@@ -11,7 +11,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hemutest import HEMU, ROOT, Fail, TempDir, check, check_eq, run_tests, test  # noqa: E402
+from hemutest import (HEMU, QMP, ROOT, Fail, Hemu, TempDir, check, check_eq,  # noqa: E402
+                      connect_unix, run_tests, test, wait_for)
 
 BOOT = os.path.join(ROOT, "tests", "guest", "boot")
 HEMU_IMG = os.path.join(os.path.dirname(HEMU), "hemu-img")
@@ -143,6 +144,92 @@ def seabios_boots_isolinux_cdrom():
         rc, out = run_guest(HEMU, ["-hda", disk, "-drive",
                                    "file=%s,media=cdrom,index=2" % t("t.iso")])
         check("BOOT-SECTOR-RUNNING" in out, "disk first in 'cad': %r" % out[-300:])
+
+
+def make_iso(t, name="cd.iso", text="hello"):
+    d = t(name + ".d")
+    os.makedirs(d)
+    with open(os.path.join(d, "f.txt"), "w") as f:
+        f.write(text)
+    subprocess.run(["xorriso", "-as", "mkisofs", "-quiet", "-o", t(name), d],
+                   check=True, capture_output=True)
+    return t(name)
+
+
+@test
+def qmp_block_commands():
+    with TempDir() as t:
+        raw = make_disk(t)
+        q = t("d.qcow2")
+        subprocess.run([HEMU_IMG, "convert", "-q", "-O", "qcow2", raw, q],
+                       check=True)
+        iso1, iso2 = make_iso(t, "a.iso"), make_iso(t, "b.iso", "other")
+        sock = t("qmp.sock")
+        with Hemu(["-S", "-nographic", "-nodefaults", "-m", "64",
+                   "-qmp", "unix:%s,server=on,wait=off" % sock,
+                   "-drive", "file=%s,format=qcow2,id=disk0,cache=none" % q,
+                   "-cdrom", iso1]) as h:
+            wait_for(lambda: os.path.exists(sock), 10, "QMP socket")
+            m = QMP(connect_unix(sock))
+            m.cmd("qmp_capabilities")
+            blocks = {b["device"]: b for b in m.cmd("query-block")}
+            check_eq(sorted(blocks), ["disk0", "ide1-cd0"], "devices")
+            d = blocks["disk0"]
+            check_eq(d["removable"], False, "disk removable")
+            check_eq(d["inserted"]["drv"], "qcow2", "format")
+            check_eq(d["inserted"]["image"]["virtual-size"], 8 << 20, "size")
+            check_eq(d["inserted"]["cache"], {"writeback": True, "direct": True,
+                                              "no-flush": False}, "cache")
+            check_eq(blocks["ide1-cd0"]["tray_open"], False, "tray")
+            stats = {b["device"]: b["stats"] for b in m.cmd("query-blockstats")}
+            check("rd_bytes" in stats["disk0"], "blockstats fields")
+            # CD-ROM swap, eject, resize.
+            m.cmd("eject", {"device": "ide1-cd0"})
+            b = {x["device"]: x for x in m.cmd("query-block")}["ide1-cd0"]
+            check("inserted" not in b and b["tray_open"], "ejected: %r" % b)
+            m.cmd("blockdev-change-medium", {"device": "ide1-cd0",
+                                             "filename": iso2, "format": "raw"})
+            b = {x["device"]: x for x in m.cmd("query-block")}["ide1-cd0"]
+            check_eq(b["inserted"]["file"], iso2, "new medium")
+            r = m.cmd_raw("eject", {"device": "disk0"})
+            check("not removable" in r["error"]["desc"], r)
+            r = m.cmd_raw("eject", {"device": "nosuch"})
+            check_eq(r["error"]["class"], "DeviceNotFound", "class")
+            m.cmd("block_resize", {"device": "disk0", "size": 16 << 20})
+            out = m.cmd("human-monitor-command",
+                        {"command-line": "info block"})
+            check("disk0: %s (qcow2)" % q in out, out)
+            check("Removable device: not locked, tray closed" in out, out)
+            m.cmd("human-monitor-command", {"command-line": "eject ide1-cd0"})
+            m.cmd("quit")
+            h.wait(10)
+        info = subprocess.run(["qemu-img", "info", "--output=json", q],
+                              capture_output=True, text=True, check=True)
+        check('"virtual-size": 16777216' in info.stdout, "block_resize")
+
+
+@test
+def werror_stop_pauses_with_block_io_error():
+    with TempDir() as t:
+        disk = make_disk(t)
+        sock = t("qmp.sock")
+        with Hemu(["-nographic", "-nodefaults", "-m", "64", "-S",
+                   "-qmp", "unix:%s,server=on,wait=off" % sock,
+                   "-drive", "file=%s,format=raw,readonly=on,werror=stop,id=d0"
+                   % disk, "-device", "isa-debug-exit"]) as h:
+            wait_for(lambda: os.path.exists(sock), 10, "QMP socket")
+            m = QMP(connect_unix(sock))
+            m.cmd("qmp_capabilities")
+            m.cmd("cont")
+            ev = m.event("BLOCK_IO_ERROR", 60)
+            check_eq(ev["data"]["device"], "d0", "device")
+            check_eq(ev["data"]["operation"], "write", "operation")
+            check_eq(ev["data"]["action"], "stop", "action")
+            wait_for(lambda: m.cmd("query-status")["status"] == "io-error", 10,
+                     "io-error state")
+            check_eq(m.cmd("query-block")[0]["io-status"], "failed", "io-status")
+            m.cmd("quit")
+            h.wait(10)
 
 
 @test
