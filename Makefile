@@ -7,6 +7,7 @@
 #   make check      install what is missing, build, run every test
 #   make check-asan every test against an ASan/UBSan build
 #   make check-fuzz run the libFuzzer targets for a bounded time
+#   make bench-block hemu-img against qemu-img (part of make bench)
 
 BUILDDIR ?= build
 SHELL := /bin/sh
@@ -42,6 +43,7 @@ LIBHEMU := $(BUILDDIR)/libhemu.a
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)
 UNIT_BINS := $(patsubst %.c,$(BUILDDIR)/%,$(UNIT_SRCS))
 
+.PHONY: bench bench-block
 .PHONY: all asan run check check-unit check-cmdline check-integration check-asan \
         check-fuzz fuzz deps clean distclean help
 .DEFAULT_GOAL := all
@@ -128,6 +130,13 @@ fuzz: deps
 	        build-fuzz/libhemu.a $(CONFIG_LIBS) -lm -lutil -pthread; \
 	done
 
+# Block benchmarks (tests/bench/block): hemu-img against qemu-img; part
+# of "make bench".
+bench-block: all
+	@./tests/bench/block/run.sh $(BUILDDIR)
+
+bench: bench-block
+
 check-fuzz: fuzz
 	@./tests/fuzz/run-fuzzers.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
@@ -137,7 +146,7 @@ clean:
 distclean: clean
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 
 -include $(HEMU_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(HEMU_IMG_OBJ:.o=.d)

@@ -80,6 +80,28 @@ static struct bdrv *open_img(const char *fn, const char *fmt, bool rw,
     return bs;
 }
 
+/* The destination of convert, in cache mode -t (none, writeback,
+ * writethrough, directsync, unsafe). */
+static struct bdrv *open_out(const char *fn, const char *fmt,
+                             const char *cache)
+{
+    int flags = BDRV_O_RDWR | BDRV_O_NO_PROBE_WARN;
+    if (!strcmp(cache, "none") || !strcmp(cache, "off") ||
+        !strcmp(cache, "directsync")) {
+        flags |= BDRV_O_NOCACHE;
+    } else if (!strcmp(cache, "unsafe")) {
+        flags |= BDRV_O_NO_FLUSH;
+    } else if (strcmp(cache, "writeback") && strcmp(cache, "writethrough")) {
+        die("Invalid cache option: %s", cache);
+    }
+    struct err *e = NULL;
+    struct bdrv *bs = bdrv_open(fn, fmt, NULL, flags, &e);
+    if (!bs) {
+        die("Could not open '%s': %s", fn, e ? e->msg : "error");
+    }
+    return bs;
+}
+
 /* -o key=value,... for create and convert. */
 static void parse_create_opts(const char *o, struct bdrv_create_opts *co)
 {
@@ -699,6 +721,7 @@ static int cmd_convert(int argc, char **argv)
 {
     const char *fmt = NULL, *ofmt = "raw", *opts = NULL, *obacking = NULL;
     const char *obacking_fmt = NULL;
+    const char *cache = "unsafe";   /* qemu-img convert's default */
     bool compress = false, no_create = false, share = false;
     struct progress prog = { 0 };
     int c;
@@ -727,7 +750,8 @@ static int cmd_convert(int argc, char **argv)
             }
             break;
         }
-        case 'W': case 'C': case 'S': case 't': case 'r': case 'V': break;
+        case 't': cache = optarg; break;
+        case 'W': case 'C': case 'S': case 'r': case 'V': break;
         case 'T':
             if (optarg) {
                 break;
@@ -772,8 +796,7 @@ static int cmd_convert(int argc, char **argv)
                 e ? e->msg : "error");
         }
     }
-    struct bdrv *out = open_img(dst, no_create ? NULL : ofmt, true, false,
-                                false);
+    struct bdrv *out = open_out(dst, no_create ? NULL : ofmt, cache);
     if (no_create && out->total_size < cv.total) {
         die("Output image is too small");
     }

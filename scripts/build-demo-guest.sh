@@ -8,6 +8,8 @@
 # is committed.
 set -eu
 dir=${1:-build/demo}
+# This script's own path, for the rebuild check after the cd below.
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 cd "$dir"
@@ -26,8 +28,8 @@ fi
 
 # The storage test (hemu.disk=1) loads the kernel's block drivers, which
 # the cloud kernel builds as modules: taken from the same image package.
-STORAGE_MODS="scsi_common scsi_mod libata ata_piix sd_mod cdrom sr_mod virtio
-virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk"
+STORAGE_MODS="scsi_common scsi_mod libata ata_piix sd_mod cdrom sr_mod virtio_ring
+virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk"
 if [ ! -f storage-modules/done ]; then
     if ! ls linux-image-*-cloud-amd64_*.deb >/dev/null 2>&1; then
         apt-get -o APT::Sandbox::User=root download linux-image-cloud-amd64 >/dev/null
@@ -49,7 +51,7 @@ if [ ! -f storage-modules/done ]; then
     touch storage-modules/done
 fi
 
-if [ ! -f initrd.gz ] || [ "$0" -nt initrd.gz ] || \
+if [ ! -f initrd.gz ] || [ "$self" -nt initrd.gz ] || \
    [ storage-modules/done -nt initrd.gz ]; then
     if [ ! -f busybox ]; then
         rm -f busybox-static_*.deb

@@ -14,6 +14,8 @@
 #include "emu/hw/mc146818.h"
 #include "emu/hw/pc.h"
 #include "emu/hw/piix-ide.h"
+#include "emu/hw/virtio/virtio-blk.h"
+#include "emu/cli/keyval.h"
 #include "emu/util/err.h"
 
 struct piix_ide *pc_ide;
@@ -30,8 +32,15 @@ int pc_storage_init(struct pc_board *b, struct err **errp)
     for (struct drive *d = drive_first(); d; d = d->next) {
         err_loc_set_cmdline(d->opt, d->arg);
         if (d->iface == IF_VIRTIO) {
-            err_setf(errp, "if=virtio: not supported");
-            return -1;
+            /* One virtio-blk-pci function per drive, as QEMU does. */
+            struct kvlist *kv = kvlist_new();
+            kv_set(kv, "drive", d->blk->id);
+            struct device *dev = dev_create(&virtio_blk_pci_type, kv, errp);
+            kvlist_free(kv);
+            if (!dev) {
+                return -1;
+            }
+            continue;
         }
         if (d->iface != IF_IDE) {
             continue;

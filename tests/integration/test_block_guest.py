@@ -89,6 +89,25 @@ def seabios_boots_qcow2_disk_with_hda_and_probe():
 
 
 @test
+def seabios_boots_virtio_blk_legacy_and_modern():
+    with TempDir() as t:
+        for extra in ("", ",disable-legacy=on", ",disable-modern=on"):
+            disk = make_disk(t, "v%d.raw" % len(extra))
+            rc, out = run_guest(HEMU, [
+                "-drive", "file=%s,format=raw,if=none,id=d0" % disk,
+                "-device", "virtio-blk-pci,drive=d0" + extra])
+            check("DISK-READ-OK-FROM-LBA1" in out and "WRITE-OK" in out,
+                  "virtio-blk%s: %r" % (extra, out[-400:]))
+            check(sector(disk, 5).startswith(PAYLOAD), "LBA 5 via virtio%s" % extra)
+        q = t("v.qcow2")
+        subprocess.run([HEMU_IMG, "convert", "-q", "-O", "qcow2",
+                        make_disk(t, "vq.raw"), q], check=True)
+        rc, out = run_guest(HEMU, ["-drive", "file=%s,if=virtio" % q])
+        check("WRITE-OK" in out, "if=virtio qcow2: %r" % out[-400:])
+        subprocess.run(["qemu-img", "check", "-q", q], check=True)
+
+
+@test
 def snapshot_leaves_image_untouched():
     with TempDir() as t:
         disk = make_disk(t)
