@@ -11,6 +11,8 @@ BUILD="build-essential pkg-config clang libclang-rt-14-dev llvm
 RUN="seabios ipxe-qemu"
 TEST="python3 qemu-system-x86 qemu-utils socat acpica-tools"
 RUN="$RUN cpio"
+# Storage tests: ISOs (xorriso, isolinux), bench arithmetic (bc).
+TEST="$TEST xorriso isolinux syslinux-common bc"
 
 missing=""
 for p in $BUILD $RUN $TEST; do
