@@ -21,6 +21,9 @@ COMMANDS = {
     "query-status", "query-name", "query-uuid", "query-chardev", "query-kvm",
     "query-machines", "query-cpus-fast", "stop", "cont", "system_reset",
     "system_powerdown", "quit", "human-monitor-command",
+    # block devices (tests/integration/test_block_guest.py)
+    "query-block", "query-blockstats", "eject", "blockdev-change-medium",
+    "block_resize",
 }
 
 
