@@ -8,6 +8,7 @@
 #   make check-asan every test against an ASan/UBSan build
 #   make check-fuzz run the libFuzzer targets for a bounded time
 #   make bench      hemu against QEMU TCG on the demo guest (not a test)
+#   make bench-block hemu-img against qemu-img (part of make bench)
 
 BUILDDIR ?= build
 SHELL := /bin/sh
@@ -35,6 +36,7 @@ include emu/hw/objs.mk
 include emu/acpi/objs.mk
 include emu/cpu/x86/objs.mk
 include netdev/objs.mk
+include block-protocols/objs.mk
 
 HEMU_OBJS := $(addprefix $(BUILDDIR)/,$(hemu-y))
 MAIN_OBJ := $(BUILDDIR)/emu/vm/main.o
@@ -43,11 +45,11 @@ LIBHEMU := $(BUILDDIR)/libhemu.a
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)
 UNIT_BINS := $(patsubst %.c,$(BUILDDIR)/%,$(UNIT_SRCS))
 
-.PHONY: all asan run bench check check-unit check-cmdline check-integration check-asan \
+.PHONY: all asan run bench bench-block check check-unit check-cmdline check-integration check-asan \
         check-fuzz fuzz deps clean distclean help
 .DEFAULT_GOAL := all
 
-all: $(BUILDDIR)/hemu
+all: $(BUILDDIR)/hemu $(BUILDDIR)/hemu-img
 
 $(BUILDDIR)/%.o: %.c $(BUILDDIR)/config.mk
 	@mkdir -p $(dir $@)
@@ -77,6 +79,11 @@ $(LIBHEMU): $(HEMU_OBJS)
 # a linker section and would be dropped from an archive.
 $(BUILDDIR)/hemu: $(MAIN_OBJ) $(HEMU_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(HEMU_OBJS) $(LIBS)
+
+# The image tool: block layer only, from the same archive.
+HEMU_IMG_OBJ := $(BUILDDIR)/block-protocols/hemu-img.o
+$(BUILDDIR)/hemu-img: $(HEMU_IMG_OBJ) $(LIBHEMU)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(HEMU_IMG_OBJ) $(LIBHEMU) $(LIBS)
 
 $(BUILDDIR)/tests/unit/%: tests/unit/%.c tests/unit/test.h $(LIBHEMU)
 	@mkdir -p $(dir $@)
@@ -128,6 +135,13 @@ fuzz: deps
 	        build-fuzz/libhemu.a $(CONFIG_LIBS) -lm -lutil -pthread; \
 	done
 
+# Block benchmarks (tests/bench/block): hemu-img against qemu-img; part
+# of "make bench".
+bench-block: all
+	@./tests/bench/block/run.sh $(BUILDDIR)
+
+bench: bench-block
+
 check-fuzz: fuzz
 	@./tests/fuzz/run-fuzzers.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
@@ -137,7 +151,7 @@ clean:
 distclean: clean
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 
--include $(HEMU_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(HEMU_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(HEMU_IMG_OBJ:.o=.d)

@@ -167,8 +167,33 @@ if [ ! -f button.ko ] || [ ! -f evdev.ko ]; then
     rm -rf mroot
 fi
 
+# The storage test (hemu.disk=1) loads the kernel's block drivers, which
+# the cloud kernel builds as modules: taken from the same image package.
+STORAGE_MODS="scsi_common scsi_mod libata ata_piix sd_mod cdrom sr_mod virtio_ring
+virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk"
+if [ ! -f storage-modules/done ]; then
+    if ! ls linux-image-*-cloud-amd64_*.deb >/dev/null 2>&1; then
+        apt-get -o APT::Sandbox::User=root download linux-image-cloud-amd64 >/dev/null
+        img=$(dpkg-deb -f linux-image-cloud-amd64_*.deb Depends | cut -d, -f1 | cut -d' ' -f1)
+        apt-get -o APT::Sandbox::User=root download "$img" >/dev/null
+    fi
+    rm -rf storage-modules mroot && mkdir storage-modules mroot
+    deb=$(ls linux-image-*-cloud-amd64_*.deb | head -n 1)
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C mroot --wildcards \
+        './lib/modules/*/kernel/drivers/ata/*.ko' \
+        './lib/modules/*/kernel/drivers/scsi/*.ko' \
+        './lib/modules/*/kernel/drivers/cdrom/*.ko' \
+        './lib/modules/*/kernel/drivers/block/virtio_blk.ko' \
+        './lib/modules/*/kernel/drivers/virtio/*.ko'
+    for m in $STORAGE_MODS; do
+        find mroot -name "$m.ko" -exec cp {} storage-modules/ \;
+    done
+    rm -rf mroot
+    touch storage-modules/done
+fi
+
 if [ ! -f initrd.gz ] || [ "$self" -nt initrd.gz ] || [ button.ko -nt initrd.gz ] ||
-   [ cpubench -nt initrd.gz ]; then
+   [ cpubench -nt initrd.gz ] || [ storage-modules/done -nt initrd.gz ]; then
     if [ ! -f busybox ]; then
         rm -f busybox-static_*.deb
         apt-get -o APT::Sandbox::User=root download busybox-static >/dev/null
@@ -187,6 +212,9 @@ if [ ! -f initrd.gz ] || [ "$self" -nt initrd.gz ] || [ button.ko -nt initrd.gz 
     printf '#!/bin/sh\necho "HEMU-TEST: power-button"\nsync\npoweroff -f\n' \
         > root/etc/acpi/PWRF/00000080
     chmod +x root/etc/acpi/PWRF/00000080
+    mkdir -p root/lib/storage
+    cp storage-modules/*.ko root/lib/storage/
+    echo "$STORAGE_MODS" > root/lib/storage/order
     cat > root/init <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -259,6 +287,52 @@ case "$cmdline" in
     echo "HEMU-TEST: nproc=$(nproc)"
     echo "HEMU-TEST: acpid-ready"
     while :; do sleep 1; done
+    ;;
+*" hemu.disk=1 "*)
+    # Storage test (tests/integration/test_block_linux.py): writes a
+    # pattern to each disk (IDE or virtio), tries to write the read-only
+    # one (must fail), reads the CD-ROM's volume descriptor.
+    for m in $(cat /lib/storage/order); do
+        insmod /lib/storage/$m.ko 2>/dev/null
+    done
+    i=0
+    while [ $i -lt 100 ] && [ ! -b /dev/sda ] && [ ! -b /dev/vda ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    sleep 2
+    # Disks are told apart by size (probing order varies): the one of
+    # hemu.rosize= sectors is the read-only one, the others get the pattern.
+    ro=none
+    for w in $cmdline; do
+        case "$w" in hemu.rosize=*) ro=${w#hemu.rosize=} ;; esac
+    done
+    for d in /sys/block/sd? /sys/block/vd?; do
+        [ -e "$d" ] || continue
+        n=$(basename "$d")
+        sz=$(cat "$d/size")
+        if [ "$sz" = "$ro" ]; then
+            echo "HEMU-TEST: ro-$sz=$(cat "$d/ro")"
+            if dd if=/dev/zero of=/dev/$n bs=4096 count=1 oflag=direct conv=fsync 2>/dev/null; then
+                echo "HEMU-TEST: rowrite-$sz=succeeded"
+            else
+                echo "HEMU-TEST: rowrite-$sz=failed"
+            fi
+            continue
+        fi
+        yes "HEMU-PATTERN-$sz" | head -c 1048576 > /tmp/p
+        if dd if=/tmp/p of=/dev/$n bs=64k seek=16 oflag=direct conv=fsync 2>/dev/null; then
+            echo "HEMU-TEST: write-$sz=ok"
+        else
+            echo "HEMU-TEST: write-$sz=failed"
+        fi
+        echo "HEMU-TEST: sha-$sz=$(dd if=/dev/$n bs=64k skip=16 count=16 iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1)"
+    done
+    if [ -b /dev/sr0 ]; then
+        echo "HEMU-TEST: cd=$(dd if=/dev/sr0 bs=2048 skip=16 count=1 2>/dev/null | head -c 6 | tail -c 5)"
+    fi
+    echo "HEMU-TEST: done"
+    poweroff -f
     ;;
 esac
 echo

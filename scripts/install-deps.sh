@@ -14,6 +14,8 @@ TEST="python3 qemu-system-x86 qemu-utils socat acpica-tools"
 # network tests: curl and ip (netns, tap) for test_net_*.py
 TEST="$TEST curl iproute2"
 RUN="$RUN cpio"
+# Storage tests: ISOs (xorriso, isolinux), bench arithmetic (bc).
+TEST="$TEST xorriso isolinux syslinux-common bc"
 
 missing=""
 for p in $BUILD $RUN $TEST; do

@@ -9,6 +9,7 @@
 #include <time.h>             /* timegm for -rtc base= */
 
 #include "emu/accel/tcg.h"        /* tcg_singlestep */
+#include "emu/blk/drive.h"        /* -drive, -hda.., -cdrom, -blockdev */
 #include "emu/chardev/chardev.h"  /* chr_print_help, chr_mux_escape_char */
 #include "emu/cli/handlers.h"
 #include "emu/cli/keyval.h"
@@ -845,4 +846,46 @@ int opt_object(const char *arg, struct err **errp)
     int r = secret_add(kv, errp);
     kvlist_free(kv);
     return r;
+}
+
+/* Block device options: recorded now, opened by drive_init_all(). */
+int opt_drive(const char *arg, struct err **errp)
+{
+    return drive_add_option(arg, errp);
+}
+
+int opt_hda(const char *arg, struct err **errp)
+{
+    return drive_add_legacy("hda", 0, arg, false, errp);
+}
+
+int opt_hdb(const char *arg, struct err **errp)
+{
+    return drive_add_legacy("hdb", 1, arg, false, errp);
+}
+
+int opt_hdc(const char *arg, struct err **errp)
+{
+    return drive_add_legacy("hdc", 2, arg, false, errp);
+}
+
+int opt_hdd(const char *arg, struct err **errp)
+{
+    return drive_add_legacy("hdd", 3, arg, false, errp);
+}
+
+int opt_cdrom(const char *arg, struct err **errp)
+{
+    return drive_add_legacy("cdrom", 2, arg, true, errp);
+}
+
+int opt_blockdev(const char *arg, struct err **errp)
+{
+    return blockdev_add_option(arg, errp);
+}
+
+int opt_snapshot(const char *arg, struct err **errp)
+{
+    drive_snapshot_all = true;
+    return 0;
 }

@@ -12,5 +12,8 @@ option_handler opt_rtc, opt_boot, opt_help, opt_version, opt_machine, opt_cpu, o
     opt_D, opt_L, opt_bios, opt_singlestep, opt_no_reboot, opt_no_shutdown, opt_action,
     opt_daemonize, opt_echr, opt_nodefaults, opt_no_user_config, opt_msg,
     opt_object, opt_global, opt_kernel, opt_initrd, opt_append;
+/* Block device options (emu/blk/drive.c does the work). */
+option_handler opt_drive, opt_hda, opt_hdb, opt_hdc, opt_hdd, opt_cdrom,
+    opt_blockdev, opt_snapshot;
 
 #endif

@@ -404,6 +404,9 @@ int pc_board_create(struct pc_board *b, struct irq_line *cpu_intr,
         return -1;
     }
     setup_cmos(b);
+    if (pc_storage_init(b, errp) < 0) {
+        return -1;
+    }
     b->kbc = i8042_create(&b->isa, errp);
     b->port92 = b->kbc ? port92_create(&b->isa, errp) : NULL;
     if (!b->port92) {

@@ -67,6 +67,9 @@ struct pc_board {
 /* Drive global system interrupt gsi (an IOAPIC pin; GSIs 0-15 also go
  * to the PIC, GSI 2 as its IRQ0) bypassing the ISA lines. */
 void pc_gsi_set(struct pc_board *b, int gsi, int level);
+/* Open the drives and attach the IDE controller and its disks
+ * (pc-storage.c). */
+int pc_storage_init(struct pc_board *b, struct err **errp);
 /* Back to power-on state: what pc.c owns beyond the device types. */
 void pc_board_reset(struct pc_board *b);
 

@@ -12,6 +12,7 @@
 
 #include "emu/monitor/hmp.h"
 #include "emu/monitor/net-cmds.h"
+#include "emu/monitor/qmp-block.h"  /* info block, eject, change */
 #include "emu/monitor/qmp.h"    /* qmp_call */
 #include "emu/util/err.h"
 
@@ -175,6 +176,7 @@ static void info_help(struct hmp *h, const char *arg)
 
 /* Sorted by name: QEMU sorts its tables before listing them. */
 const struct hmp_cmd hmp_info_cmds[] = {
+    { "block", "[device]", "show the block devices", true, hmp_info_block },
     { "chardev", "", "show the character devices", false, info_chardev },
     { "cpus", "", "show infos for each CPU", false, info_cpus },
     { "name", "", "show the current VM name", false, info_name },
@@ -228,7 +230,13 @@ static void cmd_quit(struct hmp *h, const char *arg)
 }
 
 const struct hmp_cmd hmp_cmds[] = {
+    { "block_resize", "device size", "resize a block image", true,
+      hmp_block_resize },
+    { "change", "device filename [format]", "change a removable medium",
+      true, hmp_change },
     { "cont|c", "", "resume emulation", false, cmd_cont },
+    { "eject", "[-f] device", "eject a removable medium (use -f to force it)",
+      true, hmp_eject },
     { "help|?", "[cmd]", "show the help", true, cmd_help },
     { "hostfwd_add", "[netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport",
       "redirect TCP or UDP connections from host to guest (requires -net user)",

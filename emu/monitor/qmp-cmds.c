@@ -7,6 +7,8 @@
 #include "emu/osdep.h"
 
 #include "emu/accel/tcg.h"      /* tcg_singlestep */
+#include "emu/monitor/qmp-block.h"  /* the block commands */
+
 #include "emu/accel/vcpu.h"     /* vcpu_count, vcpu_get */
 #include <json-c/json.h>
 
@@ -310,6 +312,13 @@ const struct qmp_cmd qmp_cmds[] = {
     { "netdev_del", qmp_netdev_del, netdev_del_args },
     { "set_link", qmp_set_link, set_link_args },
     { "query-rx-filter", qmp_query_rx_filter, rx_filter_args },
+    /* block devices (qmp-block.c) */
+    { "query-block", qmp_query_block, NULL },
+    { "query-blockstats", qmp_query_blockstats, NULL },
+    { "eject", qmp_eject, qmp_eject_args },
+    { "blockdev-change-medium", qmp_blockdev_change_medium,
+      qmp_change_medium_args },
+    { "block_resize", qmp_block_resize, qmp_block_resize_args },
 };
 
 const size_t qmp_cmds_count = ARRAY_SIZE(qmp_cmds);

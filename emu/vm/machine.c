@@ -7,6 +7,8 @@
  */
 #include "emu/osdep.h"
 
+#include "emu/blk/drive.h"   /* -M none refuses if=ide drives */
+
 #include "emu/cli/keyval.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
@@ -20,8 +22,8 @@
 static int none_init(struct err **errp)
 {
     /* The empty machine: no CPU, no devices.  Management stacks start it to
-     * probe the emulator over QMP. */
-    return 0;
+     * probe the emulator over QMP.  -drive if=none nodes are fine. */
+    return drive_init_machine_without_storage(errp);
 }
 
 static const struct machine_type machine_none = {

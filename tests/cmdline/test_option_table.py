@@ -89,6 +89,16 @@ EXAMPLES = {
     "no-user-config": ([], "run"),
     "msg": (["timestamp=on"], "run"),
     "object": (["secret,id=s0,data=x"], "run"),
+    # Block devices ({IMG}: a fresh 1 MiB raw image), on the pc machine.
+    "hda": (["{IMG}", "-machine", "pc"], "run"),
+    "hdb": (["{IMG}", "-machine", "pc"], "run"),
+    "hdc": (["{IMG}", "-machine", "pc"], "run"),
+    "hdd": (["{IMG}", "-machine", "pc"], "run"),
+    "cdrom": (["{IMG}", "-machine", "pc"], "run"),
+    "drive": (["file={IMG},format=raw,if=ide,cache=none", "-machine", "pc"], "run"),
+    "blockdev": (["driver=raw,node-name=n0,file.driver=file,file.filename={IMG}"],
+                 "run"),
+    "snapshot": (["-hda", "{IMG}", "-machine", "pc"], "run"),
 }
 
 
@@ -176,8 +186,11 @@ def try_example(name, takes_arg):
             check_eq(r.returncode, 0, "nasm: %s" % r.stderr.decode())
             with open(t("module"), "w") as f:
                 f.write("module\n")
+        if any("{IMG}" in a for a in extra):
+            with open(t("disk.img"), "wb") as f:
+                f.truncate(1 << 20)
         extra = [a.replace("{T}", t.path).replace("{MB}", t("mb.bin"))
-                 for a in extra]
+                 .replace("{IMG}", t("disk.img")) for a in extra]
         if mode == "exit0":
             st, out, err = run([dash(name)] + extra)
             check_eq(st, 0, "-%s %s exit status (stderr %r)"

@@ -24,6 +24,9 @@ COMMANDS = {
     "system_powerdown", "quit", "human-monitor-command",
     # the network commands (emu/monitor/net-cmds.c, tests in test_net_qmp.py)
     "netdev_add", "netdev_del", "set_link", "query-rx-filter",
+    # block devices (tests/integration/test_block_guest.py)
+    "query-block", "query-blockstats", "eject", "blockdev-change-medium",
+    "block_resize",
 }
 
 

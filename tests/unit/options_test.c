@@ -359,8 +359,8 @@ TEST(parse_missing_argument)
 TEST(parse_unsupported)
 {
     PARSE(1, "hemu: -enable-kvm: not supported\n", "-enable-kvm");
-    PARSE(1, "hemu: -hda: not supported\n", "-hda", "disk.img");
-    PARSE(1, "hemu: -snapshot: not supported\n", "--snapshot");
+    PARSE(1, "hemu: -fda: not supported\n", "-fda", "disk.img");
+    PARSE(1, "hemu: -usb: not supported\n", "--usb");
     PARSE(1, "hemu: -vnc: not supported\n", "-S", "-vnc", ":0");
 }
 

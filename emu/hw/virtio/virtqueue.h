@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * virtqueue.h - split virtqueues (Virtual I/O Device (VIRTIO) 1.0, 2.4):
+ * descriptor table, available and used rings in guest memory.  vq_pop
+ * walks one descriptor chain with every index, length and address
+ * checked (a hostile guest gets an error, never host memory); vq_push
+ * returns it.  Reusable by every virtio device (blk today, net later).
+ */
+#ifndef HEMU_EMU_HW_VIRTIO_VIRTQUEUE_H
+#define HEMU_EMU_HW_VIRTIO_VIRTQUEUE_H
+
+#include "emu/osdep.h"
+
+struct addr_space;
+
+#define VQ_MAX_SIZE 1024
+#define VQ_MAX_SEGS 1024
+
+struct vq_seg {
+    uint64_t addr;
+    uint32_t len;
+};
+
+/* One popped chain: device-readable segments first, then writable ones. */
+struct vq_elem {
+    uint16_t head;
+    unsigned n_in, n_out;           /* out = readable by the device */
+    struct vq_seg out[VQ_MAX_SEGS], in[VQ_MAX_SEGS];
+    uint64_t out_len, in_len;
+};
+
+struct virtqueue {
+    uint16_t num;                   /* 0: not set up */
+    uint16_t num_max;
+    bool ready;
+    uint64_t desc, avail, used;     /* guest-physical addresses */
+    uint16_t last_avail;
+    uint16_t used_idx;
+    uint16_t notify_off;
+    struct addr_space *as;
+};
+
+void vq_reset(struct virtqueue *vq);
+/* Legacy layout from a page frame number (virtio 0.9.5, 4096 align). */
+void vq_set_legacy_pfn(struct virtqueue *vq, uint32_t pfn);
+/* 1: e filled; 0: ring empty; -1: the guest's chain is malformed (the
+ * queue should be considered broken). */
+int vq_pop(struct virtqueue *vq, struct vq_elem *e);
+void vq_push(struct virtqueue *vq, const struct vq_elem *e, uint32_t len);
+/* Whether the guest wants an interrupt for the used buffers. */
+bool vq_should_notify(struct virtqueue *vq);
+
+/* Copy between a buffer and the chain's segments (readable: from_guest,
+ * writable: to_guest), starting at byte skip; returns bytes moved. */
+uint64_t vq_copy_from(struct virtqueue *vq, const struct vq_seg *s, unsigned n,
+                      uint64_t skip, void *buf, uint64_t len);
+uint64_t vq_copy_to(struct virtqueue *vq, const struct vq_seg *s, unsigned n,
+                    uint64_t skip, const void *buf, uint64_t len);
+
+#endif

@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""hemu-img against Debian's qemu-img, both ways: images made and written
+by hemu-img pass qemu-img check and compare equal to their source; images
+made by qemu-img (backing chains, compressed and zero clusters, snapshots,
+version 2) read back identically through hemu-img; info/map/check/compare
+print what qemu-img prints."""
+import json
+import os
+import subprocess
+import tempfile
+
+from hemutest import ROOT, Fail, check, check_eq, run_tests, test
+
+HEMU_IMG = os.path.join(os.path.dirname(os.environ.get(
+    "HEMU", os.path.join(ROOT, "build", "hemu"))), "hemu-img")
+TMP = tempfile.mkdtemp(prefix="hemu-img-test.")
+
+
+def p(name):
+    return os.path.join(TMP, name)
+
+
+def run(*args, ok=(0,)):
+    r = subprocess.run(list(args), capture_output=True, text=True, timeout=300)
+    if r.returncode not in ok:
+        raise Fail("%s exited %d: %s%s" % (" ".join(args), r.returncode,
+                                           r.stdout, r.stderr))
+    return r
+
+
+def himg(*args, ok=(0,)):
+    return run(HEMU_IMG, *args, ok=ok)
+
+
+def qimg(*args, ok=(0,)):
+    return run("qemu-img", *args, ok=ok)
+
+
+def qio(img, *cmds, fmt="qcow2"):
+    args = ["qemu-io", "-f", fmt]
+    for c in cmds:
+        args += ["-c", c]
+    run(*(args + [img]))
+
+
+def make_source():
+    """A 40 MiB raw image: random data, zero areas, a hole, a small tail."""
+    src = p("src.raw")
+    if os.path.exists(src):
+        return src
+    with open(src, "wb") as f:
+        f.write(os.urandom(6 << 20))
+        f.write(bytes(4 << 20))
+        f.seek(20 << 20)
+        f.write(b"abc" * 100000)
+        f.seek((40 << 20) - 5000)
+        f.write(os.urandom(5000))
+    return src
+
+
+@test
+def hemu_convert_raw_to_qcow2_passes_qemu_check():
+    src = make_source()
+    for opts in ([], ["-o", "cluster_size=4096"], ["-o", "compat=0.10"],
+                 ["-c"], ["-o", "cluster_size=512,refcount_bits=8"]):
+        dst = p("h.qcow2")
+        himg("convert", "-f", "raw", "-O", "qcow2", *opts, src, dst)
+        qimg("check", dst)
+        qimg("compare", "-f", "raw", "-F", "qcow2", src, dst)
+        os.unlink(dst)
+
+
+@test
+def hemu_reads_qemu_images():
+    src = make_source()
+    for opts in ([], ["-c"], ["-o", "compat=0.10"],
+                 ["-o", "cluster_size=2M"], ["-o", "refcount_bits=1"]):
+        q = p("q.qcow2")
+        qimg("convert", "-f", "raw", "-O", "qcow2", *opts, src, q)
+        out = p("back.raw")
+        himg("convert", "-f", "qcow2", "-O", "raw", q, out)
+        with open(src, "rb") as a, open(out, "rb") as b:
+            check(a.read() == b.read(), "content differs for %r" % (opts,))
+        himg("compare", src, q)
+        himg("check", q)
+
+
+@test
+def backing_chain_zero_clusters_and_snapshots_from_qemu():
+    base, top = p("base.qcow2"), p("top.qcow2")
+    qimg("create", "-q", "-f", "qcow2", base, "16M")
+    qio(base, "write -P 0x11 0 4M", "write -P 0x22 8M 1M")
+    qimg("snapshot", "-c", "snap1", base)
+    qio(base, "write -P 0x55 0 64k")
+    qimg("create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2", top)
+    qio(top, "write -P 0x33 1M 64k", "write -z 2M 1M", "write -P 0x44 3M 1000",
+        "discard 8M 64k")
+    ref, mine = p("ref.raw"), p("mine.raw")
+    qimg("convert", "-O", "raw", top, ref)
+    himg("convert", "-O", "raw", top, mine)
+    with open(ref, "rb") as a, open(mine, "rb") as b:
+        check(a.read() == b.read(), "backing chain content differs")
+    # map --output=json: the same extents as qemu-img
+    hm = json.loads(himg("map", "--output=json", top).stdout)
+    qm = json.loads(qimg("map", "--output=json", top).stdout)
+    strip = lambda m: [{k: v for k, v in e.items() if k != "offset"} for e in m]
+    check_eq(strip(hm), strip(qm), "map")
+    # snapshot -l lists qemu's snapshot
+    out = himg("snapshot", "-l", base).stdout
+    check("snap1" in out and out.startswith("Snapshot list:"), out)
+    # info --output=json: qemu-img's field names and values
+    hi = json.loads(himg("info", "--output=json", top).stdout)
+    qi = json.loads(qimg("info", "--output=json", top).stdout)
+    for k in ("virtual-size", "cluster-size", "format", "format-specific",
+              "backing-filename", "backing-filename-format", "dirty-flag"):
+        check_eq(hi.get(k), qi.get(k), "info field " + k)
+    # hemu writes on top of the chain: still consistent for qemu-img
+    dst = p("w.qcow2")
+    himg("convert", "-O", "qcow2", "-B", "base.qcow2", "-F", "qcow2", top, dst)
+    qimg("check", dst)
+    qimg("compare", top, dst)
+
+
+@test
+def info_human_matches_qemu_img():
+    img = p("i.qcow2")
+    himg("create", "-q", "-f", "qcow2", img, "1G")
+    strip = lambda s: [l for l in s.splitlines() if not l.startswith("disk size")]
+    check_eq(strip(himg("info", img).stdout), strip(qimg("info", img).stdout),
+             "info")
+    raw = p("i.raw")
+    himg("create", "-q", "-f", "raw", raw, "10M")
+    check_eq(strip(himg("info", "-f", "raw", raw).stdout),
+             strip(qimg("info", "-f", "raw", raw).stdout), "raw info")
+
+
+@test
+def check_reports_and_repairs_leaks():
+    img = p("leak.qcow2")
+    himg("create", "-q", "-f", "qcow2", img, "8M")
+    qio(img, "write -P 1 0 1M")
+    # Raise a free cluster's refcount behind the driver's back: a leak.
+    with open(img, "r+b") as f:
+        f.seek(0x20000 + 2 * 40)
+        f.write(b"\x00\x01")
+        f.truncate(41 << 16)
+    r = himg("check", img, ok=(3,))
+    check("1 leaked clusters were found" in r.stdout, r.stdout)
+    qimg("check", img, ok=(3,))
+    r = himg("check", "-r", "leaks", img)
+    check("No errors were found" in r.stdout, r.stdout)
+    qimg("check", img)
+    j = json.loads(himg("check", "--output=json", img).stdout)
+    check_eq(j["check-errors"], 0, "check-errors")
+    check_eq(j["format"], "qcow2", "format")
+
+
+@test
+def compare_resize_and_errors():
+    a, b = p("a.raw"), p("b.qcow2")
+    himg("create", "-q", "-f", "raw", a, "4M")
+    himg("convert", "-O", "qcow2", a, b)
+    check("Images are identical." in himg("compare", a, b).stdout)
+    qio(b, "write -P 7 1536 512")
+    r = himg("compare", a, b, ok=(1,))
+    check_eq(r.stdout.strip(), "Content mismatch at offset 1536!", "compare")
+    himg("resize", b, "+4M")
+    check_eq(json.loads(qimg("info", "--output=json", b).stdout)["virtual-size"],
+             8 << 20, "resized size")
+    qimg("check", b)
+    r = himg("resize", b, "1M", ok=(1,))
+    check("--shrink" in r.stderr, r.stderr)
+    r = himg("info", p("missing.qcow2"), ok=(1,))
+    check("Could not open" in r.stderr, r.stderr)
+
+
+@test
+def locks_shared_with_qemu():
+    img = p("l.qcow2")
+    himg("create", "-q", "-f", "qcow2", img, "8M")
+    # qemu-io holds the image open for writing while hemu-img tries.
+    proc = subprocess.Popen(["qemu-io", "-f", "qcow2", img],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        import time
+        time.sleep(0.5)
+        r = himg("resize", img, "+1M", ok=(1,))
+        check("lock" in r.stderr, r.stderr)
+        himg("info", "-U", img)
+    finally:
+        proc.communicate("quit\n", timeout=10)
+
+
+run_tests()
