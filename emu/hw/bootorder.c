@@ -50,6 +50,21 @@ int dev_boot_register(struct device *dev, const char *fw_path,
     return bootorder_add(dev->bootindex, fw_path, errp);
 }
 
+int bootorder_add_pci(int32_t bootindex, const char *name, int devfn,
+                      const char *suffix, struct err **errp)
+{
+    char path[128];
+
+    if (devfn & 7) {
+        snprintf(path, sizeof(path), "/pci@i0cf8/%s@%x,%x%s", name,
+                 devfn >> 3, devfn & 7, suffix);
+    } else {
+        snprintf(path, sizeof(path), "/pci@i0cf8/%s@%x%s", name, devfn >> 3,
+                 suffix);
+    }
+    return bootorder_add(bootindex, path, errp);
+}
+
 char *bootorder_build(bool strict, size_t *len)
 {
     size_t n = strict ? sizeof("HALT") : 0;

@@ -21,6 +21,10 @@ int bootorder_add(int32_t bootindex, const char *fw_path, struct err **errp);
  * otherwise); fw_path is where the firmware finds it. */
 int dev_boot_register(struct device *dev, const char *fw_path,
                       struct err **errp);
+/* For PCI front ends: register "/pci@i0cf8/NAME@SLOT[,FN]SUFFIX" at
+ * bootindex (a no-op for -1). */
+int bootorder_add_pci(int32_t bootindex, const char *name, int devfn,
+                      const char *suffix, struct err **errp);
 /* The fw_cfg "bootorder" file: paths by increasing index, one per line,
  * "HALT" last with strict; NUL-terminated and *len counts the NUL.  NULL
  * when the list is empty and not strict (no file at all then). */

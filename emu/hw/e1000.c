@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "emu/cli/keyval.h"
+#include "emu/hw/bootorder.h"
 #include "emu/hw/e1000.h"
 #include "emu/loop/loop.h"
 #include "emu/util/cutils.h"
@@ -768,7 +769,7 @@ static int e1000_realize(struct device *dev, struct err **errp)
                         s->macaddr[2], s->macaddr[3], s->macaddr[4],
                         s->macaddr[5]);
     e1000_reset(dev);
-    return 0;
+    return bootorder_add_pci(s->bootindex, "ethernet", s->pci.devfn, "", errp);
 }
 
 static const struct prop e1000_props[] = {

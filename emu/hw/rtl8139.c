@@ -16,6 +16,7 @@
 #include "emu/osdep.h"
 
 #include "emu/cli/keyval.h"
+#include "emu/hw/bootorder.h"
 #include "emu/hw/pci.h"
 #include "emu/mem/mem.h"
 #include "emu/util/err.h"
@@ -531,7 +532,7 @@ static int rtl_realize(struct device *dev, struct err **errp)
                         s->macaddr[2], s->macaddr[3], s->macaddr[4],
                         s->macaddr[5]);
     rtl_reset(dev);
-    return 0;
+    return bootorder_add_pci(s->bootindex, "ethernet", s->pci.devfn, "", errp);
 }
 
 static const struct prop rtl_props[] = {

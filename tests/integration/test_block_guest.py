@@ -108,6 +108,32 @@ def seabios_boots_virtio_blk_legacy_and_modern():
 
 
 @test
+def bootindex_puts_virtio_disk_first():
+    """bootindex= on virtio-blk-pci reaches SeaBIOS through fw_cfg
+    bootorder: without it the IDE disk boots first, with it the virtio
+    disk (its LBA 1 says VIRTIO) does, under hemu as under QEMU."""
+    with TempDir() as t:
+        def disks(tag):
+            ide = make_disk(t, "ide%s.raw" % tag)
+            vio = make_disk(t, "vio%s.raw" % tag)
+            with open(vio, "r+b") as f:
+                f.seek(512)
+                f.write(b"VIRTIO-READ-OK-FROM-LBA1\r\n\0")
+            return ["-drive", "file=%s,format=raw,if=ide,index=0" % ide,
+                    "-drive", "file=%s,format=raw,if=none,id=v0" % vio]
+        for emu in ("qemu-system-x86_64", HEMU):
+            rc, out = run_guest(emu, disks("a") + [
+                "-device", "virtio-blk-pci,drive=v0"])
+            check("DISK-READ-OK-FROM-LBA1" in out and "VIRTIO-READ" not in out,
+                  "%s: IDE first without bootindex: %r" % (emu, out[-300:]))
+            rc, out = run_guest(emu, disks("b") + [
+                "-device", "virtio-blk-pci,drive=v0,bootindex=1"])
+            check("VIRTIO-READ-OK-FROM-LBA1" in out,
+                  "%s: virtio disk with bootindex=1 not booted first: %r"
+                  % (emu, out[-300:]))
+
+
+@test
 def snapshot_leaves_image_untouched():
     with TempDir() as t:
         disk = make_disk(t)

@@ -12,6 +12,7 @@
 #include "block-protocols/blk-backend.h"
 #include "emu/blk/drive.h"
 #include "emu/cli/keyval.h"
+#include "emu/hw/bootorder.h"
 #include "emu/hw/virtio/virtio-blk.h"
 #include "emu/hw/virtio/virtio-pci.h"
 #include "emu/util/cutils.h"
@@ -289,7 +290,9 @@ static int vblk_realize(struct device *dev, struct err **errp)
     }
     virtio_pci_init(&s->vp, &blk_ops, 1, QUEUE_SIZE);
     s->blk->attached_to = xasprintf("virtio-blk-pci %s", s->drive);
-    return 0;
+    /* SeaBIOS's name for a virtio disk: .../scsi@SLOT/disk@0,0 */
+    return bootorder_add_pci(s->bootindex, "scsi", s->vp.pci.devfn,
+                             "/disk@0,0", errp);
 }
 
 static void vblk_reset(struct device *dev)
