@@ -33,6 +33,8 @@ include emu/monitor/objs.mk
 include emu/hw/objs.mk
 include emu/acpi/objs.mk
 include emu/cpu/x86/objs.mk
+include display/objs.mk
+include remote/objs.mk
 
 HEMU_OBJS := $(addprefix $(BUILDDIR)/,$(hemu-y))
 MAIN_OBJ := $(BUILDDIR)/emu/vm/main.o

@@ -12,5 +12,7 @@ option_handler opt_help, opt_version, opt_machine, opt_cpu, opt_accel,
     opt_D, opt_L, opt_bios, opt_no_reboot, opt_no_shutdown, opt_action,
     opt_daemonize, opt_echr, opt_nodefaults, opt_no_user_config, opt_msg,
     opt_object, opt_global, opt_kernel, opt_initrd, opt_append;
+/* display/ and remote/ own these. */
+option_handler opt_vga, opt_vnc, opt_k;
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "emu/monitor/hmp.h"
 #include "emu/monitor/qmp.h"    /* qmp_call */
+#include "emu/monitor/qmp-display.h"
 #include "emu/util/err.h"
 
 static const char *get_str(json_object *o, const char *key)
@@ -175,6 +176,7 @@ const struct hmp_cmd hmp_info_cmds[] = {
       info_status },
     { "uuid", "", "show the current VM UUID", false, info_uuid },
     { "version", "", "show the version of QEMU", false, info_version },
+    { "vnc", "", "show the vnc server status", false, hmp_info_vnc },
     { NULL },
 };
 
@@ -214,11 +216,20 @@ static void cmd_quit(struct hmp *h, const char *arg)
 }
 
 const struct hmp_cmd hmp_cmds[] = {
+    { "change", "device filename [format [read-only-mode]]",
+      "change a removable medium, or the VNC password (change vnc password PW)",
+      true, hmp_change },
     { "cont|c", "", "resume emulation", false, cmd_cont },
+    { "expire_password", "protocol time", "set the password expire time",
+      true, hmp_expire_password },
     { "help|?", "[cmd]", "show the help", true, cmd_help },
     { "info", "[subcommand]", "show various information about the system state",
       true, info_help, hmp_info_cmds },
     { "quit|q", "", "quit the emulator", false, cmd_quit },
+    { "screendump", "filename [-f ppm|png]",
+      "save the screen as an image", true, hmp_screendump },
+    { "set_password", "protocol password [action-if-connected]",
+      "set the spice/vnc password", true, hmp_set_password },
     { "stop|s", "", "stop emulation", false, cmd_stop },
     { "system_powerdown", "", "send system power down event", false,
       cmd_system_powerdown },

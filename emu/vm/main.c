@@ -20,6 +20,7 @@
 #include "emu/vm/daemon.h"
 #include "emu/vm/machine.h"
 #include "emu/vm/runstate.h"
+#include "remote/vnc.h"          /* vnc_start */
 
 /* ---------------------------------------------------------------------------
  * Signals: SIGINT/SIGTERM/SIGHUP end the VM through the main loop.
@@ -260,6 +261,9 @@ int main(int argc, char **argv)
         fatal_err(e);
     }
     create_devices();
+    if (vnc_start(&e) < 0) {
+        fatal_err(e);
+    }
     vm_register_reset(reset_devices, NULL);
     daemon_ready();
 
