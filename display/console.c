@@ -133,10 +133,20 @@ bool console_timer_active(const struct console *c)
 /* Nobody watching: no timer at all.  Watched: 30 ms while the screen
  * changes, and 50 ms slower per quiet refresh, so that an idle screen
  * costs a refresh a second. */
+static bool watched(const struct console *c)
+{
+    for (struct console_listener *l = c->listeners; l; l = l->next) {
+        if (l->active) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void refresh_tick(void *opaque)
 {
     struct console *c = opaque;
-    if (!c->listeners) {
+    if (!watched(c)) {
         return;
     }
     console_refresh(c);
@@ -151,7 +161,7 @@ static void refresh_tick(void *opaque)
 void console_poke(struct console *c)
 {
     c->interval_ms = CONSOLE_REFRESH_MIN_MS;
-    if (c->timer && c->listeners) {
+    if (c->timer && watched(c)) {
         timer_mod_in(c->timer, (int64_t)c->interval_ms * 1000000);
     }
 }
@@ -174,7 +184,18 @@ void console_remove_listener(struct console *c, struct console_listener *l)
             break;
         }
     }
-    if (!c->listeners && c->timer) {
+    if (!watched(c) && c->timer) {
+        timer_del(c->timer);
+    }
+}
+
+void console_listener_set_active(struct console *c, struct console_listener *l,
+                                 bool active)
+{
+    l->active = active;
+    if (active) {
+        console_poke(c);
+    } else if (!watched(c) && c->timer) {
         timer_del(c->timer);
     }
 }

@@ -32,6 +32,9 @@ struct console_listener {
     /* After a refresh: a chance to flush what update collected. */
     void (*refreshed)(void *opaque);
     void *opaque;
+    /* Someone is looking (a VNC client is connected): the refresh timer
+     * runs only while a listener is active. */
+    bool active;
     struct console_listener *next;
 };
 
@@ -63,6 +66,8 @@ bool console_timer_active(const struct console *c);
 
 void console_add_listener(struct console *c, struct console_listener *l);
 void console_remove_listener(struct console *c, struct console_listener *l);
+void console_listener_set_active(struct console *c, struct console_listener *l,
+                                 bool active);
 /* Something happened that should be seen quickly (input): back to the
  * fastest refresh. */
 void console_poke(struct console *c);

@@ -155,7 +155,8 @@ static void pump(void)
     }
     rfbProcessEvents(vs.screen, 0);
     for (struct vnc_client *c = vs.clients; c; c = c->next) {
-        if (!c->initialized && c->cl->state == RFB_NORMAL && c->cl->sock >= 0) {
+        if (c->cl && !c->initialized && c->cl->state == RFB_NORMAL &&
+            c->cl->sock >= 0) {
             c->initialized = true;
             emit("VNC_INITIALIZED", c);
         }
@@ -389,7 +390,7 @@ static void client_gone(rfbClientPtr cl)
     free(c);
     cl->clientData = NULL;
     if (!vs.clients && vs.con) {
-        console_remove_listener(vs.con, &vs.listener);
+        console_listener_set_active(vs.con, &vs.listener, false);
     }
 }
 
@@ -409,6 +410,10 @@ struct vnc_client *vnc_add_client(int fd, int addr_fd, bool websocket,
 {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (vs.con) {
+        /* The client's first look is at the screen as it is now. */
+        console_refresh(vs.con);
+    }
     struct vnc_client *c = xzalloc(sizeof(*c));
     c->fd = fd;
     c->websocket = websocket;
@@ -416,7 +421,7 @@ struct vnc_client *vnc_add_client(int fd, int addr_fd, bool websocket,
     c->next = vs.clients;
     vs.clients = c;
     if (vs.con && !c->next) {
-        console_add_listener(vs.con, &vs.listener);
+        console_listener_set_active(vs.con, &vs.listener, true);
     }
     rfbClientPtr cl = rfbNewClient(vs.screen, fd);
     if (cl && reverse) {
@@ -575,8 +580,10 @@ int vnc_start(struct err **errp)
     if (!vnc_configured() || vs.screen) {
         return 0;
     }
-    rfbLog = rfb_log_drop;
-    rfbErr = rfb_log_drop;
+    if (!getenv("HEMU_VNC_DEBUG")) {
+        rfbLog = rfb_log_drop;
+        rfbErr = rfb_log_drop;
+    }
     vs.con = console_default();
     int w = 640, h = 480;
     char *fb = (char *)vs.blank;
@@ -596,6 +603,9 @@ int vnc_start(struct err **errp)
     rfbScreenInfoPtr s = vs.screen;
     s->frameBuffer = fb;
     set_format(s);
+    /* No cursor of libvncserver's own drawn into the picture: the guest
+     * draws its pointer. */
+    rfbSetCursor(s, NULL);
     static char desktop[300];
     if (cfg.name) {
         snprintf(desktop, sizeof(desktop), "QEMU (%s)", cfg.name);
@@ -642,6 +652,9 @@ int vnc_start(struct err **errp)
     vs.listener = (struct console_listener){
         .update = fb_update, .resize = fb_resize, .refreshed = fb_refreshed,
     };
+    if (vs.con) {
+        console_add_listener(vs.con, &vs.listener);
+    }
 
     if (vnc_cfg.reverse) {
         int fd = connect_reverse(vnc_cfg.host, vnc_cfg.port, errp);
@@ -690,6 +703,9 @@ void vnc_stop(void)
         if (vnc_cfg.unix_path) {
             unlink(vnc_cfg.unix_path);
         }
+    }
+    if (vs.con) {
+        console_remove_listener(vs.con, &vs.listener);
     }
     rfbScreenCleanup(vs.screen);
     vs.screen = NULL;

@@ -184,25 +184,27 @@ static void conn_check(void *opaque)
         vnc_add_client(fd, fd, true, false);
         return;
     }
-    case HTTP_GET: {
-        /* Consume the request, answer, close. */
-        size_t hl = (size_t)((char *)memmem(buf, n, "\r\n\r\n", 4) - buf) + 4;
-        if (recv(c->fd, buf, hl, MSG_DONTWAIT) < 0) {
-            /* nothing: the answer goes out anyway */
-        }
-        serve_file(c->fd, &req);
-        conn_free(c, true);
-        return;
+    default:
+        break;
     }
+    /* Everything else is answered here: consume what was peeked first, so
+     * that closing does not reset the connection under the answer. */
+    if (recv(c->fd, buf, n, MSG_DONTWAIT) < 0) {
+        /* the answer goes out anyway */
+    }
+    switch (req.kind) {
+    case HTTP_GET:
+        serve_file(c->fd, &req);
+        break;
     case HTTP_METHOD:
         reply_status(c->fd, 405, "Method Not Allowed");
-        conn_free(c, true);
-        return;
+        break;
     default:
         reply_status(c->fd, 400, "Bad Request");
-        conn_free(c, true);
-        return;
+        break;
     }
+    shutdown(c->fd, SHUT_WR);
+    conn_free(c, true);
 }
 
 static void conn_retry(void *opaque)

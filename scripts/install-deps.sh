@@ -10,6 +10,9 @@ BUILD="build-essential pkg-config clang libclang-rt-14-dev llvm
  libpng-dev libglib2.0-dev libglusterfs-dev libssh-dev liburing-dev nasm"
 RUN="seabios ipxe-qemu"
 TEST="python3 qemu-system-x86 qemu-utils socat acpica-tools"
+# gvncviewer: gvnccapture, the VNC client of the display tests; openssl: DES
+# for the tests' own RFB client
+TEST="$TEST gvncviewer openssl"
 RUN="$RUN cpio"
 
 missing=""
