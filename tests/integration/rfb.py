@@ -335,3 +335,38 @@ def read_png(path):
             rgb[2::3] = line[2::4]
             out += rgb
     return w, h, bytes(out)
+
+
+# ---- helpers shared by the VNC tests ----
+
+def free_display():
+    """A VNC display number whose port (5900+N) is free on 127.0.0.1."""
+    for d in range(50, 99):
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", 5900 + d))
+            return d
+        except OSError:
+            pass
+        finally:
+            s.close()
+    raise RFBError("no free VNC display")
+
+
+def screendump(q, td, name="sd.ppm"):
+    q.cmd("screendump", {"filename": td(name)})
+    return read_ppm(td(name))
+
+
+def matches_dump(q, td, get_pixels):
+    """get_pixels() equals a screendump taken just before or after it (the
+    text cursor blinks between the two otherwise)."""
+    for _ in range(6):
+        before = screendump(q, td, "a.ppm")
+        got = get_pixels()
+        after = screendump(q, td, "b.ppm")
+        if got in (before, after):
+            return True
+    return False
+
+

@@ -16,23 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import (QMP, Fail, Hemu, TempDir, check, check_eq,  # noqa: E402
                       connect_unix, free_port, run_tests, test, wait_for)
 import rfb  # noqa: E402
-
-
-def free_display():
-    while True:
-        p = free_port()
-        if 5900 < p < 5900 + 65535 - 5900 and p - 5900 < 1000:
-            return p - 5900
-        # ask for a port in the display range
-        for d in range(50, 99):
-            s = socket.socket()
-            try:
-                s.bind(("127.0.0.1", 5900 + d))
-                s.close()
-                return d
-            except OSError:
-                s.close()
-        raise Fail("no free VNC display")
+from rfb import free_display, matches_dump, screendump  # noqa: E402
 
 
 def start(td, vnc_opts="", extra=()):
@@ -46,11 +30,6 @@ def start(td, vnc_opts="", extra=()):
     return h, q, 5900 + d
 
 
-def screendump(q, td, name="sd.ppm"):
-    q.cmd("screendump", {"filename": td(name)})
-    return rfb.read_ppm(td(name))
-
-
 def wait_banner(q, td):
     """Until SeaBIOS has printed its banner in text mode (720x400, some
     non-black pixels, stable over two dumps)."""
@@ -61,18 +40,6 @@ def wait_banner(q, td):
         time.sleep(0.3)
         return screendump(q, td) == (w, h, px)
     wait_for(ready, timeout=30, what="the SeaBIOS text screen")
-
-
-def matches_dump(q, td, get_pixels):
-    """get_pixels() equals a screendump taken just before or after it (the
-    text cursor blinks between the two otherwise)."""
-    for _ in range(6):
-        before = screendump(q, td, "a.ppm")
-        got = get_pixels()
-        after = screendump(q, td, "b.ppm")
-        if got in (before, after):
-            return True
-    return False
 
 
 @test
