@@ -759,3 +759,73 @@ json_object *vnc_query_servers(void)
     json_object_array_add(a, o);
     return a;
 }
+
+/* ---------------------------------------------------------------------------
+ * Fuzzing: one client speaking the given bytes over a socketpair
+ */
+
+int vnc_fuzz_client(const uint8_t *data, size_t len)
+{
+    static uint32_t fb[64 * 48];
+    if (!vs.screen) {
+        int argc = 0;
+        rfbLog = rfb_log_drop;
+        rfbErr = rfb_log_drop;
+        vs.screen = rfbGetScreen(&argc, NULL, 64, 48, 8, 3, 4);
+        rfbScreenInfoPtr s = vs.screen;
+        s->frameBuffer = (char *)fb;
+        set_format(s);
+        rfbSetCursor(s, NULL);
+        s->port = s->ipv6port = 0;
+        s->deferUpdateTime = 0;
+        s->maxClientWait = 50;
+        s->kbdAddEvent = key_event;
+        s->ptrAddEvent = ptr_event;
+        s->newClientHook = new_client_hook;
+        s->displayHook = display_hook;
+        s->xvpHook = xvp_hook;
+        s->authPasswdData = (len & 1) ? (void *)&vs : NULL;
+        s->passwordCheck = check_password;
+        vs.password = xstrdup("fuzz");
+        rfbRegisterProtocolExtension(&qemu_ext);
+        rfbInitServer(s);
+    }
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        return -1;
+    }
+    int big = 1 << 20;
+    setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+    setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+    fcntl(sv[1], F_SETFL, O_NONBLOCK);
+    struct vnc_client *c = vnc_add_client(sv[0], sv[0], false, false);
+    if (!c) {
+        close(sv[1]);
+        return -1;
+    }
+    size_t off = 0;
+    char sink[65536];
+    /* Feed, drain what the server says, until it drops the client. */
+    for (int round = 0; round < 10000 && vs.clients; round++) {
+        if (off < len) {
+            ssize_t n = write(sv[1], data + off, len - off);
+            if (n > 0) {
+                off += n;
+            }
+        } else if (off == len) {
+            shutdown(sv[1], SHUT_WR);
+            off++;
+        }
+        while (read(sv[1], sink, sizeof(sink)) > 0) {
+        }
+        rfbProcessEvents(vs.screen, 0);
+        rfbMarkRectAsModified(vs.screen, 0, 0, 8, 8);
+    }
+    while (vs.clients) {
+        rfbClientPtr cl = vs.clients->cl;
+        rfbCloseClient(cl);
+        rfbClientConnectionGone(cl);
+    }
+    close(sv[1]);
+    return 0;
+}

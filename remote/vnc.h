@@ -29,5 +29,7 @@ struct json_object *vnc_query_servers(void);
 int vnc_set_password(const char *password);
 /* "now", "never", "+SECONDS" or absolute seconds since the epoch. */
 int vnc_expire_password(const char *when);
+/* The fuzz target: a client that sends data, against a small screen. */
+int vnc_fuzz_client(const uint8_t *data, size_t len);
 
 #endif

@@ -21,6 +21,9 @@ COMMANDS = {
     "query-status", "query-name", "query-uuid", "query-chardev", "query-kvm",
     "query-machines", "query-cpus-fast", "stop", "cont", "system_reset",
     "system_powerdown", "quit", "human-monitor-command",
+    # display and VNC
+    "screendump", "query-vnc", "query-vnc-servers", "set_password",
+    "expire_password", "change-vnc-password",
 }
 
 
