@@ -370,3 +370,16 @@ def matches_dump(q, td, get_pixels):
     return False
 
 
+
+
+def keyecho(td):
+    """Assemble tests/guest/vnc/keyecho.asm into td; the image's path."""
+    guest_dir = os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "guest")
+    image = td("keyecho.bin")
+    r = subprocess.run(["nasm", "-I", guest_dir + "/", "-f", "bin", "-o", image,
+                        os.path.join(guest_dir, "vnc", "keyecho.asm")],
+                       capture_output=True)
+    if r.returncode != 0:
+        raise RFBError("nasm: %s" % r.stderr.decode())
+    return image

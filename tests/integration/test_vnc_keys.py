@@ -14,19 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import (ROOT, Fail, Hemu, TempDir, check, check_eq,  # noqa: E402
                       run_tests, test, wait_for)
 import rfb  # noqa: E402
-from rfb import free_display  # noqa: E402
-
-GUEST_DIR = os.path.join(ROOT, "tests", "guest")
-
-
-def keyecho(td):
-    image = td("keyecho.bin")
-    r = subprocess.run(["nasm", "-I", GUEST_DIR + "/", "-f", "bin", "-o", image,
-                        os.path.join(GUEST_DIR, "vnc", "keyecho.asm")],
-                       capture_output=True)
-    check_eq(r.returncode, 0, "nasm: %s" % r.stderr.decode())
-    return image
-
+from rfb import free_display, keyecho  # noqa: E402
 
 class Guest:
     def __init__(self, td, extra=()):
@@ -132,4 +120,5 @@ def extended_key_events():
             g.close()
 
 
-run_tests()
+if __name__ == "__main__":
+    run_tests()
