@@ -43,6 +43,13 @@ LIBHEMU := $(BUILDDIR)/libhemu.a
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)
 UNIT_BINS := $(patsubst %.c,$(BUILDDIR)/%,$(UNIT_SRCS))
 
+.PHONY: bench bench-vnc
+# Benchmarks against QEMU; each part has its own target that bench chains.
+bench: bench-vnc
+
+bench-vnc: all
+	python3 tests/bench/vnc/bench_vnc.py $(BUILDDIR)/hemu
+
 .PHONY: all asan run check check-unit check-cmdline check-integration check-asan \
         check-fuzz fuzz deps clean distclean help
 .DEFAULT_GOAL := all
