@@ -20,11 +20,29 @@ start:
         xor     ax, ax
         mov     ss, ax
         mov     sp, 0x7000
+        ; The card at 00:02.0 decodes the legacy window only with memory
+        ; and I/O enabled in its PCI command register (no BIOS did it).
+        mov     dx, 0xcf8
+        mov     eax, 0x80001004
+        out     dx, eax
+        mov     dx, 0xcfc
+        mov     ax, 0x0003
+        out     dx, ax
         DISPI   4, 0                    ; disable while setting the mode
         DISPI   1, 640
         DISPI   2, 480
         DISPI   3, 32
         DISPI   4, 0x01                 ; enable, banked
+        ; the VGA side as a VBE BIOS leaves it: all planes writable,
+        ; chain 4, graphics with the 64 KiB window at 0xa0000
+        mov     dx, 0x3c4
+        mov     ax, 0x0f02
+        out     dx, ax
+        mov     ax, 0x0e04
+        out     dx, ax
+        mov     dx, 0x3ce
+        mov     ax, 0x0506
+        out     dx, ax
         xor     ebp, ebp                ; frame counter
 .frame: xor     si, si                  ; bank
 .bank:  DISPI   5, si
