@@ -259,11 +259,6 @@ static rfbBool qemu_msg(rfbClientPtr cl, void *data, const rfbClientToServerMsg 
 
 static int qemu_pseudo[] = { VNC_ENC_QEMU_EXT_KEY, 0 };
 
-static rfbBool qemu_new_client(rfbClientPtr cl, void **data)
-{
-    return TRUE;
-}
-
 /* The client supports extended keys: say that we do too, with an empty
  * rectangle of that pseudo-encoding. */
 static rfbBool qemu_enable(rfbClientPtr cl, void **data, int enc)
@@ -283,8 +278,10 @@ static rfbBool qemu_enable(rfbClientPtr cl, void **data, int enc)
     return TRUE;
 }
 
+/* Enabled per client only when it announces the pseudo-encoding (as QEMU
+ * requires before accepting the message); enabling it for every new
+ * client would leak libvncserver's record when a handshake fails. */
 static rfbProtocolExtension qemu_ext = {
-    .newClient = qemu_new_client,
     .pseudoEncodings = qemu_pseudo,
     .enablePseudoEncoding = qemu_enable,
     .handleMessage = qemu_msg,
@@ -370,9 +367,14 @@ int vnc_expire_password(const char *when)
  * Clients
  */
 
+
 static void client_gone(rfbClientPtr cl)
 {
     struct vnc_client *c = cl->clientData;
+    /* libvncserver leaves the per-client records of an enabled extension
+     * behind (one per SetEncodings that named it); take them back. */
+    while (rfbDisableExtension(cl, &qemu_ext)) {
+    }
     if (!c) {
         return;
     }
