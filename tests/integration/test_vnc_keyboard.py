@@ -71,8 +71,12 @@ def typing_into_linux_console():
                         return f.read().decode(errors="replace")
                 except OSError:
                     return ""
-            wait_for(lambda: "HEMU-VT: ready" in log(), timeout=240,
-                     what="the guest's VT shell")
+            try:
+                wait_for(lambda: "HEMU-VT: ready" in log(), timeout=240,
+                         what="the guest's VT shell")
+            except Fail:
+                raise Fail("no VT shell after 240 s; serial log ends %r"
+                           % log()[-600:])
             time.sleep(1)
             c = rfb.RFBClient(socket.create_connection(("127.0.0.1", 5900 + d)))
             c.refresh()
