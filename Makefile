@@ -37,6 +37,8 @@ include emu/acpi/objs.mk
 include emu/cpu/x86/objs.mk
 include netdev/objs.mk
 include block-protocols/objs.mk
+include display/objs.mk
+include remote/objs.mk
 
 HEMU_OBJS := $(addprefix $(BUILDDIR)/,$(hemu-y))
 MAIN_OBJ := $(BUILDDIR)/emu/vm/main.o
@@ -45,11 +47,36 @@ LIBHEMU := $(BUILDDIR)/libhemu.a
 UNIT_SRCS := $(wildcard tests/unit/*_test.c)
 UNIT_BINS := $(patsubst %.c,$(BUILDDIR)/%,$(UNIT_SRCS))
 
+.PHONY: bench-vnc
+# Benchmarks against QEMU; each part has its own target that bench chains.
+bench: bench-vnc
+
+bench-vnc: all
+	python3 tests/bench/vnc/bench_vnc.py $(BUILDDIR)/hemu
+
 .PHONY: all asan run bench bench-block check check-unit check-cmdline check-integration check-asan \
         check-fuzz fuzz deps clean distclean help
 .DEFAULT_GOAL := all
 
-all: $(BUILDDIR)/hemu $(BUILDDIR)/hemu-img
+# The web console of the VNC websocket port: hemu's page and noVNC from
+# the npm registry (with its licence files), fetched at build time.
+NOVNC_VERSION := 1.7.0
+WEB_DIR := $(BUILDDIR)/web
+WEB_TARGET := $(if $(filter y,$(CONFIG_VNC)),$(if $(shell command -v npm),$(WEB_DIR)/index.html))
+
+all: $(BUILDDIR)/hemu $(BUILDDIR)/hemu-img $(WEB_TARGET)
+
+$(WEB_DIR)/index.html: remote/web/index.html $(WEB_DIR)/novnc/LICENSE.txt
+	cp remote/web/index.html $@
+
+$(WEB_DIR)/novnc/LICENSE.txt:
+	@rm -rf $(BUILDDIR)/web-dl $(WEB_DIR)/novnc
+	@mkdir -p $(BUILDDIR)/web-dl $(WEB_DIR)/novnc
+	cd $(BUILDDIR)/web-dl && npm pack --silent @novnc/novnc@$(NOVNC_VERSION) >/dev/null
+	tar -xzf $(BUILDDIR)/web-dl/novnc-novnc-$(NOVNC_VERSION).tgz \
+	    -C $(WEB_DIR)/novnc --strip-components=1 package/core package/vendor \
+	    package/AUTHORS package/docs package/LICENSE.txt
+	@touch $@
 
 $(BUILDDIR)/%.o: %.c $(BUILDDIR)/config.mk
 	@mkdir -p $(dir $@)

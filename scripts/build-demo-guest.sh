@@ -223,6 +223,15 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 cmdline=" $(cat /proc/cmdline) "
 case "$cmdline" in
+*" hemu.vtshell=1 "*)
+    # A shell on the VGA console (tty1) as well, for keyboard tests: what
+    # is typed there can write to the serial port.
+    setsid sh -c 'exec sh </dev/tty1 >/dev/tty1 2>&1' &
+    sleep 1
+    echo "HEMU-VT: ready"
+    ;;
+esac
+case "$cmdline" in
 *" hemu.test=1 "*)
     echo "HEMU-TEST: nproc=$(nproc)"
     echo "HEMU-TEST: memtotal=$(awk '/MemTotal/ {print $2}' /proc/meminfo)"

@@ -13,6 +13,12 @@ RUN="seabios ipxe-qemu"
 TEST="python3 qemu-system-x86 qemu-utils socat acpica-tools"
 # network tests: curl and ip (netns, tap) for test_net_*.py
 TEST="$TEST curl iproute2"
+# gvncviewer: gvnccapture, the VNC client of the display tests; openssl: DES
+# for the tests' own RFB client
+TEST="$TEST gvncviewer openssl chromium"
+# npm fetches noVNC for the web console (and playwright-core for its test);
+# a Node.js that brings its own npm is fine too.
+command -v npm >/dev/null 2>&1 || BUILD="$BUILD npm"
 RUN="$RUN cpio"
 # Storage tests: ISOs (xorriso, isolinux), bench arithmetic (bc).
 TEST="$TEST xorriso isolinux syslinux-common bc"

@@ -493,6 +493,9 @@ out:
 
 int opt_display(const char *arg, struct err **errp)
 {
+    if (!strncmp(arg, "vnc=", 4)) {
+        return opt_vnc(arg + 4, errp);      /* -display vnc=X is -vnc X */
+    }
     struct kvlist *kv = parse(arg, "type", errp);
     if (!kv) {
         return -1;
@@ -500,7 +503,7 @@ int opt_display(const char *arg, struct err **errp)
     const char *type = kv_str(kv, "type", NULL);
     if (kv_asks_help(kv, "type")) {
         kvlist_free(kv);
-        printf("Available display backend types:\nnone\n");
+        printf("Available display backend types:\nnone\nvnc\n");
         return 1;
     }
     if (!type || strcmp(type, "none")) {

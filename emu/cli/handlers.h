@@ -15,5 +15,7 @@ option_handler opt_rtc, opt_boot, opt_help, opt_version, opt_machine, opt_cpu, o
 /* Block device options (emu/blk/drive.c does the work). */
 option_handler opt_drive, opt_hda, opt_hdb, opt_hdc, opt_hdd, opt_cdrom,
     opt_blockdev, opt_snapshot;
+/* display/ and remote/ own these. */
+option_handler opt_vga, opt_vnc, opt_k;
 
 #endif

@@ -123,6 +123,10 @@ static uint64_t data_read(void *opaque, uint64_t off, unsigned size)
     struct i8042 *c = opaque;
     uint8_t v = c->obuf;
     c->status &= ~(ST_OBF | ST_AUX_OBF);
+    /* The line drops when the buffer is read and rises again with the
+     * next byte: an edge-triggered PIC must see every byte (Linux's
+     * atkbd waits for each reply byte of a command by interrupt). */
+    update_irq(c);
     refill(c);
     return v;
 }

@@ -10,6 +10,7 @@
  */
 #include "emu/osdep.h"
 #include <sys/stat.h>
+#include "display/display.h"
 
 #include "emu/acpi/loader.h"
 #include "emu/acpi/tables.h"
@@ -419,6 +420,9 @@ int pc_board_create(struct pc_board *b, struct irq_line *cpu_intr,
     b->port92->a20_set = a20_from_port92;
     b->port92->a20_opaque = b;
     if (add_serials(errp) < 0) {
+        return -1;
+    }
+    if (display_pc_init(&b->host->vga_legacy, b->kbc, errp) < 0) {
         return -1;
     }
     b->fw_cfg = fw_cfg_new(b->io, PC_FW_CFG_PORT, b->mem);

@@ -14,6 +14,7 @@
 #include "emu/monitor/net-cmds.h"
 #include "emu/monitor/qmp-block.h"  /* info block, eject, change */
 #include "emu/monitor/qmp.h"    /* qmp_call */
+#include "emu/monitor/qmp-display.h"
 #include "emu/util/err.h"
 
 static const char *get_str(json_object *o, const char *key)
@@ -191,6 +192,7 @@ const struct hmp_cmd hmp_info_cmds[] = {
       hmp_info_usernet },
     { "uuid", "", "show the current VM UUID", false, info_uuid },
     { "version", "", "show the version of QEMU", false, info_version },
+    { "vnc", "", "show the vnc server status", false, hmp_info_vnc },
     { NULL },
 };
 
@@ -237,6 +239,8 @@ const struct hmp_cmd hmp_cmds[] = {
     { "cont|c", "", "resume emulation", false, cmd_cont },
     { "eject", "[-f] device", "eject a removable medium (use -f to force it)",
       true, hmp_eject },
+    { "expire_password", "protocol time", "set the password expire time",
+      true, hmp_expire_password },
     { "help|?", "[cmd]", "show the help", true, cmd_help },
     { "hostfwd_add", "[netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport",
       "redirect TCP or UDP connections from host to guest (requires -net user)",
@@ -253,6 +257,10 @@ const struct hmp_cmd hmp_cmds[] = {
     { "quit|q", "", "quit the emulator", false, cmd_quit },
     { "set_link", "name on|off", "change the link status of a network adapter",
       true, hmp_cmd_set_link },
+    { "screendump", "filename [-f ppm|png]",
+      "save the screen as an image", true, hmp_screendump },
+    { "set_password", "protocol password [action-if-connected]",
+      "set the spice/vnc password", true, hmp_set_password },
     { "stop|s", "", "stop emulation", false, cmd_stop },
     { "system_powerdown", "", "send system power down event", false,
       cmd_system_powerdown },

@@ -14,6 +14,7 @@
 #include "emu/cli/keyval.h"
 #include "emu/monitor/hmp.h"
 #include "emu/monitor/qmp-block.h"
+#include "emu/monitor/qmp-display.h"  /* hmp_change_vnc */
 #include "emu/monitor/qmp.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
@@ -331,6 +332,10 @@ void hmp_eject(struct hmp *h, const char *arg)
 void hmp_change(struct hmp *h, const char *arg)
 {
     char dev[128] = "", file[1024] = "", fmt[64] = "";
+    if (arg && sscanf(arg, "%127s", dev) == 1 && !strcmp(dev, "vnc")) {
+        hmp_change_vnc(h, arg);     /* change vnc password PW */
+        return;
+    }
     if (!arg || sscanf(arg, "%127s %1023s %63s", dev, file, fmt) < 2) {
         hmp_printf(h, "Parameter 'target' is missing\n");
         return;

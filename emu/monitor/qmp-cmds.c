@@ -16,6 +16,7 @@
 #include "emu/monitor/hmp.h"        /* hmp_execute_capture */
 #include "emu/monitor/net-cmds.h"   /* netdev_add, set_link, ... */
 #include "emu/monitor/qmp.h"
+#include "emu/monitor/qmp-display.h"
 #include "emu/util/err.h"
 #include "emu/vm/config.h"          /* cfg: name, uuid, -S */
 #include "emu/vm/machine.h"         /* machine_types */
@@ -319,6 +320,14 @@ const struct qmp_cmd qmp_cmds[] = {
     { "blockdev-change-medium", qmp_blockdev_change_medium,
       qmp_change_medium_args },
     { "block_resize", qmp_block_resize, qmp_block_resize_args },
+    /* display and VNC: qmp-display.c */
+    { "screendump", qmp_screendump, qmp_screendump_args },
+    { "query-vnc", qmp_query_vnc, NULL },
+    { "query-vnc-servers", qmp_query_vnc_servers, NULL },
+    { "set_password", qmp_set_password, qmp_set_password_args },
+    { "expire_password", qmp_expire_password, qmp_expire_password_args },
+    { "change-vnc-password", qmp_change_vnc_password,
+      qmp_change_vnc_password_args },
 };
 
 const size_t qmp_cmds_count = ARRAY_SIZE(qmp_cmds);

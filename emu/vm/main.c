@@ -21,6 +21,7 @@
 #include "emu/vm/machine.h"
 #include "emu/vm/runstate.h"
 #include "netdev/netdev.h"        /* net_init_clients */
+#include "remote/vnc.h"          /* vnc_start */
 
 /* ---------------------------------------------------------------------------
  * Signals: SIGINT/SIGTERM/SIGHUP end the VM through the main loop.
@@ -263,6 +264,9 @@ int main(int argc, char **argv)
     }
     create_devices();
     net_check_nics();
+    if (vnc_start(&e) < 0) {
+        fatal_err(e);
+    }
     if (current_machine->done && current_machine->done(&e) < 0) {
         fatal_err(e);
     }

@@ -27,6 +27,9 @@ COMMANDS = {
     # block devices (tests/integration/test_block_guest.py)
     "query-block", "query-blockstats", "eject", "blockdev-change-medium",
     "block_resize",
+    # display and VNC
+    "screendump", "query-vnc", "query-vnc-servers", "set_password",
+    "expire_password", "change-vnc-password",
 }
 
 

@@ -361,7 +361,7 @@ TEST(parse_unsupported)
     PARSE(1, "hemu: -enable-kvm: not supported\n", "-enable-kvm");
     PARSE(1, "hemu: -fda: not supported\n", "-fda", "disk.img");
     PARSE(1, "hemu: -usb: not supported\n", "--usb");
-    PARSE(1, "hemu: -vnc: not supported\n", "-S", "-vnc", ":0");
+    PARSE(1, "hemu: -curses: not supported\n", "-S", "-curses");
 }
 
 TEST(parse_handler_error_names_option_and_argument)

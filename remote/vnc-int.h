@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vnc-int.h - what the VNC server's files share: the parsed -vnc options,
+ * client records, and the websocket/HTTP front end (websocket.c).
+ */
+#ifndef HEMU_REMOTE_VNC_INT_H
+#define HEMU_REMOTE_VNC_INT_H
+
+#include "emu/osdep.h"
+
+struct err;
+struct _rfbClientRec;
+
+/* The QEMU Extended Key Event pseudo-encoding. */
+#define VNC_ENC_QEMU_EXT_KEY (-258)
+
+enum vnc_share {
+    VNC_SHARE_ALLOW_EXCLUSIVE,
+    VNC_SHARE_FORCE_SHARED,
+    VNC_SHARE_IGNORE,
+};
+
+struct vnc_config {
+    bool none;                  /* -vnc none: server exists, no listener */
+    char *host;                 /* "" for every address */
+    int display, display_to;    /* port 5900+display .. 5900+display_to */
+    int port;                   /* reverse=on: the client's port */
+    char *unix_path;
+    bool reverse;
+    bool password;
+    char *password_secret;
+    char *websocket_host;
+    int websocket_port;         /* 0: none */
+    enum vnc_share share;
+    bool lossy;
+    bool non_adaptive;
+    bool power_control;
+    unsigned connections;       /* 0: no limit */
+    char *id;
+};
+
+extern struct vnc_config vnc_cfg;
+
+struct vnc_addr {
+    char host[108];
+    char service[16];
+    char family[8];
+};
+
+struct vnc_client {
+    struct _rfbClientRec *cl;
+    int fd;                     /* the socket libvncserver reads */
+    bool websocket;
+    bool initialized;
+    struct vnc_addr addr;
+    int last_x, last_y, last_mask;
+    bool have_pos;
+    /* Told when libvncserver drops the client (websocket proxy). */
+    void (*on_gone)(void *opaque);
+    void *gone_opaque;
+    struct vnc_client *next;
+};
+
+void vnc_mark_configured(void);
+bool vnc_parse_number(const char *s, int *out);
+void vnc_addr_of_fd(int fd, bool peer, struct vnc_addr *a);
+struct vnc_client *vnc_add_client(int fd, int addr_fd, bool websocket,
+                                  bool reverse);
+unsigned vnc_client_count(void);
+int vnc_listen_tcp(const char *host, int port, int port_to, struct err **errp);
+
+/* websocket.c: the websocket port (RFC 6455 framing, HTTP for the web
+ * console). */
+int vnc_ws_start(const char *host, int port, struct vnc_addr *bound,
+                 struct err **errp);
+void vnc_ws_stop(void);
+
+#endif
