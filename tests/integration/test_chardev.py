@@ -423,6 +423,9 @@ def mon_stdio_legacy_mux_is_reported():
 def hemu_on_tty(args):
     """hemu with a new pty as its controlling terminal, stdin and stdout."""
     master, slave = pty.openpty()
+    # The modes before hemu can change them (read later, this races with
+    # hemu's own switch to raw mode).
+    before = termios.tcgetattr(slave)
 
     def become_tty_owner():
         os.setsid()
@@ -430,6 +433,7 @@ def hemu_on_tty(args):
 
     proc = subprocess.Popen([HEMU] + args, stdin=slave, stdout=slave,
                             stderr=subprocess.PIPE, preexec_fn=become_tty_owner)
+    proc.tty_before = before
     return proc, master, slave
 
 
@@ -443,7 +447,7 @@ def stdio_raw_terminal_restored_and_signal_option():
         proc, master, slave = hemu_on_tty(BASE + [
             "-chardev", "stdio,id=s,signal=%s" % signal_opt, "-mon", "chardev=s"])
         try:
-            before = termios.tcgetattr(slave)
+            before = proc.tty_before
             s = Stream(master)
             s.until(PROMPT)
             lf = lflag(slave)
