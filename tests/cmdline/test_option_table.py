@@ -13,6 +13,7 @@ Also checks that -h lists every option and marks the refused ones
 import os
 import re
 import subprocess
+import tempfile
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -143,11 +144,11 @@ def dash(name):
     return ("--" if name == "preconfig" else "-") + name
 
 
-def run(args, timeout=TIMEOUT):
+def run(args, timeout=TIMEOUT, cwd=None):
     try:
         p = subprocess.run([hemutest.HEMU] + args, stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout)
+                           timeout=timeout, cwd=cwd)
     except subprocess.TimeoutExpired:
         raise Fail("%s did not exit within %ds" % (" ".join(args), timeout))
     return (p.returncode, p.stdout.decode(errors="replace"),
@@ -162,7 +163,9 @@ def is_refused(name, takes_arg):
     unsupported, False if it went on (the handler looked at the argument,
     or the walk reached the sentinel unknown option that follows)."""
     args = [dash(name)] + (["x"] if takes_arg else []) + [SENTINEL]
-    st, out, err = run(BASE + args)
+    # in a directory of its own: "-D x" and the like create files
+    with tempfile.TemporaryDirectory() as d:
+        st, out, err = run(BASE + args, cwd=d)
     check(not re.search(r"-%s: invalid option" % re.escape(name), err),
           "-%s is not recognised: %r" % (name, err))
     exact = "hemu: -%s: not supported\n" % name
