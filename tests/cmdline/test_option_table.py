@@ -146,7 +146,8 @@ def dash(name):
 
 def run(args, timeout=TIMEOUT, cwd=None):
     try:
-        p = subprocess.run([hemutest.HEMU] + args, stdin=subprocess.DEVNULL,
+        p = subprocess.run([os.path.abspath(hemutest.HEMU)] + args,
+                           stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=timeout, cwd=cwd)
     except subprocess.TimeoutExpired:
