@@ -235,6 +235,11 @@ void x86_code_written(struct x86_cpu *cpu, uintptr_t h, unsigned off,
     if (!p || !p->has_code) {
         return;
     }
+    if (shared_gen(s) != p->sgen) {
+        /* its blocks are stale already (DMA): let the page go */
+        cpage_invalidate(cpu, p);
+        return;
+    }
     for (unsigned o = off, end = o + len; o < end && o < 0x1000; o++) {
         if ((p->map[o >> 6] >> (o & 63)) & 1) {
             cpage_invalidate(cpu, p);

@@ -152,8 +152,8 @@ struct x86_bus {
 /*
  * Software TLB: a direct-mapped cache of linear pages.  A hit is
  * host = linear + addend.  Tags are page-aligned linear addresses; a tag
- * with bit 0 set never matches.  A RAM page that holds decoded code gets
- * tag_wcode instead of tag_write: its writes take the slow path, which
+ * with bit 0 set never matches.  A RAM page that any CPU holds decoded
+ * code from (block.c) gets tag_wcode instead of tag_write: its writes take the slow path, which
  * stores through the same addend and then invalidates the code it hit.
  */
 #define X86_TLB_BITS 8
