@@ -35,6 +35,7 @@
 struct pcache_entry {
     uint64_t tag;           /* page | 1 for a writable lookup; ~0 empty */
     uint8_t *host;
+    struct x86_code_page *code;     /* its shared code state, or NULL */
 };
 /* Events latched by set_irq (any thread) for the vCPU thread. */
 #define TCG_EV_INIT 0x1
@@ -141,6 +142,16 @@ static bool bus_apic_base_set(void *opaque, uint64_t val)
     return ok;
 }
 
+/* The memory layer's shared code state of a RAM page (big lock held). */
+static struct x86_code_page *code_page_of(struct tcg_vcpu *t, uint64_t paddr)
+{
+    struct mem_lookup l = as_lookup(t->v->mem_space, paddr);
+    if (l.mr && l.mr->ram && l.mr->code) {
+        return (struct x86_code_page *)&l.mr->code[l.off >> 12];
+    }
+    return NULL;
+}
+
 static uint8_t *bus_ram_ptr(void *opaque, uint64_t paddr, bool write)
 {
     struct tcg_vcpu *t = opaque;
@@ -156,27 +167,35 @@ static uint8_t *bus_ram_ptr(void *opaque, uint64_t paddr, bool write)
     }
     bql_lock();
     uint8_t *p = as_ram_ptr(t->v->mem_space, paddr & ~0xfffULL, 0x1000, write);
+    e->code = p ? code_page_of(t, paddr & ~0xfffULL) : NULL;
     bql_unlock();
     e->tag = tag;
     e->host = p;
     return p;
 }
 
-_Static_assert(MEM_DIRTY_CODE == X86_DIRTY_CODE, "code dirty bit");
+_Static_assert(sizeof(struct mem_code_page) == sizeof(struct x86_code_page) &&
+               offsetof(struct mem_code_page, gen) ==
+                   offsetof(struct x86_code_page, gen) &&
+               offsetof(struct mem_code_page, holders) ==
+                   offsetof(struct x86_code_page, holders),
+               "shared code page state");
 
-/* The dirty byte of a RAM page: DMA and loaders set MEM_DIRTY_CODE in it,
- * which makes the CPU drop what it decoded from the page. */
-static uint8_t *bus_code_dirty(void *opaque, uint64_t paddr)
+/* The shared code state of a RAM page: the memory layer bumps its gen on
+ * DMA and loader writes, the CPUs on theirs (block.c).  The CPU asks on
+ * write TLB fills, so the page cache keeps it beside the host page. */
+static struct x86_code_page *bus_code_page(void *opaque, uint64_t paddr)
 {
     struct tcg_vcpu *t = opaque;
-    uint8_t *d = NULL;
-    bql_lock();
-    struct mem_lookup l = as_lookup(t->v->mem_space, paddr);
-    if (l.mr && l.mr->ram && l.mr->dirty) {
-        d = &l.mr->dirty[l.off >> 12];
+    struct pcache_entry *e = &t->pcache[(paddr >> 12) % PCACHE_SIZE];
+    if (!__atomic_load_n(&t->tlb_stale, __ATOMIC_ACQUIRE) &&
+        (e->tag & ~1ULL) == (paddr & ~0xfffULL) && !in_apic(t, paddr)) {
+        return e->code;
     }
+    bql_lock();
+    struct x86_code_page *c = code_page_of(t, paddr & ~0xfffULL);
     bql_unlock();
-    return d;
+    return c;
 }
 
 static uint64_t bus_mmio_read(void *opaque, uint64_t paddr, unsigned size)
@@ -250,7 +269,7 @@ static int tcg_vcpu_create(struct vcpu *v, struct err **errp)
         .pio_read = bus_pio_read,
         .pio_write = bus_pio_write,
         .irq_ack = bus_irq_ack,
-        .code_dirty = bus_code_dirty,
+        .code_page = bus_code_page,
         .apic_base_get = bus_apic_base_get,
         .apic_base_set = bus_apic_base_set,
         .opaque = t,
@@ -259,6 +278,7 @@ static int tcg_vcpu_create(struct vcpu *v, struct err **errp)
     pcache_flush(t);
     x86_cpu_init(&t->cpu, &bus);
     t->cpu.singlestep = tcg_singlestep;
+    t->cpu.index = (unsigned)v->index;   /* its holder bit (block.c) */
     /* The pc machine gives CPU n APIC ID n. */
     t->cpu.id.apic_id = (uint8_t)v->index;
     t->a20 = true;

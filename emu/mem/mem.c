@@ -48,6 +48,8 @@ static int init_host(struct mem_region *mr, const char *name, uint64_t size,
     }
     mr->ram = p;
     mr->dirty = xzalloc((size + PAGE_SIZE - 1) >> PAGE_BITS);
+    mr->code = xzalloc(((size + PAGE_SIZE - 1) >> PAGE_BITS) *
+                       sizeof(*mr->code));
     return 0;
 }
 
@@ -69,6 +71,7 @@ void mem_region_destroy(struct mem_region *mr)
         munmap(mr->ram, mr->size ? mr->size : PAGE_SIZE);
     }
     free(mr->dirty);
+    free(mr->code);
     memset(mr, 0, sizeof(*mr));
 }
 
@@ -80,6 +83,10 @@ void mem_region_set_dirty(struct mem_region *mr, uint64_t off, uint64_t len)
     uint64_t last = MIN(off + len - 1, mr->size - 1);
     for (uint64_t p = off >> PAGE_BITS; p <= last >> PAGE_BITS; p++) {
         mr->dirty[p] = 0xff;
+        if (mr->code) {
+            /* after the bytes: a CPU that sees the new gen decodes them */
+            __atomic_add_fetch(&mr->code[p].gen, 1, __ATOMIC_SEQ_CST);
+        }
     }
 }
 

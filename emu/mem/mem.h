@@ -47,10 +47,17 @@ struct mem_region {
      * by every write that goes through this API or through
      * mem_region_set_dirty(). */
     uint8_t *dirty;
+    /* Per-4 KiB-page state the CPUs share about decoded code (the soft
+     * x86 CPU's struct x86_code_page): a generation that every write
+     * through this API or mem_region_set_dirty() bumps, so that code any
+     * CPU decoded from the page is dropped, and the holders the CPUs keep. */
+    struct mem_code_page {
+        uint32_t gen;
+        uint32_t holders;
+    } *code;
 };
 
 #define MEM_DIRTY_VGA 0x1
-#define MEM_DIRTY_CODE 0x2
 
 /* Regions.  RAM is zeroed, page-aligned host memory. */
 void mem_region_init_io(struct mem_region *mr, const char *name, uint64_t size,

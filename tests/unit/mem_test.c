@@ -238,7 +238,7 @@ TEST(dirty_tracking_per_client)
     EXPECT(mem_region_test_clear_dirty(&vram, 0x3000, 0x1000, MEM_DIRTY_VGA));
     EXPECT(!mem_region_test_clear_dirty(&vram, 0x3000, 0x1000, MEM_DIRTY_VGA));
     /* Another client still sees it. */
-    EXPECT(mem_region_test_clear_dirty(&vram, 0, 1 << 16, MEM_DIRTY_CODE));
+    EXPECT(mem_region_test_clear_dirty(&vram, 0, 1 << 16, 0x2));
     as_free(as);
     mem_region_destroy(&vram);
 }

@@ -2,11 +2,13 @@
 /*
  * x86_block_test.c - the soft x86 CPU's block cache: code that rewrites
  * itself within a block and on another page, code written behind the
- * CPU's back (DMA: the memory layer's dirty bit), writes next to code that
- * must not drop it, instructions that cross a page end, the STI shadow
- * inside a long run, and -singlestep (one instruction per block).  The bus
- * here has a code_dirty byte per page, as the memory layer gives, so blocks
- * stay cached between runs.  Reference: Intel SDM vol. 3A 8.1.3.
+ * CPU's back (DMA: the memory layer bumps the page's shared generation),
+ * writes next to code that must not drop it, instructions that cross a
+ * page end, the STI shadow inside a long run, -singlestep (one instruction
+ * per block), and two CPUs sharing RAM: a plain store by one into code the
+ * other decoded, DMA seen by both, a page-walk A/D update over code.  The
+ * bus here has a shared code state per page, as the memory layer gives, so
+ * blocks stay cached between runs.  Reference: Intel SDM vol. 3A 8.1.3.
  */
 #include "emu/osdep.h"
 
@@ -16,8 +18,8 @@
 #define RAM_SIZE (1u << 20)
 
 static uint8_t ram[RAM_SIZE];
-static uint8_t dirty[RAM_SIZE >> 12];
-static struct x86_cpu cpu;
+static struct x86_code_page shared[RAM_SIZE >> 12];
+static struct x86_cpu cpu, cpu2;
 static int irq_vector = -1;
 
 static uint8_t *ram_ptr(void *opaque, uint64_t pa, bool write)
@@ -51,44 +53,65 @@ static int irq_ack(void *opaque)
     return v;
 }
 
-static uint8_t *code_dirty(void *opaque, uint64_t pa)
+static struct x86_code_page *code_page(void *opaque, uint64_t pa)
 {
-    return pa < RAM_SIZE ? &dirty[pa >> 12] : NULL;
+    return pa < RAM_SIZE ? &shared[pa >> 12] : NULL;
 }
 
 static const struct x86_bus bus = {
     .ram_ptr = ram_ptr, .mmio_read = mmio_read, .mmio_write = mmio_write,
     .pio_read = pio_read, .pio_write = pio_write, .irq_ack = irq_ack,
-    .code_dirty = code_dirty,
+    .code_page = code_page,
 };
 
-/* What a device's DMA does: the bytes, then the page's dirty bits. */
+/* What a device's DMA does (mem_region_set_dirty): the bytes, then the
+   pages' shared generation. */
 static void dma(uint32_t addr, const void *p, size_t n)
 {
     memcpy(ram + addr, p, n);
     for (uint32_t pg = addr >> 12; pg <= (addr + n - 1) >> 12; pg++) {
-        dirty[pg] = 0xff;
+        __atomic_add_fetch(&shared[pg].gen, 1, __ATOMIC_SEQ_CST);
     }
 }
 
-/* Flat 32-bit protected mode, CPL 0. */
-static void setup(void)
+/* Flat 32-bit protected mode, CPL 0; index: its holder bit. */
+static void flat(struct x86_cpu *c, unsigned index)
 {
-    memset(ram, 0, sizeof(ram));
-    memset(dirty, 0, sizeof(dirty));
-    x86_cpu_init(&cpu, &bus);
-    cpu.exc_exit_mask = ~0u;
-    cpu.cr0 |= X86_CR0_PE;
+    x86_cpu_init(c, &bus);
+    c->index = index;
+    c->exc_exit_mask = ~0u;
+    c->cr0 |= X86_CR0_PE;
     for (int s = 0; s < X86_NSEG; s++) {
-        cpu.seg[s] = (struct x86_seg){
+        c->seg[s] = (struct x86_seg){
             .sel = s == X86_CS ? 8 : 16, .base = 0, .limit = 0xffffffff,
             .attr = X86_SEG_P | X86_SEG_S | X86_SEG_DB | X86_SEG_G |
                     (s == X86_CS ? 0xb : 0x3),
         };
     }
-    x86_cpu_update_mode(&cpu);
-    x86_tlb_flush(&cpu);
-    cpu.regs[X86_RSP] = 0x80000;
+    x86_cpu_update_mode(c);
+    x86_tlb_flush(c);
+    c->regs[X86_RSP] = 0x80000;
+}
+
+static void setup(void)
+{
+    memset(ram, 0, sizeof(ram));
+    memset(shared, 0, sizeof(shared));
+    flat(&cpu, 0);
+}
+
+/* Both CPUs, each with its own stack. */
+static void setup2(void)
+{
+    setup();
+    flat(&cpu2, 1);
+    cpu2.regs[X86_RSP] = 0x70000;
+}
+
+static enum x86_exit run2_at(uint32_t rip)
+{
+    cpu2.rip = rip;
+    return x86_cpu_run(&cpu2, 100000);
 }
 
 static void put(uint32_t addr, const char *bytes, size_t n)
@@ -157,7 +180,7 @@ TEST(dma_into_code_is_seen_and_needed)
     dma(0x4000, prog7, 6);
     EXPECT_EQ(run_at(0x4000), X86_EXIT_HLT);
     EXPECT_EQ(cpu.regs[X86_RAX], 7);
-    EXPECT_EQ(dirty[4] & X86_DIRTY_CODE, 0);
+    EXPECT_EQ(shared[4].holders, 1);    /* this CPU (index 0) holds it */
 }
 
 TEST(writes_beside_code_keep_it_writes_over_code_drop_it)
@@ -261,6 +284,73 @@ TEST(budget_is_exact_inside_a_block)
     EXPECT_EQ(cpu.rip, 0x1003);
     EXPECT_EQ(x86_cpu_run(&cpu, 100), X86_EXIT_HLT);
     EXPECT_EQ(cpu.regs[X86_RAX], 10);
+}
+
+TEST(plain_store_by_another_cpu_reaches_decoded_code)
+{
+    setup2();
+    PUT(0x9000, "\xb8\x01\x00\x00\x00\xf4");       /* mov eax, 1 ; hlt */
+    /* cpu2 at 0xa000: mov byte [0x9800], 5 ; hlt  (data on that page) */
+    PUT(0xa000, "\xc6\x05\x00\x98\x00\x00\x05" "\xf4");
+    /* cpu2 at 0xa100: mov byte [0x9001], 2 ; hlt  (the immediate) */
+    PUT(0xa100, "\xc6\x05\x01\x90\x00\x00\x02" "\xf4");
+    /* cpu2 at 0xa200: mov byte [0x9001], 3 ; hlt */
+    PUT(0xa200, "\xc6\x05\x01\x90\x00\x00\x03" "\xf4");
+    /* cpu2 gets a fast-path write entry for the page before any code
+       is decoded there */
+    EXPECT_EQ(run2_at(0xa000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu2.tlb[9].tag_write, 0x9000);
+    EXPECT_EQ(run_at(0x9000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 1);
+    EXPECT_EQ(shared[9].holders, 1);
+    /* the plain store must not take cpu2's old fast path ... */
+    EXPECT_EQ(run2_at(0xa100), X86_EXIT_HLT);
+    EXPECT_EQ(ram[0x9001], 2);
+    /* ... and cpu must run the new code, not its decoded block */
+    EXPECT_EQ(run_at(0x9000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 2);
+    /* again, now that cpu decoded the page anew */
+    EXPECT_EQ(run2_at(0xa200), X86_EXIT_HLT);
+    EXPECT_EQ(run_at(0x9000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 3);
+    /* writes beside the code by cpu2 still reach RAM */
+    EXPECT_EQ(run2_at(0xa000), X86_EXIT_HLT);
+    EXPECT_EQ(ram[0x9800], 5);
+}
+
+TEST(dma_into_code_is_seen_by_every_cpu)
+{
+    static const char prog7[] = "\xb8\x07\x00\x00\x00\xf4";  /* eax = 7 */
+    setup2();
+    PUT(0x4000, "\xb8\x01\x00\x00\x00\xf4");       /* eax = 1 */
+    EXPECT_EQ(run_at(0x4000), X86_EXIT_HLT);
+    EXPECT_EQ(run2_at(0x4000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 1);
+    EXPECT_EQ(cpu2.regs[X86_RAX], 1);
+    EXPECT_EQ(shared[4].holders, 3);
+    dma(0x4000, prog7, 6);
+    EXPECT_EQ(run_at(0x4000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 7);
+    /* the first CPU to look must not take the news from the second */
+    EXPECT_EQ(run2_at(0x4000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu2.regs[X86_RAX], 7);
+}
+
+TEST(page_walk_ad_update_over_code_is_seen)
+{
+    setup2();
+    /* mov eax, 1 ; hlt: the immediate doubles as a 4-byte "entry" */
+    PUT(0xb000, "\xb8\x01\x00\x00\x00\xf4");
+    EXPECT_EQ(run_at(0xb000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 1);
+    /* cpu2's walker sets the accessed bit (0x20) there */
+    EXPECT(x86_pte_update(&cpu2, 0xb001, 4, 1, 0x21));
+    EXPECT_EQ(run_at(0xb000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 0x21);
+    /* and the CPU's own walker, over its own code */
+    EXPECT(x86_pte_update(&cpu, 0xb001, 4, 0x21, 0x61));
+    EXPECT_EQ(run_at(0xb000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 0x61);
 }
 
 TEST_MAIN()

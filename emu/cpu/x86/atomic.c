@@ -37,13 +37,20 @@ bool x86_pte_update(struct x86_cpu *cpu, uint64_t pa, unsigned size,
         return true;
     }
     uint8_t *p = page + (pa & 0xfff);
+    bool ok;
     if (size == 4) {
         uint32_t e = (uint32_t)old;
-        return __atomic_compare_exchange_n((uint32_t *)(void *)p, &e,
-                                           (uint32_t)val, false,
-                                           __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        ok = __atomic_compare_exchange_n((uint32_t *)(void *)p, &e,
+                                         (uint32_t)val, false,
+                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    } else {
+        ok = __atomic_compare_exchange_n((uint64_t *)(void *)p, &old, val,
+                                         false, __ATOMIC_SEQ_CST,
+                                         __ATOMIC_SEQ_CST);
     }
-    return __atomic_compare_exchange_n((uint64_t *)(void *)p, &old, val,
-                                       false, __ATOMIC_SEQ_CST,
-                                       __ATOMIC_SEQ_CST);
+    if (ok) {
+        /* a page table in a page that (also) holds code */
+        x86_code_written(cpu, (uintptr_t)p, pa & 0xfff, size, pa);
+    }
+    return ok;
 }

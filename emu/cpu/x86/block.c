@@ -7,20 +7,73 @@
  * code bytes again.  Blocks are keyed by the host address of their first
  * byte (so one per guest-physical location, whatever linear address
  * reaches it) and the code size.  Code pages keep a bitmap of the bytes
- * that were decoded; a CPU write that touches one of them, or a write by
- * the memory layer (DMA, loaders) seen through the page's dirty byte,
- * bumps the page's generation and so invalidates its blocks.  RAM pages
- * holding code are kept out of the TLB's write fast path (tag_wcode) so
- * that every CPU write to them is seen.  The decoded form is the one a
- * later JIT would take as input.  References: Intel SDM vol. 3A 8.1.3
- * (handling self- and cross-modifying code).
+ * that were decoded; a CPU write that touches one of them bumps the page's
+ * generation and so invalidates its blocks.  Every CPU shares a state per
+ * guest RAM page (struct x86_code_page, from the bus): a holder bit per
+ * CPU with code there and a generation that writes by other CPUs, DMA,
+ * loaders and page-walk A/D updates bump; a block is valid only while that
+ * generation is the one its CPU decoded at.  RAM pages any CPU holds code
+ * from are kept out of every CPU's TLB write fast path (tag_wcode; the
+ * epoch makes the others drop entries they already had) so that every CPU
+ * write to them is seen.  The decoded form is the one a later JIT would
+ * take as input.  References: Intel SDM vol. 3A 8.1.3 (handling self- and
+ * cross-modifying code).
  */
 #include "emu/osdep.h"
 
 #include "emu/cpu/x86/internal.h"   /* struct x86_block, decoder */
 
-/* The dirty byte of pages the bus has none for: never set. */
-static uint8_t no_dirty;
+/* The shared state of pages the bus has none for: never written, never
+   held (such pages are not the memory layer's). */
+static struct x86_code_page no_shared;
+
+uint32_t x86_code_epoch;
+
+/* The holder bit of a CPU; CPUs from 31 on share the top bit, which they
+   never clear and always count as another CPU's (safe, only slower). */
+#define COH_SHARED_BIT (1u << 31)
+static inline uint32_t coh_bit(const struct x86_cpu *cpu)
+{
+    return cpu->index < 31 ? 1u << cpu->index : COH_SHARED_BIT;
+}
+
+/* Holders of the page other than this CPU. */
+static inline uint32_t coh_others(const struct x86_cpu *cpu, uint32_t h)
+{
+    uint32_t me = coh_bit(cpu);
+    return me == COH_SHARED_BIT ? h : h & ~me;
+}
+
+static void coh_release(struct x86_cpu *cpu, struct x86_code_page *s)
+{
+    if (s != &no_shared && coh_bit(cpu) != COH_SHARED_BIT) {
+        __atomic_and_fetch(&s->holders, ~coh_bit(cpu), __ATOMIC_SEQ_CST);
+    }
+}
+
+static inline uint32_t shared_gen(const struct x86_code_page *s)
+{
+    return __atomic_load_n(&s->gen, __ATOMIC_ACQUIRE);
+}
+
+static struct x86_code_page *shared_of(struct x86_cpu *cpu, uint64_t paddr)
+{
+    struct x86_code_page *s = NULL;
+    if (cpu->bus.code_page) {
+        s = cpu->bus.code_page(cpu->bus.opaque, paddr & ~0xfffull);
+    }
+    return s ? s : &no_shared;
+}
+
+/* Another CPU became a holder somewhere: no fast write entry may stay,
+   whatever page it maps (cheaper than finding the page's entries). */
+void x86_code_epoch_sync(struct x86_cpu *cpu)
+{
+    cpu->code_epoch = __atomic_load_n(&x86_code_epoch, __ATOMIC_ACQUIRE);
+    for (unsigned i = 0; i < 2 * X86_TLB_SIZE; i++) {
+        (&cpu->tlbs[0][0] + i)->tag_write = 1;
+    }
+}
 
 /*
  * Handlers after which the next instruction is still reached by falling
@@ -79,10 +132,15 @@ static struct x86_cpage *cpage_find(struct x86_cpu *cpu, uintptr_t page)
     return NULL;
 }
 
-bool x86_code_page(struct x86_cpu *cpu, uintptr_t host_page)
+bool x86_code_page(struct x86_cpu *cpu, uintptr_t host_page,
+                   uint64_t paddr)
 {
     struct x86_cpage *p = cpage_find(cpu, host_page);
-    return p && p->has_code;
+    if (p && p->has_code) {
+        return true;
+    }
+    struct x86_code_page *s = p ? p->shared : shared_of(cpu, paddr);
+    return __atomic_load_n(&s->holders, __ATOMIC_SEQ_CST) != 0;
 }
 
 /* Move the TLB's fast write entries for a new code page to tag_wcode (or
@@ -118,15 +176,15 @@ void x86_blocks_flush(struct x86_cpu *cpu)
     }
     for (unsigned i = 0; i < cpu->ncpages; i++) {
         cpu->phash[phash_of(cpu->cpages[i].host)] = NULL;
+        if (cpu->cpages[i].has_code) {
+            coh_release(cpu, cpu->cpages[i].shared);
+        }
     }
     cpu->ncpages = 0;
     cpu->arena_used = 0;
     for (unsigned i = 0; i < 2 * X86_TLB_SIZE; i++) {
-        struct x86_tlb_entry *e = &cpu->tlbs[0][0] + i;
-        if (!(e->tag_wcode & 1)) {
-            e->tag_write = e->tag_wcode;
-            e->tag_wcode = 1;
-        }
+        /* other CPUs may still hold code there: refill to find out */
+        (&cpu->tlbs[0][0] + i)->tag_wcode = 1;
     }
     if (cpu->cur_block) {
         cpu->blk_abort = true;
@@ -139,18 +197,47 @@ static void cpage_invalidate(struct x86_cpu *cpu, struct x86_cpage *p)
     memset(p->map, 0, sizeof(p->map));
     if (p->has_code) {
         p->has_code = false;
-        retag_writes(cpu, p->host, true);
+        coh_release(cpu, p->shared);
+        if (!__atomic_load_n(&p->shared->holders, __ATOMIC_SEQ_CST)) {
+            retag_writes(cpu, p->host, true);
+        }
     }
     if (cpu->cur_block && cpu->cur_block->page == p) {
         cpu->blk_abort = true;      /* the running block may be stale */
     }
 }
 
+static void shared_bump(struct x86_code_page *s)
+{
+    if (s != &no_shared) {
+        __atomic_add_fetch(&s->gen, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
 void x86_code_written(struct x86_cpu *cpu, uintptr_t h, unsigned off,
-                      unsigned len)
+                      unsigned len, uint64_t paddr)
 {
     struct x86_cpage *p = cpage_find(cpu, h - off);
+    struct x86_code_page *s = p ? p->shared : shared_of(cpu, paddr);
+    uint32_t holders = __atomic_load_n(&s->holders, __ATOMIC_SEQ_CST);
+
+    if (coh_others(cpu, holders)) {
+        /* We cannot see their maps: every holder decodes the page anew.
+           Holders are dropped first, then gen: one that claims the page
+           in between keeps its bit and sees the new gen. */
+        __atomic_store_n(&s->holders, 0, __ATOMIC_SEQ_CST);
+        shared_bump(s);
+        if (p && p->has_code) {
+            cpage_invalidate(cpu, p);
+        }
+        return;
+    }
     if (!p || !p->has_code) {
+        return;
+    }
+    if (shared_gen(s) != p->sgen) {
+        /* its blocks are stale already (DMA): let the page go */
+        cpage_invalidate(cpu, p);
         return;
     }
     for (unsigned o = off, end = o + len; o < end && o < 0x1000; o++) {
@@ -159,6 +246,28 @@ void x86_code_written(struct x86_cpu *cpu, uintptr_t h, unsigned off,
             return;
         }
     }
+}
+
+/* Become a holder of p before decoding from it: from then on every write
+   by another CPU bumps the shared gen, once they have seen the epoch. */
+static void cpage_claim(struct x86_cpu *cpu, struct x86_cpage *p)
+{
+    struct x86_code_page *s = p->shared;
+    if (s != &no_shared) {
+        uint32_t old = __atomic_fetch_or(&s->holders, coh_bit(cpu),
+                                         __ATOMIC_SEQ_CST);
+        if (!old) {
+            /* the others may have fast write entries for it */
+            uint32_t e = __atomic_add_fetch(&x86_code_epoch, 1,
+                                            __ATOMIC_SEQ_CST);
+            if (e == cpu->code_epoch + 1) {
+                cpu->code_epoch = e;    /* nobody else's bump to honour */
+            }
+        }
+    }
+    p->sgen = shared_gen(s);
+    p->has_code = true;
+    retag_writes(cpu, p->host, false);
 }
 
 static struct x86_cpage *cpage_get(struct x86_cpu *cpu, uintptr_t page,
@@ -171,15 +280,7 @@ static struct x86_cpage *cpage_get(struct x86_cpu *cpu, uintptr_t page,
     p = &cpu->cpages[cpu->ncpages++];
     memset(p, 0, sizeof(*p));
     p->host = page;
-    p->dirty = cpu->bus.code_dirty ? cpu->bus.code_dirty(cpu->bus.opaque,
-                                                         paddr) : NULL;
-    if (!p->dirty) {
-        p->dirty = &no_dirty;
-    } else {
-        /* what was written before is what is decoded now */
-        __atomic_and_fetch(p->dirty, (uint8_t)~X86_DIRTY_CODE,
-                           __ATOMIC_SEQ_CST);
-    }
+    p->shared = shared_of(cpu, paddr);
     unsigned i = phash_of(page);
     p->next = cpu->phash[i];
     cpu->phash[i] = p;
@@ -199,6 +300,9 @@ static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
         x86_blocks_flush(cpu);
     }
     struct x86_cpage *p = cpage_get(cpu, page, paddr);
+    if (!p->has_code) {
+        cpage_claim(cpu, p);
+    }
     struct x86_block *b = (struct x86_block *)(cpu->arena + cpu->arena_used);
     unsigned start = off, n = 0;
     unsigned max = cpu->singlestep ? 1 : X86_BLOCK_MAX;
@@ -233,10 +337,6 @@ static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
     b->nbytes = (uint16_t)(off - start);
     b->succ[0] = b->succ[1] = NULL;
     cpu->arena_used += block_size(n);
-    if (!p->has_code) {
-        p->has_code = true;
-        retag_writes(cpu, page, false);
-    }
     cpu->bhash[x86_bhash_of((uintptr_t)h)] = b;
     return b;
 }
@@ -253,10 +353,8 @@ struct x86_block *x86_block_get(struct x86_cpu *cpu, const uint8_t *h,
     } else {
         p = cpage_find(cpu, (uintptr_t)h - off);
     }
-    if (p && (*p->dirty & X86_DIRTY_CODE)) {
-        /* written behind the CPU's back (DMA): decode the page anew */
-        __atomic_and_fetch(p->dirty, (uint8_t)~X86_DIRTY_CODE,
-                           __ATOMIC_SEQ_CST);
+    if (p && p->has_code && shared_gen(p->shared) != p->sgen) {
+        /* written by another CPU, DMA or a loader: decode the page anew */
         cpage_invalidate(cpu, p);
     } else if (p && b && b->page == p && b->host == (uintptr_t)h &&
                b->code_size == cpu->code_size && b->gen == p->gen) {

@@ -219,7 +219,9 @@ static inline bool block_ok(struct x86_cpu *cpu, const struct x86_block *b,
                             const uint8_t *p)
 {
     return b && b->host == (uintptr_t)p && b->code_size == cpu->code_size &&
-           b->gen == b->page->gen && !(*b->page->dirty & X86_DIRTY_CODE);
+           b->gen == b->page->gen &&
+           __atomic_load_n(&b->page->shared->gen, __ATOMIC_ACQUIRE) ==
+               b->page->sgen;
 }
 
 static struct x86_block *find_block(struct x86_cpu *cpu,
@@ -358,6 +360,10 @@ static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
         if (cpu->attention && x86_check_attention(cpu)) {
             return X86_EXIT_ATTENTION;
         }
+        if (__atomic_load_n(&x86_code_epoch, __ATOMIC_RELAXED) !=
+            cpu->code_epoch) {
+            x86_code_epoch_sync(cpu);   /* another CPU claimed a page */
+        }
         cpu->insn_rip = cpu->rip;   /* a fetch fault restarts here */
         struct x86_block *b = find_block(cpu, &scratch, prev);
         prev = b;
@@ -400,7 +406,7 @@ enum x86_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
     uint64_t end = cpu->icount + budget < cpu->icount ? ~0ull
                                                         : cpu->icount + budget;
     cpu->run_end = end;
-    if (!cpu->bus.code_dirty && cpu->arena_used) {
+    if (!cpu->bus.code_page && cpu->arena_used) {
         /* nobody tells us of writes behind the CPU's back (unit tests
            poke code between runs): decode afresh each run */
         x86_blocks_flush(cpu);

@@ -136,11 +136,12 @@ struct x86_bus {
     /* Interrupt acknowledge: the vector of the pending external interrupt
        (PIC/APIC INTA), or -1 if it went away.  NULL: no interrupts. */
     int (*irq_ack)(void *opaque);
-    /* The byte whose bit X86_DIRTY_CODE the memory layer sets whenever
-       the RAM page at paddr is written other than through ram_ptr (DMA,
-       loaders).  NULL if there is none: then every x86_cpu_run starts
-       with no decoded code, so the host may change RAM between runs. */
-    uint8_t *(*code_dirty)(void *opaque, uint64_t paddr);
+    /* The state all CPUs share about the code on the RAM page at paddr
+       (struct x86_code_page); the memory layer bumps its gen whenever the
+       page is written other than through ram_ptr (DMA, loaders).  NULL
+       if there is none: then every x86_cpu_run starts with no decoded
+       code, so the host may change RAM between runs. */
+    struct x86_code_page *(*code_page)(void *opaque, uint64_t paddr);
     /* IA32_APIC_BASE lives in the platform's local APIC: get, and set
        (false: reserved bits or an illegal transition, #GP).  NULL: the
        CPU keeps the MSR itself. */
@@ -151,8 +152,8 @@ struct x86_bus {
 /*
  * Software TLB: a direct-mapped cache of linear pages.  A hit is
  * host = linear + addend.  Tags are page-aligned linear addresses; a tag
- * with bit 0 set never matches.  A RAM page that holds decoded code gets
- * tag_wcode instead of tag_write: its writes take the slow path, which
+ * with bit 0 set never matches.  A RAM page that any CPU holds decoded
+ * code from (block.c) gets tag_wcode instead of tag_write: its writes take the slow path, which
  * stores through the same addend and then invalidates the code it hit.
  */
 #define X86_TLB_BITS 8
@@ -172,11 +173,23 @@ struct x86_tlb_entry {
  * page, keyed by the host address of their first byte.  A code page
  * (struct x86_cpage) counts invalidations in gen; a block is valid while
  * its gen matches.  The page is invalidated when the CPU writes to a byte
- * that was decoded (map), or when the memory layer marks it written by
- * anyone else (DMA, loaders: bit X86_DIRTY_CODE of the byte the bus's
- * code_dirty gives).  Blocks live in an arena that is emptied when full.
+ * that was decoded (map), or when its shared state (struct x86_code_page,
+ * one per guest RAM page, the same for every CPU) changes generation.
+ * Blocks live in an arena that is emptied when full.
+ *
+ * Several CPUs: a page's shared state has one holder bit per CPU that has
+ * decoded code from it.  No CPU keeps a fast-path write entry for a page
+ * with a holder: the CPU that becomes a holder bumps x86_code_epoch, and
+ * every CPU drops its fast write entries when it sees the epoch change
+ * (at a block boundary).  A slow-path write that hits another CPU's code
+ * page (or this CPU's decoded bytes), a DMA or loader write (the memory
+ * layer) and a page-walk A/D update bump the page's gen, which every
+ * holder compares with the one it decoded at.
  */
-#define X86_DIRTY_CODE 0x2
+struct x86_code_page {
+    uint32_t gen;               /* bumped by every tracked write */
+    uint32_t holders;           /* bit x86_coh_bit(cpu) per holding CPU */
+};
 #define X86_BHASH_BITS 15
 #define X86_BHASH_SIZE (1u << X86_BHASH_BITS)
 #define X86_PHASH_SIZE 4096u
@@ -187,7 +200,8 @@ struct x86_block;
 struct x86_cpage {
     uintptr_t host;             /* page-aligned host address */
     struct x86_cpage *next;     /* hash chain */
-    uint8_t *dirty;             /* memory layer's dirty byte, or NULL */
+    struct x86_code_page *shared;   /* never NULL (a dummy if none) */
+    uint32_t sgen;              /* shared->gen when this CPU claimed it */
     uint32_t gen;
     bool has_code;              /* valid blocks may exist here */
     uint64_t map[64];           /* bytes covered by decoded instructions */
@@ -273,6 +287,10 @@ struct x86_cpu {
     jmp_buf jb;
 
     bool singlestep;        /* -singlestep: one instruction per block */
+    /* Which holder bit this CPU sets in struct x86_code_page (block.c):
+       the owner sets it after x86_cpu_init, 0 for the first CPU. */
+    unsigned index;
+    uint32_t code_epoch;    /* x86_code_epoch as last seen */
 
     struct x86_bus bus;
     /* The TLB of the current privilege class: entries hold rights checked

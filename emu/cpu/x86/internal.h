@@ -78,12 +78,17 @@ static inline unsigned x86_bhash_of(uintptr_t h)
 struct x86_block *x86_block_get(struct x86_cpu *cpu, const uint8_t *h,
                                 unsigned off, uint64_t paddr);
 /* The CPU wrote len bytes at host address h, offset off into its page
-   (all in that page). */
+   (all in that page), whose guest-physical address is paddr. */
 void x86_code_written(struct x86_cpu *cpu, uintptr_t h, unsigned off,
-                      unsigned len);
-/* True if the host page holds decoded code (writes must take the slow
-   path). */
-bool x86_code_page(struct x86_cpu *cpu, uintptr_t host_page);
+                      unsigned len, uint64_t paddr);
+/* True if some CPU holds decoded code from the page (host page, guest-
+   physical paddr): this CPU's writes to it must take the slow path. */
+bool x86_code_page(struct x86_cpu *cpu, uintptr_t host_page,
+                   uint64_t paddr);
+/* Bumped whenever a CPU becomes the holder of a code page; each CPU then
+   drops its fast-path write entries (x86_code_epoch_sync). */
+extern uint32_t x86_code_epoch;
+void x86_code_epoch_sync(struct x86_cpu *cpu);
 /* Must a block end after this instruction? */
 bool x86_block_ends(const struct x86_insn *in);
 

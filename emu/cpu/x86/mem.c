@@ -111,7 +111,7 @@ static uint8_t *tlb_fill(struct x86_cpu *cpu, uint64_t lin, int access,
         break;
     case X86_ACC_WRITE:
         /* writes to decoded code must reach x86_code_written */
-        if (x86_code_page(cpu, (uintptr_t)host)) {
+        if (x86_code_page(cpu, (uintptr_t)host, pa)) {
             e->tag_wcode = page;
         } else {
             e->tag_write = page;
@@ -164,17 +164,24 @@ void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
 
     x86_ac_check(cpu, lin, sz);
     if ((lin & 0xfff) + n <= 0x1000) {
-        const struct x86_tlb_entry *e =
+        struct x86_tlb_entry *e =
             &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
         uint8_t *p;
         if (e->tag_wcode == (lin & PAGE_MASK)) {
             p = (uint8_t *)(uintptr_t)(lin + e->addend);
+            pa = e->paddr | (lin & 0xfff);
+            if (!x86_code_page(cpu, (uintptr_t)p - (lin & 0xfff),
+                               e->paddr)) {
+                /* nobody holds code there any more: the fast path */
+                e->tag_write = e->tag_wcode;
+                e->tag_wcode = 1;
+            }
         } else {
             p = tlb_fill(cpu, lin, X86_ACC_WRITE, &pa);
         }
         if (p) {
             x86_store_host(p, sz, val);
-            x86_code_written(cpu, (uintptr_t)p, lin & 0xfff, n);
+            x86_code_written(cpu, (uintptr_t)p, lin & 0xfff, n, pa);
         } else {
             cpu->bus.mmio_write(cpu->bus.opaque, pa, val & x86_mask(sz), n);
         }
@@ -189,7 +196,7 @@ void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
         uint8_t b = (uint8_t)(val >> (8 * i));
         if (p) {
             *p = b;
-            x86_code_written(cpu, (uintptr_t)p, (lin + i) & 0xfff, 1);
+            x86_code_written(cpu, (uintptr_t)p, (lin + i) & 0xfff, 1, pa);
         } else {
             cpu->bus.mmio_write(cpu->bus.opaque, pa, b, 1);
         }
@@ -213,12 +220,13 @@ uint8_t *x86_lock_ptr(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
     uint8_t *p;
     if (e->tag_wcode == (lin & PAGE_MASK)) {
         p = (uint8_t *)(uintptr_t)(lin + e->addend);
+        pa = e->paddr | (lin & 0xfff);
     } else {
         p = tlb_fill(cpu, lin, X86_ACC_WRITE, &pa);
     }
     if (p) {
         /* the write follows at once: drop the code it will change */
-        x86_code_written(cpu, (uintptr_t)p, lin & 0xfff, 1u << sz);
+        x86_code_written(cpu, (uintptr_t)p, lin & 0xfff, 1u << sz, pa);
     }
     return p;
 }
@@ -262,7 +270,7 @@ void x86_write_sys(struct x86_cpu *cpu, uint64_t lin, unsigned sz,
         uint8_t *p = sys_byte(cpu, lin + i, true, &pa);
         if (p) {
             *p = (uint8_t)(v >> (8 * i));
-            x86_code_written(cpu, (uintptr_t)p, pa & 0xfff, 1);
+            x86_code_written(cpu, (uintptr_t)p, pa & 0xfff, 1, pa);
         } else {
             cpu->bus.mmio_write(cpu->bus.opaque, pa, (uint8_t)(v >> (8 * i)),
                                 1);
