@@ -455,6 +455,35 @@ int net_create_nics(const char *default_model, struct err **errp)
     return 0;
 }
 
+int net_nic_props(const char *model, const char *bootindex_str,
+                  int32_t *bootindex, const uint8_t mac_prop[6],
+                  uint8_t macaddr[6], struct err **errp)
+{
+    static const uint8_t zero[6];
+
+    *bootindex = -1;
+    if (bootindex_str) {
+        char *end;
+        long v = strtol(bootindex_str, &end, 10);
+        if (!*bootindex_str || *end || v < -1 || v > INT32_MAX) {
+            err_setf(errp, "Parameter 'bootindex' expects an int32 value");
+            return -1;
+        }
+        *bootindex = (int32_t)v;
+    }
+    if (!memcmp(mac_prop, zero, 6)) {
+        net_default_mac(macaddr);
+    } else {
+        memcpy(macaddr, mac_prop, 6);
+    }
+    if (macaddr[0] & 1) {
+        err_setf(errp, "Property '%s.mac' doesn't take value: "
+                 "multicast addresses are not allowed", model);
+        return -1;
+    }
+    return 0;
+}
+
 int net_nic_init(struct net_client *nc, const struct net_client_ops *ops,
                  const char *model, const char *name, const char *netdev,
                  struct err **errp)

@@ -52,5 +52,11 @@ int netdev_del(const char *id, struct err **errp);
 int net_nic_init(struct net_client *nc, const struct net_client_ops *ops,
                  const char *model, const char *name, const char *netdev,
                  struct err **errp);
+/* The properties every PCI NIC model checks the same way: bootindex= (the
+ * string as given, NULL: -1), mac= (all zero: a fresh default address;
+ * multicast refused); model names the device in the messages. */
+int net_nic_props(const char *model, const char *bootindex_str,
+                  int32_t *bootindex, const uint8_t mac_prop[6],
+                  uint8_t macaddr[6], struct err **errp);
 
 #endif

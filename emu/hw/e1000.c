@@ -710,30 +710,13 @@ static void e1000_reset(struct device *dev)
 static int e1000_realize(struct device *dev, struct err **errp)
 {
     struct e1000 *s = (struct e1000 *)dev;
-    static const uint8_t zero[6];
 
-    s->bootindex = -1;
-    if (s->bootindex_str) {
-        char *end;
-        long v = strtol(s->bootindex_str, &end, 10);
-        if (!*s->bootindex_str || *end || v < -1 || v > INT32_MAX) {
-            err_setf(errp, "Parameter 'bootindex' expects an int32 value");
-            return -1;
-        }
-        s->bootindex = (int32_t)v;
-    }
     if (!pci_default_bus) {
         err_setf(errp, "No 'PCI' bus found for device 'e1000'");
         return -1;
     }
-    if (!memcmp(s->mac_prop, zero, 6)) {
-        net_default_mac(s->macaddr);
-    } else {
-        memcpy(s->macaddr, s->mac_prop, 6);
-    }
-    if (s->macaddr[0] & 1) {
-        err_setf(errp, "Property 'e1000.mac' doesn't take value: "
-                 "multicast addresses are not allowed");
+    if (net_nic_props("e1000", s->bootindex_str, &s->bootindex, s->mac_prop,
+                      s->macaddr, errp) < 0) {
         return -1;
     }
     if (net_nic_init(&s->nc, &e1000_net_ops, "e1000", s->pci.dev.id,

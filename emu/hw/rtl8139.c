@@ -477,29 +477,13 @@ static void rtl_reset(struct device *dev)
 static int rtl_realize(struct device *dev, struct err **errp)
 {
     struct rtl8139 *s = (struct rtl8139 *)dev;
-    static const uint8_t zero[6];
-    s->bootindex = -1;
-    if (s->bootindex_str) {
-        char *end;
-        long v = strtol(s->bootindex_str, &end, 10);
-        if (!*s->bootindex_str || *end || v < -1 || v > INT32_MAX) {
-            err_setf(errp, "Parameter 'bootindex' expects an int32 value");
-            return -1;
-        }
-        s->bootindex = (int32_t)v;
-    }
+
     if (!pci_default_bus) {
         err_setf(errp, "No 'PCI' bus found for device 'rtl8139'");
         return -1;
     }
-    if (!memcmp(s->mac_prop, zero, 6)) {
-        net_default_mac(s->macaddr);
-    } else {
-        memcpy(s->macaddr, s->mac_prop, 6);
-    }
-    if (s->macaddr[0] & 1) {
-        err_setf(errp, "Property 'rtl8139.mac' doesn't take value: "
-                 "multicast addresses are not allowed");
+    if (net_nic_props("rtl8139", s->bootindex_str, &s->bootindex, s->mac_prop,
+                      s->macaddr, errp) < 0) {
         return -1;
     }
     if (net_nic_init(&s->nc, &rtl_net_ops, "rtl8139", s->pci.dev.id,
