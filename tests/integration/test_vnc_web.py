@@ -85,15 +85,29 @@ def page_and_canvas_match_screendump():
                 w, hh, px = read_ppm(td("s.ppm"))
                 return (w, hh) == (720, 400) and px.count(0) != len(px)
             wait_for(banner, timeout=30, what="SeaBIOS's screen")
-            time.sleep(1)
+
+            # The text cursor blinks: a screen is the set of states seen
+            # over a while.  Wait until SeaBIOS has stopped writing (two
+            # such sets in a row are equal), so the browser's picture is
+            # one of them.
+            def states_now():
+                seen = set()
+                for i in range(16):
+                    q.cmd("screendump", {"filename": td("s.ppm")})
+                    seen.add(read_ppm(td("s.ppm")))
+                    time.sleep(0.05)
+                return seen
+            last = [states_now()]
+
+            def settled():
+                now = states_now()
+                same = now == last[0]
+                last[0] = now
+                return same
+            wait_for(settled, timeout=60, what="a screen that stays")
             out = json.loads(browser("canvas", "http://127.0.0.1:%d/" % wport))
             canvas = (out["w"], out["h"], base64.b64decode(out["rgb"]))
-            # The text cursor blinks: collect the screen's states.
-            states = set()
-            for i in range(16):
-                q.cmd("screendump", {"filename": td("s.ppm")})
-                states.add(read_ppm(td("s.ppm")))
-                time.sleep(0.05)
+            states = last[0] | states_now()
             check_eq(canvas[:2], (720, 400), "canvas size")
             check(canvas in states, "the canvas differs from screendump (%d "
                   "states seen)" % len(states))
