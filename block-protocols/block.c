@@ -29,6 +29,23 @@ const struct bdrv_ops *bdrv_find_driver(const char *name)
     return NULL;
 }
 
+const struct bdrv_ops *bdrv_find_protocol(const char *filename)
+{
+    const char *colon = strchr(filename, ':');
+    if (!colon) {
+        return NULL;
+    }
+    size_t n = (size_t)(colon - filename);
+    for (size_t i = 0; i < ARRAY_SIZE(drivers); i++) {
+        for (const char *const *s = drivers[i]->schemes; s && *s; s++) {
+            if (strlen(*s) == n && !strncmp(*s, filename, n)) {
+                return drivers[i];
+            }
+        }
+    }
+    return NULL;
+}
+
 const char *bdrv_probe(const uint8_t *buf, size_t len)
 {
     const char *best = "raw";
@@ -155,7 +172,13 @@ static void bdrv_free(struct bdrv *bs)
 static struct bdrv *open_protocol(struct kvlist *kv, int flags,
                                   struct err **errp)
 {
-    const char *dname = kv_str(kv, "driver", "file");
+    const char *dname = kv_str(kv, "driver", NULL);
+    if (!dname) {
+        /* "nbd://...", "http://...": the scheme names the protocol. */
+        const char *fn = kv_get(kv, "filename");
+        const struct bdrv_ops *p = fn ? bdrv_find_protocol(fn) : NULL;
+        dname = p ? p->name : "file";
+    }
     const struct bdrv_ops *drv = bdrv_find_driver(dname);
     if (!drv) {
         err_setf(errp, "Unknown driver '%s'", dname);

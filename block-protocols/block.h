@@ -75,6 +75,10 @@ enum { BDRV_FIX_LEAKS = 1, BDRV_FIX_ERRORS = 2 };
 struct bdrv_ops {
     const char *name;
     bool is_protocol;
+    /* Protocols: the filename prefixes ("nbd", "http"...) that select this
+     * driver when a filename "SCHEME:..." comes without driver=; NULL-ended.
+     * The driver's open() parses the whole filename itself. */
+    const char *const *schemes;
     /* Score 0..100 that buf (the first bytes of the file) is this format. */
     int (*probe)(const uint8_t *buf, size_t len);
     /* opts: the node's remaining keys (driver-specific), may be NULL. */
@@ -127,8 +131,10 @@ struct bdrv {
     pthread_mutex_t lock;       /* serialises node I/O (tree root only) */
 };
 
-/* The registered drivers (file, raw, qcow2). */
+/* The registered drivers (file, raw, qcow2, the network protocols). */
 const struct bdrv_ops *bdrv_find_driver(const char *name);
+/* The protocol whose schemes match filename's "SCHEME:" prefix, or NULL. */
+const struct bdrv_ops *bdrv_find_protocol(const char *filename);
 
 /*
  * Open filename as a stack: the protocol (file; "json:{...}" is parsed as
