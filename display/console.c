@@ -269,10 +269,72 @@ int console_keycode_to_set2(unsigned keycode, bool down, uint8_t out[8])
     return n;
 }
 
+static const struct console_kbd_ops *kbd_ops;
+static void *kbd_opaque;
+static const struct console_rel_pointer_ops *rel_ops;
+static void *rel_opaque;
+static const struct console_abs_pointer_ops *abs_ops;
+static void *abs_opaque;
+
+void console_set_keyboard(const struct console_kbd_ops *ops, void *opaque)
+{
+    if (ops || opaque == kbd_opaque) {
+        kbd_ops = ops;
+        kbd_opaque = ops ? opaque : NULL;
+    }
+}
+
+void console_set_rel_pointer(const struct console_rel_pointer_ops *ops,
+                             void *opaque)
+{
+    if (ops || opaque == rel_opaque) {
+        rel_ops = ops;
+        rel_opaque = ops ? opaque : NULL;
+    }
+}
+
+void console_set_abs_pointer(const struct console_abs_pointer_ops *ops,
+                             void *opaque)
+{
+    if (ops || opaque == abs_opaque) {
+        abs_ops = ops;
+        abs_opaque = ops ? opaque : NULL;
+    }
+}
+
+bool console_pointer_is_absolute(void)
+{
+    return abs_ops != NULL;
+}
+
+int console_abs_scale(int v, int size)
+{
+    if (size <= 1) {
+        return 0;
+    }
+    v = MAX(0, MIN(v, size - 1));
+    return (int)((int64_t)v * 0x7fff / (size - 1));
+}
+
+void console_pointer_abs_event(int x, int y, int dz, uint8_t buttons)
+{
+    if (abs_ops && abs_ops->pointer_abs) {
+        abs_ops->pointer_abs(abs_opaque, x, y, dz, buttons);
+    }
+    for (struct console *c = consoles; c; c = c->next) {
+        console_poke(c);
+    }
+}
+
 void console_key_event(unsigned keycode, bool down)
 {
     uint8_t buf[8];
-    int n = console_keycode_to_set2(keycode, down, buf);
+    int n = 0;
+    if (kbd_ops && kbd_ops->key) {
+        kbd_ops->key(kbd_opaque, keycode, down);
+    } else {
+        n = console_keycode_to_set2(keycode, down, buf);
+    }
     if (n && input_ops && input_ops->key_set2) {
         input_ops->key_set2(input_opaque, buf, n);
     }
@@ -283,7 +345,9 @@ void console_key_event(unsigned keycode, bool down)
 
 void console_pointer_event(int dx, int dy, int dz, uint8_t buttons)
 {
-    if (input_ops && input_ops->pointer) {
+    if (rel_ops && rel_ops->pointer) {
+        rel_ops->pointer(rel_opaque, dx, dy, dz, buttons);
+    } else if (input_ops && input_ops->pointer) {
         input_ops->pointer(input_opaque, dx, dy, dz, buttons);
     }
     for (struct console *c = consoles; c; c = c->next) {

@@ -91,4 +91,36 @@ void console_pointer_event(int dx, int dy, int dz, uint8_t buttons);
 /* QEMU number to set 2 bytes; returns the count (0: unknown). */
 int console_keycode_to_set2(unsigned keycode, bool down, uint8_t out[8]);
 
+/*
+ * Absolute pointer (a USB tablet): x and y scaled to 0..0x7fff over the
+ * console surface, buttons as for the relative pointer (bit 0 left, 1
+ * right, 2 middle).  While one is set, listeners send absolute positions
+ * (QEMU routes pointer events to the tablet when one is present).
+ */
+struct console_abs_pointer_ops {
+    void (*pointer_abs)(void *opaque, int x, int y, int dz, uint8_t buttons);
+};
+/* NULL ops removes it (only if opaque is the one set). */
+void console_set_abs_pointer(const struct console_abs_pointer_ops *ops,
+                             void *opaque);
+bool console_pointer_is_absolute(void);
+void console_pointer_abs_event(int x, int y, int dz, uint8_t buttons);
+/* Scale a surface coordinate (0..size-1) to 0..0x7fff. */
+int console_abs_scale(int v, int size);
+
+/*
+ * A keyboard or relative pointer added later than the PS/2 ones (USB):
+ * it takes the events instead of PS/2 while set (QEMU routes input to
+ * the most recently added device).  Keys come as QEMU numbers.
+ */
+struct console_kbd_ops {
+    void (*key)(void *opaque, unsigned keycode, bool down);
+};
+struct console_rel_pointer_ops {
+    void (*pointer)(void *opaque, int dx, int dy, int dz, uint8_t buttons);
+};
+void console_set_keyboard(const struct console_kbd_ops *ops, void *opaque);
+void console_set_rel_pointer(const struct console_rel_pointer_ops *ops,
+                             void *opaque);
+
 #endif

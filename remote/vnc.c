@@ -221,6 +221,13 @@ static void ptr_event(int mask, int x, int y, rfbClientPtr cl)
     c->last_mask = mask;
     /* RFB: bit 0 left, 1 middle, 2 right; PS/2: 0 left, 1 right, 2 middle. */
     uint8_t b = (mask & 1) | ((mask & 4) >> 1) | ((mask & 2) << 1);
+    /* A tablet takes the position itself, scaled over the surface. */
+    if (console_pointer_is_absolute() && vs.con) {
+        struct surface *sf = console_surface(vs.con);
+        console_pointer_abs_event(console_abs_scale(x, sf->width),
+                                  console_abs_scale(y, sf->height), dz, b);
+        return;
+    }
     /* PS/2 counts up as positive. */
     console_pointer_event(dx, -dy, dz, b);
 }

@@ -22,7 +22,9 @@
 # DIR/vmlinuz-net, and DIR/initrd-net.gz, a busybox initramfs with the
 # kernel's e1000.ko (and 8139too.ko + mii.ko) whose /init, given
 # hemu.net=1, loads them and runs the network checks that
-# tests/integration/test_net_user.py reads (HEMU-NET lines).
+# tests/integration/test_net_user.py reads (HEMU-NET lines).  It also
+# holds the generic kernel's USB modules and tests/guest-progs/usbtest.sh,
+# which hemu.usb=1 runs (HEMU-USB lines for tests/integration/test_usb.py).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-build/demo}
@@ -32,9 +34,12 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 cd "$dir"
 
+USB_MODS="usb-common usbcore uhci-hcd xhci-hcd xhci-pci hid usbhid hid-generic
+evdev crc64 crc64_rocksoft_generic crc64-rocksoft crct10dif_common
+crct10dif_generic crc-t10dif t10-pi scsi_common scsi_mod sd_mod usb-storage"
 case "$mode" in
 net)
-    if [ ! -f vmlinuz-net ] || [ ! -d netmods ]; then
+    if [ ! -f vmlinuz-net ] || [ ! -d netmods ] || [ ! -f usbmods/order ]; then
         rm -f linux-image-amd64_*.deb
         apt-get -o APT::Sandbox::User=root download linux-image-amd64 >/dev/null
         img=$(dpkg-deb -f linux-image-amd64_*.deb Depends | cut -d, -f1 | cut -d' ' -f1)
@@ -42,16 +47,29 @@ net)
         rm -rf kroot netmods && mkdir kroot netmods
         dpkg-deb --fsys-tarfile "$img"_*.deb | tar -x -C kroot --wildcards \
             './boot/vmlinuz*' '*/intel/e1000/e1000.ko' '*/realtek/8139too.ko' \
-            '*/net/mii.ko'
-        find kroot -name '*.ko' -exec cp {} netmods/ \;
+            '*/net/mii.ko' '*/usb/*.ko' '*/hid/*.ko' '*/input/evdev.ko' \
+            '*/scsi/*.ko' '*/block/t10-pi.ko' '*/crc*.ko'
+        rm -rf usbmods && mkdir usbmods
+        # USB, HID, evdev and SCSI disk modules in load order (test_usb.py).
+        for m in $USB_MODS; do
+            find kroot -name "$m.ko" -exec cp {} usbmods/ \; -exec rm {} \;
+        done
+        echo "$USB_MODS" > usbmods/order
+        find kroot -name '*.ko' -path '*/net/*' ! -path '*usb*' \
+            -exec cp {} netmods/ \;
         cp kroot/boot/vmlinuz-* vmlinuz-net.tmp && mv vmlinuz-net.tmp vmlinuz-net
         rm -rf kroot
     fi
     "$self" "$dir" >/dev/null
-    if [ ! -f initrd-net.gz ] || [ "$self" -nt initrd-net.gz ]; then
+    if [ ! -f initrd-net.gz ] || [ "$self" -nt initrd-net.gz ] ||
+       [ "$src/tests/guest-progs/usbtest.sh" -nt initrd-net.gz ] ||
+       [ "$src/tests/guest-progs/evread.c" -nt initrd-net.gz ]; then
         rm -rf netroot && mkdir -p netroot/lib/modules netroot/www
         (cd netroot && gzip -dc ../initrd.gz | cpio -id 2>/dev/null)
         cp netmods/*.ko netroot/lib/modules/
+        mkdir -p netroot/lib/usb && cp usbmods/* netroot/lib/usb/
+        gcc -static -O2 -o netroot/bin/evread "$src/tests/guest-progs/evread.c"
+        cp "$src/tests/guest-progs/usbtest.sh" netroot/usbtest.sh
         cat > netroot/udhcpc.sh <<'DHCP'
 #!/bin/sh
 # busybox udhcpc's hook: configure what the lease says.
@@ -122,7 +140,8 @@ NET
         chmod +x netroot/nettest.sh
         # The demo /init runs it first when asked.
         sed -i 's|^cmdline=" $(cat /proc/cmdline) "$|&\
-case "$cmdline" in *" hemu.net=1 "*) /nettest.sh; poweroff -f ;; esac|' netroot/init
+case "$cmdline" in *" hemu.net=1 "*) /nettest.sh; poweroff -f ;; esac\
+case "$cmdline" in *" hemu.usb=1 "*) /usbtest.sh; poweroff -f ;; esac|' netroot/init
         (cd netroot && find . | cpio -o -H newc 2>/dev/null) | gzip -9 > initrd-net.tmp
         mv initrd-net.tmp initrd-net.gz
         rm -rf netroot

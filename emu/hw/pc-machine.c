@@ -176,7 +176,7 @@ const struct machine_type machine_pc = {
     .default_cpu_type = "qemu64-x86_64-cpu",
     .default_ram_id = "pc.ram",
     .default_ram_size = 128ULL << 20,
-    .buses = (1u << BUS_ISA) | (1u << BUS_PCI),
+    .buses = (1u << BUS_ISA) | (1u << BUS_PCI) | (1u << BUS_USB),
     .init = pc_init,
     .done = pc_done,
 };

@@ -30,6 +30,7 @@
 #include "emu/hw/piix4-pm.h"
 #include "emu/hw/port92.h"
 #include "emu/hw/serial16550.h"
+#include "emu/hw/usb/usb.h"         /* usb_pc_init */
 #include "emu/chardev/chardev.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
@@ -406,6 +407,10 @@ int pc_board_create(struct pc_board *b, struct irq_line *cpu_intr,
     }
     setup_cmos(b);
     if (pc_storage_init(b, errp) < 0) {
+        return -1;
+    }
+    /* -usb: the PIIX3's USB function at 00:01.2 (and -usbdevice's). */
+    if (usb_pc_init(errp) < 0) {
         return -1;
     }
     b->kbc = i8042_create(&b->isa, errp);
