@@ -275,6 +275,8 @@ static const struct console_rel_pointer_ops *rel_ops;
 static void *rel_opaque;
 static const struct console_abs_pointer_ops *abs_ops;
 static void *abs_opaque;
+/* The pointer set last wins (QEMU: the most recently added device). */
+static unsigned pointer_seq, abs_seq, rel_seq;
 
 void console_set_keyboard(const struct console_kbd_ops *ops, void *opaque)
 {
@@ -290,6 +292,7 @@ void console_set_rel_pointer(const struct console_rel_pointer_ops *ops,
     if (ops || opaque == rel_opaque) {
         rel_ops = ops;
         rel_opaque = ops ? opaque : NULL;
+        rel_seq = ++pointer_seq;
     }
 }
 
@@ -299,12 +302,13 @@ void console_set_abs_pointer(const struct console_abs_pointer_ops *ops,
     if (ops || opaque == abs_opaque) {
         abs_ops = ops;
         abs_opaque = ops ? opaque : NULL;
+        abs_seq = ++pointer_seq;
     }
 }
 
 bool console_pointer_is_absolute(void)
 {
-    return abs_ops != NULL;
+    return abs_ops && (!rel_ops || abs_seq > rel_seq);
 }
 
 int console_abs_scale(int v, int size)

@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""USB in a Linux guest: the network test guest (scripts/build-demo-guest.sh
+DIR net, Debian's generic kernel with its USB modules; hemu.usb=1 runs
+tests/guest-progs/usbtest.sh) enumerates hemu's USB devices, and input
+sent by an RFB client reaches the guest's evdev devices (read by
+tests/guest-progs/evread.c): a VNC pointer event at (x, y) arrives at the
+tablet as (x, y) scaled to 0..0x7fff over the screen, keys go to the USB
+keyboard instead of the PS/2 one, relative motion to the USB mouse."""
+import os
+import re
+import socket
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hemutest import (ROOT, Fail, Hemu, TempDir, check, check_eq,  # noqa: E402
+                      run_tests, test, wait_for)
+import rfb  # noqa: E402
+from rfb import free_display  # noqa: E402
+
+GUEST = os.path.join(ROOT, "build", "demo")
+_built = []
+
+
+def guest():
+    if not _built:
+        r = subprocess.run(["sh", os.path.join(ROOT, "scripts",
+                                               "build-demo-guest.sh"),
+                            GUEST, "net"], capture_output=True, text=True,
+                           timeout=900)
+        if r.returncode != 0:
+            raise Fail("build-demo-guest.sh failed: %s" % r.stderr[-500:])
+        _built.append(r.stdout.split())
+    return _built[0]
+
+
+def boot(td, usb_args, usbdevs, evsecs, vnc=None):
+    kernel, initrd = guest()
+    serial = td("serial.log")
+    args = ["-display", "none", "-m", "256", "-nodefaults", "-vga", "std",
+            "-kernel", kernel, "-initrd", initrd,
+            "-append", "console=ttyS0 hemu.usb=1 hemu.usbdevs=%d "
+                       "hemu.evsecs=%d" % (usbdevs, evsecs),
+            "-serial", "file:" + serial] + usb_args
+    if vnc is not None:
+        args += ["-vnc", "127.0.0.1:%d" % vnc]
+    return Hemu(args), serial
+
+
+def reader(serial):
+    def log():
+        try:
+            with open(serial, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+    return log
+
+
+def wait_line(log, text, timeout, h):
+    def seen():
+        if h.proc.poll() is not None:
+            raise Fail("hemu exited (%s): %s; serial ends %r"
+                       % (h.proc.returncode, h.stderr()[-300:], log()[-600:]))
+        return text in log()
+    try:
+        wait_for(seen, timeout=timeout, what=text)
+    except Fail as e:
+        raise Fail("%s; serial log ends %r" % (e, log()[-800:]))
+
+
+def devices(log):
+    """{product: (hc, driver)} from the HEMU-USB: dev lines."""
+    out = {}
+    for m in re.finditer(r"HEMU-USB: dev \S+ 0627:0001 hc=(\S+) driver=(\S+) "
+                         r"speed=\S+ product=(\S+)", log):
+        out[m.group(3)] = (m.group(1), m.group(2))
+    return out
+
+
+@test
+def uhci_tablet_and_keyboard_from_vnc():
+    with TempDir() as td:
+        d = free_display()
+        h, serial = boot(td, ["-usb", "-device", "usb-tablet",
+                              "-device", "usb-kbd,bus=usb-bus.0,port=2"],
+                         2, 60, vnc=d)
+        log = reader(serial)
+        with h:
+            wait_line(log, "HEMU-USB: evread-ready", 300, h)
+            devs = devices(log())
+            check_eq(devs.get("QEMU_USB_Tablet"), ("uhci_hcd", "usbhid"),
+                     "tablet on the UHCI")
+            check_eq(devs.get("QEMU_USB_Keyboard"), ("uhci_hcd", "usbhid"),
+                     "keyboard on the UHCI")
+            check("QEMU_QEMU_USB_Tablet absmax=32767" in log(),
+                  "the tablet's evdev device with ABS_X up to 0x7fff")
+            c = rfb.RFBClient(socket.create_connection(("127.0.0.1", 5900 + d)))
+            c.refresh()
+            w, hgt = c.width, c.height
+            for x, y in ((100, 200), (w - 1, hgt - 1), (3, 7)):
+                c.pointer(x, y)
+                want = "HEMU-USB: abs QEMU_QEMU_USB_Tablet %d %d" % (
+                    x * 0x7fff // (w - 1), y * 0x7fff // (hgt - 1))
+                wait_line(log, want, 30, h)
+            # A click: left button down and up at the same place.
+            c.pointer(3, 7, 1)
+            c.pointer(3, 7, 0)
+            wait_line(log, "HEMU-USB: key QEMU_QEMU_USB_Tablet 272 0", 30, h)
+            # 'a' (set 1 0x1e) arrives as KEY_A (30) from the USB keyboard.
+            c.ext_key_event(0x1e, True)
+            c.ext_key_event(0x1e, False)
+            wait_line(log, "HEMU-USB: key QEMU_QEMU_USB_Keyboard 30 0", 30, h)
+            check("HEMU-USB: key QEMU_QEMU_USB_Keyboard 30 1" in log(),
+                  "key press seen")
+            check("AT_Translated_Set_2_keyboard 30" not in log(),
+                  "the PS/2 keyboard got no key")
+            c.close()
+            h.kill()
+
+
+@test
+def usbdevice_mouse_second_controller():
+    """-usbdevice mouse and keyboard on the board's UHCI, a second UHCI
+    (-device piix3-usb-uhci) with a tablet added before the mouse: the
+    mouse, added last, takes VNC pointer events as relative motion."""
+    with TempDir() as td:
+        d = free_display()
+        h, serial = boot(td, ["-device", "piix3-usb-uhci,id=u2",
+                              "-usbdevice", "tablet",
+                              "-usbdevice", "mouse",
+                              "-device", "usb-kbd,bus=usb-bus.1,port=1"],
+                         3, 60, vnc=d)
+        log = reader(serial)
+        with h:
+            wait_line(log, "HEMU-USB: evread-ready", 300, h)
+            devs = devices(log())
+            check_eq(sorted(devs), ["QEMU_USB_Keyboard", "QEMU_USB_Mouse",
+                                    "QEMU_USB_Tablet"], "USB devices")
+            check_eq(devs["QEMU_USB_Mouse"], ("uhci_hcd", "usbhid"), "mouse")
+            c = rfb.RFBClient(socket.create_connection(("127.0.0.1", 5900 + d)))
+            c.refresh()
+            c.pointer(10, 10)
+            c.pointer(30, 15)
+            # REL_X (0) +20, REL_Y (1) +5 from the USB mouse.
+            wait_line(log, "HEMU-USB: rel QEMU_QEMU_USB_Mouse 0 20", 30, h)
+            wait_line(log, "HEMU-USB: rel QEMU_QEMU_USB_Mouse 1 5", 30, h)
+            check("HEMU-USB: abs QEMU_QEMU_USB_Tablet" not in log(),
+                  "the tablet added first got nothing")
+            c.close()
+            h.kill()
+
+
+@test
+def usb_command_line_errors():
+    for args, msg in (
+            (["-device", "usb-tablet"],
+             "No 'usb-bus' bus found for device 'usb-tablet'"),
+            (["-usb", "-device", "usb-tablet,port=3"],
+             "usb port 3 (bus usb-bus.0) not found"),
+            (["-usb", "-device", "usb-tablet,bus=usb-bus.7"],
+             "Bus 'usb-bus.7' not found"),
+            (["-usb", "-device", "usb-mouse,port=1",
+              "-device", "usb-kbd,port=1"],
+             "usb port 1 (bus usb-bus.0) is in use"),
+            (["-usbdevice", "braille"], "-usbdevice braille: 'braille': "
+                                        "not supported")):
+        h = Hemu(["-display", "none", "-S", "-nodefaults"] + args)
+        with h:
+            rc = h.wait(30)
+            err = h.stderr()
+            check(rc == 1 and msg in err,
+                  "%s: exit %s, stderr %r" % (args, rc, err))
+
+
+run_tests()
