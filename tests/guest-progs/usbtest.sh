@@ -29,6 +29,11 @@ done
 for b in $(ls /sys/block | grep '^sd'); do
     echo "HEMU-USB: disk $b size=$(cat /sys/block/$b/size) head=$(dd if=/dev/$b bs=16 count=1 2>/dev/null)"
 done
+# hemu.diskwrite=1: a line into the first disk's sector 8 for the host.
+if [ "$(arg hemu.diskwrite)" = 1 ] && [ -b /dev/sda ]; then
+    echo HEMU-USB-WRITTEN | dd of=/dev/sda bs=512 seek=8 conv=sync,fsync 2>/dev/null
+    echo "HEMU-USB: disk-written"
+fi
 echo "HEMU-USB: enumerated"
 secs=$(arg hemu.evsecs)
 [ -n "$secs" ] && /bin/evread "$secs"

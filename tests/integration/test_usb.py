@@ -34,13 +34,13 @@ def guest():
     return _built[0]
 
 
-def boot(td, usb_args, usbdevs, evsecs, vnc=None):
+def boot(td, usb_args, usbdevs, evsecs, vnc=None, extra=""):
     kernel, initrd = guest()
     serial = td("serial.log")
     args = ["-display", "none", "-m", "256", "-nodefaults", "-vga", "std",
             "-kernel", kernel, "-initrd", initrd,
             "-append", "console=ttyS0 hemu.usb=1 hemu.usbdevs=%d "
-                       "hemu.evsecs=%d" % (usbdevs, evsecs),
+                       "hemu.evsecs=%d %s" % (usbdevs, evsecs, extra),
             "-serial", "file:" + serial] + usb_args
     if vnc is not None:
         args += ["-vnc", "127.0.0.1:%d" % vnc]
@@ -119,25 +119,44 @@ def uhci_tablet_and_keyboard_from_vnc():
             h.kill()
 
 
+DISK_HEAD = b"HEMU-USB-DISK-01"
+
+
 @test
-def usbdevice_mouse_second_controller():
-    """-usbdevice mouse and keyboard on the board's UHCI, a second UHCI
-    (-device piix3-usb-uhci) with a tablet added before the mouse: the
-    mouse, added last, takes VNC pointer events as relative motion."""
+def usbdevice_mouse_storage_second_controller():
+    """-usbdevice tablet and mouse on the board's UHCI, a second UHCI
+    (-device piix3-usb-uhci) with a keyboard and a usb-storage disk: the
+    guest reads the disk's known first bytes and writes sector 8; the
+    mouse, added after the tablet, takes VNC pointer events as relative
+    motion."""
     with TempDir() as td:
         d = free_display()
+        disk = td("disk.raw")
+        with open(disk, "wb") as f:
+            f.write(DISK_HEAD + bytes(4 * 1024 * 1024 - len(DISK_HEAD)))
         h, serial = boot(td, ["-device", "piix3-usb-uhci,id=u2",
                               "-usbdevice", "tablet",
                               "-usbdevice", "mouse",
-                              "-device", "usb-kbd,bus=usb-bus.1,port=1"],
-                         3, 60, vnc=d)
+                              "-device", "usb-kbd,bus=usb-bus.1,port=1",
+                              "-drive", "if=none,id=d0,format=raw,file=" + disk,
+                              "-device", "usb-storage,drive=d0,bus=usb-bus.1"],
+                         4, 60, vnc=d, extra="hemu.disks=1 hemu.diskwrite=1")
         log = reader(serial)
         with h:
             wait_line(log, "HEMU-USB: evread-ready", 300, h)
             devs = devices(log())
             check_eq(sorted(devs), ["QEMU_USB_Keyboard", "QEMU_USB_Mouse",
-                                    "QEMU_USB_Tablet"], "USB devices")
+                                    "QEMU_USB_Tablet"], "USB HID devices")
             check_eq(devs["QEMU_USB_Mouse"], ("uhci_hcd", "usbhid"), "mouse")
+            check(re.search(r"HEMU-USB: dev 2-2 46f4:0001 hc=uhci_hcd "
+                            r"driver=usb-storage .*product=QEMU_USB_HARDDRIVE",
+                            log()), "usb-storage on the second UHCI's port 2")
+            check("HEMU-USB: disk sda size=8192 head=%s" % DISK_HEAD.decode()
+                  in log(), "the disk's size and first bytes in the guest")
+            check("HEMU-USB: disk-written" in log(), "the guest wrote")
+            with open(disk, "rb") as f:
+                f.seek(8 * 512)
+                check_eq(f.read(17), b"HEMU-USB-WRITTEN\n", "sector 8")
             c = rfb.RFBClient(socket.create_connection(("127.0.0.1", 5900 + d)))
             c.refresh()
             c.pointer(10, 10)
@@ -148,6 +167,38 @@ def usbdevice_mouse_second_controller():
             check("HEMU-USB: abs QEMU_QEMU_USB_Tablet" not in log(),
                   "the tablet added first got nothing")
             c.close()
+            h.kill()
+
+
+def boot_sector(msg):
+    """A boot sector that prints msg on COM1 and halts."""
+    code = bytes([0xfa, 0x31, 0xc0, 0x8e, 0xd8,     # cli; xor ax,ax; mov ds,ax
+                  0xba, 0xf8, 0x03,                 # mov dx, 0x3f8
+                  0xbe, 0x00, 0x00,                 # mov si, msg (patched)
+                  0xac,                             # lodsb
+                  0x84, 0xc0, 0x74, 0x03,           # test al,al; jz +3
+                  0xee, 0xeb, 0xf8,                 # out dx,al; jmp lodsb
+                  0xf4, 0xeb, 0xfd])                # hlt; jmp hlt
+    at = 0x7c00 + len(code)
+    code = code[:9] + bytes([at & 0xff, at >> 8]) + code[11:]
+    sec = code + msg + b"\0"
+    return sec + bytes(510 - len(sec)) + b"\x55\xaa"
+
+
+@test
+def seabios_boots_from_usb_storage():
+    with TempDir() as td:
+        disk = td("boot.raw")
+        with open(disk, "wb") as f:
+            f.write(boot_sector(b"HEMU-USB-BOOTED\r\n") + bytes(1024 * 1024))
+        serial = td("serial.log")
+        h = Hemu(["-display", "none", "-nodefaults", "-usb",
+                  "-drive", "if=none,id=b0,format=raw,file=" + disk,
+                  "-device", "usb-storage,drive=b0,bootindex=1",
+                  "-boot", "strict=on",
+                  "-serial", "file:" + serial])
+        with h:
+            wait_line(reader(serial), "HEMU-USB-BOOTED", 120, h)
             h.kill()
 
 

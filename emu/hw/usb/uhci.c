@@ -539,6 +539,7 @@ static int uhci_realize(struct device *dev, struct err **errp)
     mem_region_init_io(&s->io, "uhci", 0x20, &io_ops, s);
     pci_register_bar(&s->pci, 4, PCI_BAR_IO, &s->io);
     uhci_init(s, pci_default_bus->mem);
+    s->bus->devfn = s->pci.devfn;
     s->timer = timer_new(CLOCK_VIRT, frame_timer, s);
     uhci_dev_reset(dev);
     return 0;

@@ -145,6 +145,7 @@ struct usb_bus {
     struct usb_port ports[USB_MAX_PORTS];
     const struct usb_port_ops *ops;
     void *opaque;
+    int devfn;              /* the controller's PCI address (boot paths) */
     struct usb_bus *next;
 };
 
