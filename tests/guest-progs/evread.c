@@ -5,9 +5,10 @@
  * "HEMU-USB: evread-ready", then for SECONDS seconds prints what arrives
  * through the Linux evdev interface (Documentation/input/input.rst):
  *   HEMU-USB: abs NAME X Y      at each EV_SYN after ABS_X/ABS_Y changed
- *   HEMU-USB: key NAME CODE VALUE
- *   HEMU-USB: rel NAME CODE VALUE
- * Device names have spaces replaced by '_'.  Built on the host with
+ *   HEMU-USB: key NAME CODE VALUE PHYS
+ *   HEMU-USB: rel NAME CODE VALUE PHYS
+ * Device names have spaces replaced by '_'; PHYS is the device's
+ * physical path ("usb-0000:00:01.2-1/input0": controller and port).  Built on the host with
  * gcc -static (scripts/build-demo-guest.sh) for the integration tests,
  * which send events over VNC and compare.
  */
@@ -25,6 +26,7 @@
 struct dev {
     int fd;
     char name[128];
+    char phys[128];
     int x, y;
     int abs_changed;
 };
@@ -54,6 +56,9 @@ int main(int argc, char **argv)
         d->fd = fd;
         if (ioctl(fd, EVIOCGNAME(sizeof(d->name) - 1), d->name) < 0) {
             strcpy(d->name, "unknown");
+        }
+        if (ioctl(fd, EVIOCGPHYS(sizeof(d->phys) - 1), d->phys) < 0 || !d->phys[0]) {
+            strcpy(d->phys, "-");
         }
         for (char *p = d->name; *p; p++) {
             if (*p == ' ') {
@@ -101,12 +106,12 @@ int main(int argc, char **argv)
                     }
                     break;
                 case EV_KEY:
-                    printf("HEMU-USB: key %s %d %d\n", d->name, ev[k].code,
-                           ev[k].value);
+                    printf("HEMU-USB: key %s %d %d %s\n", d->name, ev[k].code,
+                           ev[k].value, d->phys);
                     break;
                 case EV_REL:
-                    printf("HEMU-USB: rel %s %d %d\n", d->name, ev[k].code,
-                           ev[k].value);
+                    printf("HEMU-USB: rel %s %d %d %s\n", d->name, ev[k].code,
+                           ev[k].value, d->phys);
                     break;
                 case EV_SYN:
                     if (d->abs_changed) {

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """USB in a Linux guest: the network test guest (scripts/build-demo-guest.sh
 DIR net, Debian's generic kernel with its USB modules; hemu.usb=1 runs
-tests/guest-progs/usbtest.sh) enumerates hemu's USB devices, and input
+tests/guest-progs/usbtest.sh) enumerates hemu's USB devices on the UHCI
+and the xHCI and reads and writes usb-storage disks, and input
 sent by an RFB client reaches the guest's evdev devices (read by
 tests/guest-progs/evread.c): a VNC pointer event at (x, y) arrives at the
 tablet as (x, y) scaled to 0..0x7fff over the screen, keys go to the USB
@@ -47,6 +48,23 @@ def boot(td, usb_args, usbdevs, evsecs, vnc=None, extra=""):
     return Hemu(args), serial
 
 
+def boot_vnc(td, usb_args, usbdevs, evsecs, extra=""):
+    """boot() on a free VNC display; another process may take the port
+    between the check and hemu's bind, so try a few."""
+    for attempt in range(5):
+        d = free_display()
+        h, serial = boot(td, usb_args, usbdevs, evsecs, vnc=d, extra=extra)
+        try:
+            h.proc.wait(1)
+        except subprocess.TimeoutExpired:
+            return h, serial, d
+        err = h.stderr()
+        h.kill()
+        if "Address already in use" not in err:
+            raise Fail("hemu exited: %s" % err)
+    raise Fail("no free VNC display")
+
+
 def reader(serial):
     def log():
         try:
@@ -81,10 +99,9 @@ def devices(log):
 @test
 def uhci_tablet_and_keyboard_from_vnc():
     with TempDir() as td:
-        d = free_display()
-        h, serial = boot(td, ["-usb", "-device", "usb-tablet",
-                              "-device", "usb-kbd,bus=usb-bus.0,port=2"],
-                         2, 60, vnc=d)
+        h, serial, d = boot_vnc(td, ["-usb", "-device", "usb-tablet",
+                                     "-device", "usb-kbd,bus=usb-bus.0,port=2"],
+                                2, 60)
         log = reader(serial)
         with h:
             wait_line(log, "HEMU-USB: evread-ready", 300, h)
@@ -100,18 +117,18 @@ def uhci_tablet_and_keyboard_from_vnc():
             w, hgt = c.width, c.height
             for x, y in ((100, 200), (w - 1, hgt - 1), (3, 7)):
                 c.pointer(x, y)
-                want = "HEMU-USB: abs QEMU_QEMU_USB_Tablet %d %d" % (
+                want = "HEMU-USB: abs QEMU_QEMU_USB_Tablet %d %d\r\n" % (
                     x * 0x7fff // (w - 1), y * 0x7fff // (hgt - 1))
                 wait_line(log, want, 30, h)
             # A click: left button down and up at the same place.
             c.pointer(3, 7, 1)
             c.pointer(3, 7, 0)
-            wait_line(log, "HEMU-USB: key QEMU_QEMU_USB_Tablet 272 0", 30, h)
+            wait_line(log, "HEMU-USB: key QEMU_QEMU_USB_Tablet 272 0 ", 30, h)
             # 'a' (set 1 0x1e) arrives as KEY_A (30) from the USB keyboard.
             c.ext_key_event(0x1e, True)
             c.ext_key_event(0x1e, False)
-            wait_line(log, "HEMU-USB: key QEMU_QEMU_USB_Keyboard 30 0", 30, h)
-            check("HEMU-USB: key QEMU_QEMU_USB_Keyboard 30 1" in log(),
+            wait_line(log, "HEMU-USB: key QEMU_QEMU_USB_Keyboard 30 0 ", 30, h)
+            check("HEMU-USB: key QEMU_QEMU_USB_Keyboard 30 1 " in log(),
                   "key press seen")
             check("AT_Translated_Set_2_keyboard 30" not in log(),
                   "the PS/2 keyboard got no key")
@@ -119,53 +136,74 @@ def uhci_tablet_and_keyboard_from_vnc():
             h.kill()
 
 
-DISK_HEAD = b"HEMU-USB-DISK-01"
+DISK_HEADS = (b"HEMU-USB-DISK-01", b"HEMU-USB-DISK-02")
 
 
 @test
-def usbdevice_mouse_storage_second_controller():
-    """-usbdevice tablet and mouse on the board's UHCI, a second UHCI
-    (-device piix3-usb-uhci) with a keyboard and a usb-storage disk: the
-    guest reads the disk's known first bytes and writes sector 8; the
-    mouse, added after the tablet, takes VNC pointer events as relative
-    motion."""
+def xhci_all_devices_uhci_mouse_and_disk():
+    """The board's UHCI (-usbdevice mouse, a usb-storage disk) and a
+    qemu-xhci with a tablet, keyboard, mouse and a second disk: Linux
+    binds xhci_hcd and uhci_hcd, reads both disks' known first bytes and
+    writes a sector; VNC motion goes to the xHCI mouse (the pointer added
+    last) as relative motion, keys to the xHCI keyboard."""
     with TempDir() as td:
-        d = free_display()
-        disk = td("disk.raw")
-        with open(disk, "wb") as f:
-            f.write(DISK_HEAD + bytes(4 * 1024 * 1024 - len(DISK_HEAD)))
-        h, serial = boot(td, ["-device", "piix3-usb-uhci,id=u2",
-                              "-usbdevice", "tablet",
-                              "-usbdevice", "mouse",
-                              "-device", "usb-kbd,bus=usb-bus.1,port=1",
-                              "-drive", "if=none,id=d0,format=raw,file=" + disk,
-                              "-device", "usb-storage,drive=d0,bus=usb-bus.1"],
-                         4, 60, vnc=d, extra="hemu.disks=1 hemu.diskwrite=1")
+        disks = []
+        for i, head in enumerate(DISK_HEADS):
+            disks.append(td("disk%d.raw" % i))
+            with open(disks[-1], "wb") as f:
+                f.write(head + bytes(4 * 1024 * 1024 - len(head)))
+        h, serial, d = boot_vnc(td, [
+            "-usbdevice", "mouse",
+            "-drive", "if=none,id=d0,format=raw,file=" + disks[0],
+            "-device", "usb-storage,drive=d0,port=2",
+            "-device", "qemu-xhci,id=xhci",
+            "-device", "usb-tablet,bus=usb-bus.1",
+            "-device", "usb-kbd,bus=usb-bus.1,port=3",
+            "-drive", "if=none,id=d1,format=raw,file=" + disks[1],
+            "-device", "usb-storage,drive=d1,bus=usb-bus.1",
+            "-device", "usb-mouse,bus=usb-bus.1"],
+            6, 60, extra="hemu.disks=2 hemu.diskwrite=1")
         log = reader(serial)
         with h:
             wait_line(log, "HEMU-USB: evread-ready", 300, h)
-            devs = devices(log())
-            check_eq(sorted(devs), ["QEMU_USB_Keyboard", "QEMU_USB_Mouse",
-                                    "QEMU_USB_Tablet"], "USB HID devices")
-            check_eq(devs["QEMU_USB_Mouse"], ("uhci_hcd", "usbhid"), "mouse")
-            check(re.search(r"HEMU-USB: dev 2-2 46f4:0001 hc=uhci_hcd "
-                            r"driver=usb-storage .*product=QEMU_USB_HARDDRIVE",
-                            log()), "usb-storage on the second UHCI's port 2")
-            check("HEMU-USB: disk sda size=8192 head=%s" % DISK_HEAD.decode()
-                  in log(), "the disk's size and first bytes in the guest")
+            found = re.findall(r"HEMU-USB: dev \S+ (\S+) hc=(\S+) "
+                               r"driver=(\S+) speed=\S+ product=(\S+)", log())
+            check_eq(sorted((hc, drv, prod) for _, hc, drv, prod in found), [
+                ("uhci_hcd", "usb-storage", "QEMU_USB_HARDDRIVE"),
+                ("uhci_hcd", "usbhid", "QEMU_USB_Mouse"),
+                ("xhci_hcd", "usb-storage", "QEMU_USB_HARDDRIVE"),
+                ("xhci_hcd", "usbhid", "QEMU_USB_Keyboard"),
+                ("xhci_hcd", "usbhid", "QEMU_USB_Mouse"),
+                ("xhci_hcd", "usbhid", "QEMU_USB_Tablet")],
+                "devices, their controllers and drivers")
+            for head in DISK_HEADS:
+                check(re.search(r"HEMU-USB: disk sd. size=8192 head=%s"
+                                % head.decode(), log()),
+                      "disk %s read in the guest" % head.decode())
             check("HEMU-USB: disk-written" in log(), "the guest wrote")
-            with open(disk, "rb") as f:
-                f.seek(8 * 512)
-                check_eq(f.read(17), b"HEMU-USB-WRITTEN\n", "sector 8")
+            written = []
+            for path in disks:
+                with open(path, "rb") as f:
+                    f.seek(8 * 512)
+                    written.append(f.read(17) == b"HEMU-USB-WRITTEN\n")
+            check_eq(sorted(written), [False, True], "sector 8 of sda only")
             c = rfb.RFBClient(socket.create_connection(("127.0.0.1", 5900 + d)))
             c.refresh()
             c.pointer(10, 10)
             c.pointer(30, 15)
-            # REL_X (0) +20, REL_Y (1) +5 from the USB mouse.
-            wait_line(log, "HEMU-USB: rel QEMU_QEMU_USB_Mouse 0 20", 30, h)
-            wait_line(log, "HEMU-USB: rel QEMU_QEMU_USB_Mouse 1 5", 30, h)
+            # REL_X (0) +20, REL_Y (1) +5 from the xHCI's mouse (the one
+            # added last; the UHCI's is usb-0000:00:01.2-1).
+            wait_line(log, "HEMU-USB: rel QEMU_QEMU_USB_Mouse 0 20 ", 30, h)
+            wait_line(log, "HEMU-USB: rel QEMU_QEMU_USB_Mouse 1 5 ", 30, h)
+            phys = set(re.findall(r"HEMU-USB: rel QEMU_QEMU_USB_Mouse \d+ "
+                                  r"-?\d+ (\S+)", log()))
+            check(len(phys) == 1 and not list(phys)[0].startswith(
+                "usb-0000:00:01.2"), "motion from the xHCI mouse: %r" % phys)
             check("HEMU-USB: abs QEMU_QEMU_USB_Tablet" not in log(),
-                  "the tablet added first got nothing")
+                  "the tablet added before the mouse got nothing")
+            c.ext_key_event(0x30, True)         # b: KEY_B (48)
+            c.ext_key_event(0x30, False)
+            wait_line(log, "HEMU-USB: key QEMU_QEMU_USB_Keyboard 48 0 ", 30, h)
             c.close()
             h.kill()
 
