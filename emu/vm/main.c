@@ -12,6 +12,7 @@
 #include "emu/cli/keyval.h"
 #include "emu/cli/options.h"     /* cli_parse */
 #include "emu/hw/dev.h"
+#include "emu/hw/usb/usb.h"      /* usb_requested */
 #include "emu/loop/loop.h"
 #include "emu/monitor/monitor.h"
 #include "emu/util/cutils.h"
@@ -226,6 +227,9 @@ int main(int argc, char **argv)
         /* Only a machine with a firmware path can boot one; never ignore. */
         fatal("-kernel: machine '%s' cannot boot a kernel",
               current_machine->name);
+    }
+    if (usb_requested() && !(current_machine->buses & (1u << BUS_USB))) {
+        fatal("Property '%s-machine.usb' not found", current_machine->name);
     }
     if (cfg.name) {
         err_guest_name = cfg.name;

@@ -360,7 +360,7 @@ TEST(parse_unsupported)
 {
     PARSE(1, "hemu: -enable-kvm: not supported\n", "-enable-kvm");
     PARSE(1, "hemu: -fda: not supported\n", "-fda", "disk.img");
-    PARSE(1, "hemu: -usb: not supported\n", "--usb");
+    PARSE(1, "hemu: -mtdblock: not supported\n", "--mtdblock", "x");
     PARSE(1, "hemu: -curses: not supported\n", "-S", "-curses");
 }
 

@@ -56,6 +56,11 @@ int opt_usbdevice(const char *arg, struct err **errp)
     return 0;
 }
 
+bool usb_requested(void)
+{
+    return usb_on;
+}
+
 int usb_pc_init(struct err **errp)
 {
     if (!usb_on) {

@@ -170,6 +170,8 @@ struct usb_device *usb_bus_find(struct usb_bus *b, uint8_t addr,
 /* -usb / -usbdevice (emu/hw/usb/usb-cli.c). */
 int opt_usb(const char *arg, struct err **errp);
 int opt_usbdevice(const char *arg, struct err **errp);
+/* -usb or -usbdevice was given (the machine must have USB). */
+bool usb_requested(void);
 /* The board adds the UHCI at 00:01.2 when -usb asked for it, then the
  * -usbdevice devices. */
 int usb_pc_init(struct err **errp);
