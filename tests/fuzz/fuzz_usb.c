@@ -12,12 +12,17 @@
  *   op 3: input events (pointer absolute/relative, key) to the devices
  *   op 4: unplug or plug a device
  *   op 5: a packet straight to a device (pid, endpoint, bytes from RAM)
- * Three HID devices (tablet, mouse, keyboard) sit on two buses.
+ *   op 6: write an xHCI register (offset, value), doorbells included
+ *   op 7: read an xHCI register
+ *   op 8: run the xHCI's NAK retry (as its timer would)
+ * Three HID devices (tablet, mouse, keyboard) sit on the buses; devices
+ * unplugged and plugged again may land on the xHCI's ports.
  */
 #include "emu/osdep.h"
 
 #include "emu/hw/usb/uhci.h"
 #include "emu/hw/usb/usb-hid.h"
+#include "emu/hw/usb/xhci.h"
 #include "emu/loop/loop.h"
 #include "emu/mem/mem.h"
 
@@ -26,9 +31,14 @@
 static struct addr_space *mem;
 static struct mem_region ram;
 static struct uhci *hc, *hc2;
+static struct xhci *xhc;
 static struct usb_hid *devs[3];
 
 static void set_irq(struct uhci *s, int level)
+{
+}
+
+static void xirq(struct xhci *s, int level)
 {
 }
 
@@ -44,6 +54,9 @@ static void setup(void)
     hc2 = calloc(1, sizeof(*hc2));
     hc2->pci_irq = set_irq;
     uhci_init(hc2, mem);
+    xhc = calloc(1, sizeof(*xhc));
+    xhc->irq_cb = xirq;
+    xhci_init(xhc, mem);
     static const char *const types[3] = { "usb-tablet", "usb-mouse", "usb-kbd" };
     for (int i = 0; i < 3; i++) {
         struct err *e = NULL;
@@ -70,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uhci_io_write(hc, 0, 0, 2);
     uhci_io_write(hc2, 0, 4, 2);
     uhci_io_write(hc2, 0, 0, 2);
+    xhci_mmio_write(xhc, 0x40, 2, 4);   /* HCRST */
     memset(ram.ram, 0, RAM_SIZE);
     size_t n = size < 4096 ? size : 4096;
     memcpy(ram.ram, data, n);
@@ -80,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t a = data[1], b = data[2], c = data[3];
         uint32_t val = data[4] | data[5] << 8 | data[6] << 16 |
                        (uint32_t)data[7] << 24;
-        switch ((data[0] & 0x7f) % 6) {
+        switch ((data[0] & 0x7f) % 9) {
         case 0: {
             static const unsigned sizes[3] = { 1, 2, 4 };
             unsigned sz = sizes[b % 3];
@@ -139,6 +153,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         }
+        case 6:
+            /* Mostly the interesting registers: operational, the
+             * interrupter, the ports and the first doorbells. */
+            xhci_mmio_write(xhc, (a & 0x80 ? 0x2000 : b & 1 ? 0x1000 : 0x40) +
+                            ((uint32_t)(a & 0x7f) << 2) +
+                            (b & 2 ? 0x400 : 0), val, 4);
+            break;
+        case 7:
+            (void)xhci_mmio_read(xhc, ((uint32_t)a << 4 | (b & 0xf)) & 0x3ffc, 4);
+            break;
+        case 8:
+            xhci_mmio_write(xhc, 0x2000 + 4 * (a % (XHCI_SLOTS + 1)), b, 4);
+            break;
         }
     }
     return 0;
