@@ -63,6 +63,8 @@ EXAMPLES = {
     "netdev": (["help"], "exit0"),
     "net": (["user"], "run"),
     "nic": (["user,model=e1000", "-machine", "pc"], "run"),
+    "usb": (["-machine", "pc"], "run"),
+    "usbdevice": (["tablet", "-machine", "pc"], "run"),
     "chardev": (["null,id=c0"], "run"),
     "serial": (["null"], "run"),
     "parallel": (["none"], "run"),
