@@ -225,19 +225,23 @@ def boot_sector(msg):
 
 @test
 def seabios_boots_from_usb_storage():
-    with TempDir() as td:
-        disk = td("boot.raw")
-        with open(disk, "wb") as f:
-            f.write(boot_sector(b"HEMU-USB-BOOTED\r\n") + bytes(1024 * 1024))
-        serial = td("serial.log")
-        h = Hemu(["-display", "none", "-nodefaults", "-usb",
-                  "-drive", "if=none,id=b0,format=raw,file=" + disk,
-                  "-device", "usb-storage,drive=b0,bootindex=1",
-                  "-boot", "strict=on",
-                  "-serial", "file:" + serial])
-        with h:
-            wait_line(reader(serial), "HEMU-USB-BOOTED", 120, h)
-            h.kill()
+    """SeaBIOS's UHCI and xHCI drivers find the disk at the path its
+    bootindex= names (strict boot order) and boot its sector."""
+    for ctrl in (["-usb"], ["-device", "qemu-xhci"]):
+        with TempDir() as td:
+            disk = td("boot.raw")
+            with open(disk, "wb") as f:
+                f.write(boot_sector(b"HEMU-USB-BOOTED\r\n") +
+                        bytes(1024 * 1024))
+            serial = td("serial.log")
+            h = Hemu(["-display", "none", "-nodefaults"] + ctrl +
+                     ["-drive", "if=none,id=b0,format=raw,file=" + disk,
+                      "-device", "usb-storage,drive=b0,bootindex=1",
+                      "-boot", "strict=on",
+                      "-serial", "file:" + serial])
+            with h:
+                wait_line(reader(serial), "HEMU-USB-BOOTED", 120, h)
+                h.kill()
 
 
 @test
