@@ -124,6 +124,11 @@ def uhci_tablet_and_keyboard_from_vnc():
             c.pointer(3, 7, 1)
             c.pointer(3, 7, 0)
             wait_line(log, "HEMU-USB: key QEMU_QEMU_USB_Tablet 272 0 ", 30, h)
+            # The wheel turned away from the user (RFB button 4): REL_WHEEL
+            # (8) +1, as Linux counts it.
+            c.pointer(3, 7, 8)
+            c.pointer(3, 7, 0)
+            wait_line(log, "HEMU-USB: rel QEMU_QEMU_USB_Tablet 8 1 ", 30, h)
             # 'a' (set 1 0x1e) arrives as KEY_A (30) from the USB keyboard.
             c.ext_key_event(0x1e, True)
             c.ext_key_event(0x1e, False)

@@ -396,6 +396,9 @@ TEST(uhci_port_connect_reset_enable)
     EXPECT(console_pointer_is_absolute());
     console_pointer_abs_event(100, 200, 0, 1);
     EXPECT_EQ(h->q_len, 1);
+    /* A wheel click away from the user (PS/2 -1) is HID +1. */
+    console_pointer_abs_event(100, 200, -1, 1);
+    EXPECT_EQ(h->q[1].dz, 1);
     EXPECT_EQ(console_abs_scale(0, 640), 0);
     EXPECT_EQ(console_abs_scale(639, 640), 0x7fff);
     EXPECT_EQ(console_abs_scale(5000, 640), 0x7fff);

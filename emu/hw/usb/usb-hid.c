@@ -431,15 +431,17 @@ static void hid_reset(struct usb_device *d)
     h->modifiers = 0;
 }
 
+/* The console's wheel counts as PS/2 does (negative: away from the
+ * user); a HID wheel reports that as positive. */
 static void abs_cb(void *opaque, int x, int y, int dz, uint8_t buttons)
 {
-    usb_hid_pointer_abs(opaque, x, y, dz, buttons);
+    usb_hid_pointer_abs(opaque, x, y, -dz, buttons);
 }
 
 static void rel_cb(void *opaque, int dx, int dy, int dz, uint8_t buttons)
 {
     /* The console's dy counts up (PS/2); HID's counts down. */
-    usb_hid_pointer_rel(opaque, dx, -dy, dz, buttons);
+    usb_hid_pointer_rel(opaque, dx, -dy, -dz, buttons);
 }
 
 static void key_cb(void *opaque, unsigned keycode, bool down)
