@@ -11,12 +11,19 @@
 #include <json-c/json.h>
 
 #include "block-protocols/block.h"
+#include "block-protocols/netblk.h"
 #include "emu/cli/keyval.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 
 static const struct bdrv_ops *const drivers[] = {
     &bdrv_file_ops, &bdrv_raw_ops, &bdrv_qcow2_ops,
+#ifdef CONFIG_ISCSI
+    &bdrv_iscsi_ops,
+#endif
+#ifdef CONFIG_CURL
+    &bdrv_http_ops, &bdrv_https_ops, &bdrv_ftp_ops, &bdrv_ftps_ops,
+#endif
 };
 
 const struct bdrv_ops *bdrv_find_driver(const char *name)

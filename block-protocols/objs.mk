@@ -5,3 +5,7 @@ hemu-y += block-protocols/block.o block-protocols/file.o block-protocols/raw.o \
           block-protocols/qcow2-check.o
 # the backends the front ends use, and the -drive/-blockdev options
 hemu-y += block-protocols/blk-backend.o emu/blk/drive.o
+# network protocols (libiscsi, libcurl); -iscsi is parsed without libiscsi too
+hemu-y += block-protocols/iscsi-opts.o
+hemu-$(CONFIG_ISCSI) += block-protocols/iscsi.o
+hemu-$(CONFIG_CURL) += block-protocols/curl.o

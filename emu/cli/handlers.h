@@ -17,5 +17,7 @@ option_handler opt_drive, opt_hda, opt_hdb, opt_hdc, opt_hdd, opt_cdrom,
     opt_blockdev, opt_snapshot;
 /* display/ and remote/ own these. */
 option_handler opt_vga, opt_vnc, opt_k;
+/* block-protocols/iscsi-opts.c */
+option_handler opt_iscsi;
 
 #endif
