@@ -22,6 +22,9 @@ command -v npm >/dev/null 2>&1 || BUILD="$BUILD npm"
 RUN="$RUN cpio"
 # Storage tests: ISOs (xorriso, isolinux), bench arithmetic (bc).
 TEST="$TEST xorriso isolinux syslinux-common bc"
+# Network storage tests: iSCSI target, web server, FTP server, QEMU's
+# iscsi/curl drivers for the reference and the bench.
+TEST="$TEST tgt lighttpd python3-pyftpdlib qemu-block-extra"
 
 missing=""
 for p in $BUILD $RUN $TEST; do
