@@ -302,7 +302,8 @@ struct bdrv *bdrv_open_opts(struct kvlist *kv, int flags, struct err **errp)
             kv_set(sub, "filename", fname);
         }
     }
-    if (!kv_has(sub, "filename")) {
+    if (!kv_has(sub, "filename") && !kv_has(sub, "driver")) {
+        /* file.driver= alone: a protocol with its own keys (url=...). */
         err_setf(errp, "A block device needs a file (file= or file.filename=)");
         kvlist_free(sub);
         return NULL;

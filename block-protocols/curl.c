@@ -286,6 +286,7 @@ static int fetch(struct curl_state *s, uint64_t off, uint8_t *dst, size_t len)
         curl_easy_setopt(s->h, CURLOPT_NOBODY, 0L);
         curl_easy_setopt(s->h, CURLOPT_HTTPGET, 1L);
         curl_easy_setopt(s->h, CURLOPT_HEADERFUNCTION, NULL);
+        curl_easy_setopt(s->h, CURLOPT_HEADERDATA, NULL);
         curl_easy_setopt(s->h, CURLOPT_RANGE, range);
         curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, write_cb);
         curl_easy_setopt(s->h, CURLOPT_WRITEDATA, &k);
@@ -360,7 +361,8 @@ static int curl_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
 static int64_t curl_getlength(struct bdrv *bs)
 {
     struct curl_state *s = bs->opaque;
-    return (int64_t)s->size;
+    /* QEMU counts whole sectors: the tail reads as zeroes. */
+    return (int64_t)((s->size + 511) & ~(uint64_t)511);
 }
 
 static int curl_open(struct bdrv *bs, struct kvlist *kv, int flags,
