@@ -64,6 +64,15 @@ int iscsi_addr_parse(const char *url, struct iscsi_addr *a, struct err **errp)
         iscsi_destroy_context(tmp);
         return -1;
     }
+    /* libiscsi takes the LUN with atoi() and an empty target as given. */
+    if (u->lun < 0 || !u->target[0] || !u->portal[0]) {
+        err_setf(errp, "Failed to parse URL : %s",
+                 u->lun < 0 ? "invalid LUN" : "no target or portal");
+        explicit_bzero(u->passwd, sizeof(u->passwd));
+        iscsi_destroy_url(u);
+        iscsi_destroy_context(tmp);
+        return -1;
+    }
     a->portal = xstrdup(u->portal);
     a->target = xstrdup(u->target);
     a->lun = u->lun;
