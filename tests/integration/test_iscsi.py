@@ -8,8 +8,10 @@ a read-only LUN, SeaBIOS booting a disk from iSCSI, and the Linux demo
 guest writing through virtio-blk on a LUN, checked in the backing file."""
 import hashlib
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -212,6 +214,81 @@ def readonly_lun():
         r = run([HEMU_IMG, "convert", "-n", "-O", "raw", t("o.raw"), url])
         check(r.returncode != 0 and "write protected" in r.stderr,
               "write to a read-only LUN: %r" % r.stderr)
+
+
+class StallingProxy:
+    """A TCP proxy to port that, on the first connection, stops forwarding
+    after stall_after bytes from the server (a target that hangs); later
+    connections are forwarded normally."""
+
+    def __init__(self, port, stall_after):
+        self.port, self.stall_after = port, stall_after
+        self.lsock = socket.create_server(("127.0.0.1", 0))
+        self.listen_port = self.lsock.getsockname()[1]
+        self.conns = 0
+        self.socks = []
+        threading.Thread(target=self.accept_loop, daemon=True).start()
+
+    def accept_loop(self):
+        while True:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError:
+                return
+            self.conns += 1
+            s = socket.create_connection(("127.0.0.1", self.port))
+            self.socks += [c, s]
+            limit = self.stall_after if self.conns == 1 else None
+            threading.Thread(target=self.pump, args=(c, s, None),
+                             daemon=True).start()
+            threading.Thread(target=self.pump, args=(s, c, limit),
+                             daemon=True).start()
+
+    def pump(self, src, dst, limit):
+        n = 0
+        try:
+            while True:
+                b = src.recv(65536)
+                if not b:
+                    break
+                n += len(b)
+                if limit is not None and n > limit:
+                    return      # hang: keep both sockets open, forward nothing
+                dst.sendall(b)
+        except OSError:
+            pass
+
+    def close(self):
+        self.lsock.close()
+        for s in self.socks:
+            s.close()
+
+
+@test
+def request_timeout_reconnects():
+    with TempDir() as t, Tgtd() as tgt:
+        random_file(t("lun.img"), 16 << 20, "stall")
+        url = tgt.add_target("stall", t("lun.img"))
+        proxy = StallingProxy(tgt.port, 4 << 20)
+        try:
+            purl = url.replace(str(tgt.port), str(proxy.listen_port))
+            iqn = purl.split("/")[3]
+            src = ('json:{"driver":"raw","file":{"driver":"iscsi",'
+                   '"portal":"127.0.0.1:%d","target":"%s","lun":1,'
+                   '"timeout":2}}' % (proxy.listen_port, iqn))
+            t0 = time.time()
+            r = run([HEMU_IMG, "convert", "-O", "raw", src, t("o.raw")],
+                    timeout=120)
+            check_eq(r.returncode, 0, "convert through a stalling target: "
+                     + r.stderr)
+            check("request timed out, reconnecting" in r.stderr,
+                  "no timeout seen: %r" % r.stderr)
+            check(proxy.conns >= 2, "no reconnection (%d)" % proxy.conns)
+            check(time.time() - t0 >= 2, "faster than the timeout")
+            with open(t("o.raw"), "rb") as f, open(t("lun.img"), "rb") as g:
+                check(f.read() == g.read(), "content after the reconnect")
+        finally:
+            proxy.close()
 
 
 def make_boot_disk(t):
