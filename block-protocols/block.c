@@ -24,6 +24,9 @@ static const struct bdrv_ops *const drivers[] = {
 #ifdef CONFIG_CURL
     &bdrv_http_ops, &bdrv_https_ops, &bdrv_ftp_ops, &bdrv_ftps_ops,
 #endif
+#if defined(CONFIG_SSH) && defined(CONFIG_CURL)
+    &bdrv_ssh_ops,
+#endif
 };
 
 const struct bdrv_ops *bdrv_find_driver(const char *name)

@@ -9,3 +9,6 @@ hemu-y += block-protocols/blk-backend.o emu/blk/drive.o
 hemu-y += block-protocols/iscsi-opts.o
 hemu-$(CONFIG_ISCSI) += block-protocols/iscsi.o
 hemu-$(CONFIG_CURL) += block-protocols/curl.o
+ifeq ($(CONFIG_SSH)$(CONFIG_CURL),yy)
+hemu-y += block-protocols/ssh.o
+endif

@@ -24,7 +24,8 @@ RUN="$RUN cpio"
 TEST="$TEST xorriso isolinux syslinux-common bc"
 # Network storage tests: iSCSI target, web server, FTP server, QEMU's
 # iscsi/curl drivers for the reference and the bench.
-TEST="$TEST tgt lighttpd lighttpd-mod-openssl python3-pyftpdlib qemu-block-extra"
+TEST="$TEST tgt lighttpd lighttpd-mod-openssl python3-pyftpdlib qemu-block-extra
+openssh-server openssh-client"
 
 missing=""
 for p in $BUILD $RUN $TEST; do
