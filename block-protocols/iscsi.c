@@ -25,6 +25,8 @@
 
 #include <limits.h>
 
+#include <poll.h>
+
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
 
@@ -175,37 +177,116 @@ static int finish(struct iscsi_state *s, struct scsi_task *t, int tries)
     return r;
 }
 
+/* One synchronous READ(16)/WRITE(16) of at most max_xfer bytes, with the
+ * retries of finish(). */
+static int rw_one(struct iscsi_state *s, bool write, uint64_t lba, void *buf,
+                  size_t n)
+{
+    for (int tries = 0;; tries++) {
+        struct scsi_task *t;
+        if (write) {
+            t = iscsi_write16_sync(s->ctx, s->lun, lba, buf, (uint32_t)n,
+                                   (int)s->block_size, 0, 0, 0, 0, 0);
+        } else {
+            struct scsi_iovec iov = { .iov_base = buf, .iov_len = n };
+            t = iscsi_read16_iov_sync(s->ctx, s->lun, lba, (uint32_t)n,
+                                      (int)s->block_size, 0, 0, 0, 0, 0,
+                                      &iov, 1);
+        }
+        int r = finish(s, t, tries);
+        if (r != 1) {
+            return r;
+        }
+    }
+}
+
+/* A big request goes out as several commands at once (the target works
+ * on them in parallel, as it would for QEMU's concurrent requests), with
+ * libiscsi's asynchronous calls driven by poll() right here in the
+ * worker.  Whatever does not come back GOOD is redone synchronously,
+ * which brings the timeout/reconnect handling of finish(). */
+#define PIECE (256 * 1024)
+#define MAX_PIECES 16
+
+struct piece {
+    uint64_t lba;
+    uint8_t *buf;
+    size_t len;
+    struct scsi_iovec iov;
+    bool sent, done, good;
+};
+
+static void piece_cb(struct iscsi_context *ctx, int status, void *data,
+                     void *opaque)
+{
+    struct piece *p = opaque;
+    p->done = true;
+    p->good = status == SCSI_STATUS_GOOD;
+    if (data) {
+        scsi_free_scsi_task(data);
+    }
+}
+
+static int rw_parallel(struct iscsi_state *s, bool write, uint64_t lba,
+                       uint8_t *buf, size_t len)
+{
+    struct piece pc[MAX_PIECES];
+    size_t piece = MAX(PIECE - PIECE % s->block_size, s->block_size);
+    int n = 0, pending = 0;
+    while (len && n < MAX_PIECES) {
+        struct piece *p = &pc[n++];
+        *p = (struct piece){ .lba = lba, .buf = buf, .len = MIN(len, piece) };
+        p->iov = (struct scsi_iovec){ .iov_base = p->buf, .iov_len = p->len };
+        struct scsi_task *t = write
+            ? iscsi_write16_iov_task(s->ctx, s->lun, p->lba, NULL,
+                                     (uint32_t)p->len, (int)s->block_size,
+                                     0, 0, 0, 0, 0, piece_cb, p, &p->iov, 1)
+            : iscsi_read16_iov_task(s->ctx, s->lun, p->lba, (uint32_t)p->len,
+                                    (int)s->block_size, 0, 0, 0, 0, 0,
+                                    piece_cb, p, &p->iov, 1);
+        p->sent = t != NULL;
+        pending += p->sent;
+        lba += p->len / s->block_size;
+        buf += p->len;
+        len -= p->len;
+    }
+    /* Until every callback has run: libiscsi re-sends in-flight commands
+     * itself after a reconnect, and pc[] must outlive them.  A command
+     * that times out (timeout=) completes with SCSI_STATUS_TIMEOUT. */
+    while (pending) {
+        struct pollfd pfd = { .fd = iscsi_get_fd(s->ctx),
+                              .events = (short)iscsi_which_events(s->ctx) };
+        int pr = pfd.events ? poll(&pfd, 1, 1000) : (usleep(100000), 0);
+        /* revents 0 still runs libiscsi's timeout scan. */
+        if (iscsi_service(s->ctx, pr > 0 ? pfd.revents : 0) < 0) {
+            usleep(100000);     /* libiscsi reconnects on its own */
+        }
+        pending = 0;
+        for (int i = 0; i < n; i++) {
+            pending += pc[i].sent && !pc[i].done;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (!pc[i].good) {
+            int r = rw_one(s, write, pc[i].lba, pc[i].buf, pc[i].len);
+            if (r < 0) {
+                return r;
+            }
+        }
+    }
+    if (len) {
+        return rw_parallel(s, write, lba, buf, len);
+    }
+    return 0;
+}
+
 static int rw_blocks(struct iscsi_state *s, bool write, uint64_t lba,
                      void *buf, size_t len)
 {
-    while (len) {
-        size_t n = MIN(len, (size_t)s->max_xfer);
-        uint32_t nb = (uint32_t)(n / s->block_size);
-        int r;
-        for (int tries = 0;; tries++) {
-            struct scsi_task *t;
-            if (write) {
-                t = iscsi_write16_sync(s->ctx, s->lun, lba, buf, (uint32_t)n,
-                                       (int)s->block_size, 0, 0, 0, 0, 0);
-            } else {
-                struct scsi_iovec iov = { .iov_base = buf, .iov_len = n };
-                t = iscsi_read16_iov_sync(s->ctx, s->lun, lba, (uint32_t)n,
-                                          (int)s->block_size, 0, 0, 0, 0, 0,
-                                          &iov, 1);
-            }
-            r = finish(s, t, tries);
-            if (r != 1) {
-                break;
-            }
-        }
-        if (r < 0) {
-            return r;
-        }
-        lba += nb;
-        buf = (uint8_t *)buf + n;
-        len -= n;
+    if (len > PIECE) {
+        return rw_parallel(s, write, lba, buf, len);
     }
-    return 0;
+    return rw_one(s, write, lba, buf, len);
 }
 
 static int check_range(struct iscsi_state *s, uint64_t off, uint64_t len)
