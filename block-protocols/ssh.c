@@ -249,11 +249,14 @@ static int ssh_open(struct bdrv *bs, struct kvlist *kv, int flags,
     s->session = ssh_new();
     unsigned int pn = (unsigned int)portn;
     long to = 30;
+    int nodelay = 1;
     if (!s->session ||
         ssh_options_set(s->session, SSH_OPTIONS_HOST, host) ||
         ssh_options_set(s->session, SSH_OPTIONS_PORT, &pn) ||
         ssh_options_set(s->session, SSH_OPTIONS_USER, user) ||
-        ssh_options_set(s->session, SSH_OPTIONS_TIMEOUT, &to)) {
+        ssh_options_set(s->session, SSH_OPTIONS_TIMEOUT, &to) ||
+        /* One request at a time: Nagle would hold each for an ACK. */
+        ssh_options_set(s->session, SSH_OPTIONS_NODELAY, &nodelay)) {
         err_setf(errp, "ssh: cannot set up the session");
         goto fail;
     }

@@ -54,7 +54,9 @@ class Sshd:
                     "PidFile none\nAuthorizedKeysFile %s\nStrictModes no\n"
                     "UsePAM no\nPermitRootLogin prohibit-password\n"
                     "PasswordAuthentication no\n"
-                    "Subsystem sftp /usr/lib/openssh/sftp-server\n"
+                    # in-process: no login shell (and its rc files) per
+                    # connection
+                    "Subsystem sftp internal-sftp\n"
                     % (self.port, t("hostkey"), t("authorized")))
         try:
             self.procs.append(subprocess.Popen(

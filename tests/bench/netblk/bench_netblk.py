@@ -170,7 +170,13 @@ def main():
         with open(os.path.join(d, "l.conf"), "w") as f:
             f.write('server.document-root = "%s"\nserver.bind = "127.0.0.1"\n'
                     'server.port = %d\nmimetype.assign = ("" => '
-                    '"application/octet-stream")\n' % (os.path.join(d, "www"), hp))
+                    '"application/octet-stream")\n'
+                    # QEMU 7.2's curl driver hangs after a copy when lighttpd
+                    # ends a keep-alive connection at its default 1000
+                    # requests; both emulators keep their connections.
+                    'server.max-keep-alive-requests = 1000000\n'
+                    'server.max-keep-alive-idle = 120\n'
+                    % (os.path.join(d, "www"), hp))
         web = subprocess.Popen(["lighttpd", "-D", "-f", os.path.join(d, "l.conf")],
                                stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
