@@ -117,7 +117,8 @@ def guest_run(emu, kernel, initrd, url):
 
 def best_convert(tool, url, out):
     """Best of three; None when the tool fails or hangs (QEMU 7.2's curl
-    driver was seen to stay in CLOSE-WAIT after a complete copy)."""
+    driver was seen to stay in CLOSE-WAIT after a complete copy when
+    lighttpd had closed its connections)."""
     best = None
     for _ in range(3):
         if os.path.exists(out):
@@ -125,9 +126,9 @@ def best_convert(tool, url, out):
         t0 = time.time()
         try:
             r = subprocess.run([tool, "convert", "-f", "raw", "-O", "raw", url,
-                                out], capture_output=True, timeout=300)
+                                out], capture_output=True, timeout=180)
         except subprocess.TimeoutExpired:
-            continue
+            break       # it hangs; the other tries would too
         if r.returncode != 0:
             continue
         t = time.time() - t0
