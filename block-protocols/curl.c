@@ -33,8 +33,15 @@
 #define TIMEOUT_MAX 10000
 #define MAX_TRIES 3
 
+/* A big read is split over this many connections at once, like the
+ * concurrent requests QEMU's driver has in flight. */
+#define NPAR 4
+#define PAR_MIN (128 * 1024)
+
 struct curl_state {
     CURL *h;
+    CURL *par[NPAR];            /* created on the first big read */
+    CURLM *multi;
     struct curl_opts o;
     bool is_http;
     uint64_t size;
@@ -312,6 +319,95 @@ static int fetch(struct curl_state *s, uint64_t off, uint8_t *dst, size_t len)
     }
 }
 
+/* The body checks of fetch() for one finished transfer. */
+static bool range_ok(struct curl_state *s, CURL *h, CURLcode c,
+                     const struct sink *k, uint64_t off, size_t len)
+{
+    long code = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    return c == CURLE_OK && !k->overflow && k->got == len &&
+           (!s->is_http || code == 206 ||
+            (code == 200 && off == 0 && len == s->size));
+}
+
+/* [off, off + len) as NPAR concurrent range requests on their own
+ * connections (curl's multi interface, polled here in the worker); a
+ * piece that fails is fetched again alone by fetch(), with its retries
+ * and messages. */
+static int fetch_parallel(struct curl_state *s, uint64_t off, uint8_t *dst,
+                          size_t len)
+{
+    if (!s->multi) {
+        s->multi = curl_multi_init();
+        for (int i = 0; s->multi && i < NPAR; i++) {
+            s->par[i] = curl_easy_duphandle(s->h);
+            if (!s->par[i]) {
+                return fetch(s, off, dst, len);
+            }
+        }
+        if (!s->multi) {
+            return fetch(s, off, dst, len);
+        }
+    }
+    struct sink k[NPAR];
+    char range[NPAR][64];
+    uint64_t poff[NPAR];
+    size_t plen[NPAR];
+    size_t piece = (len + NPAR - 1) / NPAR;
+    int n = 0;
+    for (size_t done = 0; done < len; n++) {
+        poff[n] = off + done;
+        plen[n] = MIN(piece, len - done);
+        k[n] = (struct sink){ .dst = dst + done, .want = plen[n] };
+        snprintf(range[n], sizeof(range[n]), "%" PRIu64 "-%" PRIu64,
+                 poff[n], poff[n] + plen[n] - 1);
+        CURL *h = s->par[n];
+        curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, NULL);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+        curl_easy_setopt(h, CURLOPT_RANGE, range[n]);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &k[n]);
+        curl_multi_add_handle(s->multi, h);
+        done += plen[n];
+    }
+    int running = 1;
+    CURLcode res[NPAR];
+    for (int i = 0; i < n; i++) {
+        res[i] = CURLE_RECV_ERROR;
+    }
+    while (running) {
+        if (curl_multi_perform(s->multi, &running) != CURLM_OK) {
+            break;
+        }
+        if (running) {
+            curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+        }
+    }
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(s->multi, &left))) {
+        for (int i = 0; i < n; i++) {
+            if (m->msg == CURLMSG_DONE && m->easy_handle == s->par[i]) {
+                res[i] = m->data.result;
+            }
+        }
+    }
+    int r = 0;
+    for (int i = 0; i < n; i++) {
+        curl_multi_remove_handle(s->multi, s->par[i]);
+        if (!range_ok(s, s->par[i], res[i], &k[i], poff[i], plen[i])) {
+            if (r == 0 && fetch(s, poff[i], dst + (poff[i] - off),
+                                plen[i]) < 0) {
+                r = -EIO;
+            }
+        }
+    }
+    return r;
+}
+
 static int curl_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
 {
     struct curl_state *s = bs->opaque;
@@ -333,7 +429,9 @@ static int curl_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
         return 0;
     }
     if (len >= s->o.readahead) {
-        return fetch(s, off, dst, len);   /* big: straight into buf */
+        /* big: straight into buf */
+        return len >= NPAR * PAR_MIN ? fetch_parallel(s, off, dst, len)
+                                     : fetch(s, off, dst, len);
     }
     size_t n = (size_t)MIN((uint64_t)len + s->o.readahead, s->size - off);
     if (n > s->cache_cap) {
@@ -421,6 +519,14 @@ fail:
 static void curl_close(struct bdrv *bs)
 {
     struct curl_state *s = bs->opaque;
+    for (int i = 0; i < NPAR; i++) {
+        if (s->par[i]) {
+            curl_easy_cleanup(s->par[i]);
+        }
+    }
+    if (s->multi) {
+        curl_multi_cleanup(s->multi);
+    }
     curl_easy_cleanup(s->h);
     curl_opts_free(&s->o);
     free(s->cache);
