@@ -27,6 +27,9 @@ static const struct bdrv_ops *const drivers[] = {
 #if defined(CONFIG_SSH) && defined(CONFIG_CURL)
     &bdrv_ssh_ops,
 #endif
+#ifdef CONFIG_NFS
+    &bdrv_nfs_ops,
+#endif
 };
 
 const struct bdrv_ops *bdrv_find_driver(const char *name)

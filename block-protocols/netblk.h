@@ -67,6 +67,6 @@ int curl_opts_parse(const char *driver, struct kvlist *kv,
 void curl_opts_free(struct curl_opts *o);
 
 extern const struct bdrv_ops bdrv_iscsi_ops, bdrv_http_ops, bdrv_https_ops,
-    bdrv_ftp_ops, bdrv_ftps_ops, bdrv_ssh_ops;
+    bdrv_ftp_ops, bdrv_ftps_ops, bdrv_ssh_ops, bdrv_nfs_ops;
 
 #endif

@@ -12,3 +12,4 @@ hemu-$(CONFIG_CURL) += block-protocols/curl.o
 ifeq ($(CONFIG_SSH)$(CONFIG_CURL),yy)
 hemu-y += block-protocols/ssh.o
 endif
+hemu-$(CONFIG_NFS) += block-protocols/nfs.o

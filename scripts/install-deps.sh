@@ -25,7 +25,7 @@ TEST="$TEST xorriso isolinux syslinux-common bc"
 # Network storage tests: iSCSI target, web server, FTP server, QEMU's
 # iscsi/curl drivers for the reference and the bench.
 TEST="$TEST tgt lighttpd lighttpd-mod-openssl python3-pyftpdlib qemu-block-extra
-openssh-server openssh-client"
+openssh-server openssh-client nfs-ganesha nfs-ganesha-vfs"
 
 missing=""
 for p in $BUILD $RUN $TEST; do
