@@ -169,6 +169,12 @@ bench-block: all
 
 bench: bench-block
 
+.PHONY: bench-netblk
+# iSCSI and HTTP: guest reads and convert, hemu vs QEMU (tests/bench/netblk)
+bench-netblk: all
+	python3 tests/bench/netblk/bench_netblk.py $(BUILDDIR)
+bench: bench-netblk
+
 check-fuzz: fuzz
 	@./tests/fuzz/run-fuzzers.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 

@@ -11,12 +11,25 @@
 #include <json-c/json.h>
 
 #include "block-protocols/block.h"
+#include "block-protocols/netblk.h"
 #include "emu/cli/keyval.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 
 static const struct bdrv_ops *const drivers[] = {
     &bdrv_file_ops, &bdrv_raw_ops, &bdrv_qcow2_ops,
+#ifdef CONFIG_ISCSI
+    &bdrv_iscsi_ops,
+#endif
+#ifdef CONFIG_CURL
+    &bdrv_http_ops, &bdrv_https_ops, &bdrv_ftp_ops, &bdrv_ftps_ops,
+#endif
+#if defined(CONFIG_SSH) && defined(CONFIG_CURL)
+    &bdrv_ssh_ops,
+#endif
+#ifdef CONFIG_NFS
+    &bdrv_nfs_ops,
+#endif
 };
 
 const struct bdrv_ops *bdrv_find_driver(const char *name)
@@ -295,7 +308,8 @@ struct bdrv *bdrv_open_opts(struct kvlist *kv, int flags, struct err **errp)
             kv_set(sub, "filename", fname);
         }
     }
-    if (!kv_has(sub, "filename")) {
+    if (!kv_has(sub, "filename") && !kv_has(sub, "driver")) {
+        /* file.driver= alone: a protocol with its own keys (url=...). */
         err_setf(errp, "A block device needs a file (file= or file.filename=)");
         kvlist_free(sub);
         return NULL;

@@ -5,3 +5,11 @@ hemu-y += block-protocols/block.o block-protocols/file.o block-protocols/raw.o \
           block-protocols/qcow2-check.o
 # the backends the front ends use, and the -drive/-blockdev options
 hemu-y += block-protocols/blk-backend.o emu/blk/drive.o
+# network protocols (libiscsi, libcurl); -iscsi is parsed without libiscsi too
+hemu-y += block-protocols/iscsi-opts.o
+hemu-$(CONFIG_ISCSI) += block-protocols/iscsi.o
+hemu-$(CONFIG_CURL) += block-protocols/curl.o
+ifeq ($(CONFIG_SSH)$(CONFIG_CURL),yy)
+hemu-y += block-protocols/ssh.o
+endif
+hemu-$(CONFIG_NFS) += block-protocols/nfs.o

@@ -22,6 +22,10 @@ command -v npm >/dev/null 2>&1 || BUILD="$BUILD npm"
 RUN="$RUN cpio"
 # Storage tests: ISOs (xorriso, isolinux), bench arithmetic (bc).
 TEST="$TEST xorriso isolinux syslinux-common bc"
+# Network storage tests: iSCSI target, web server, FTP server, QEMU's
+# iscsi/curl drivers for the reference and the bench.
+TEST="$TEST tgt lighttpd lighttpd-mod-openssl python3-pyftpdlib qemu-block-extra
+openssh-server openssh-client nfs-ganesha nfs-ganesha-vfs"
 
 missing=""
 for p in $BUILD $RUN $TEST; do

@@ -19,5 +19,7 @@ option_handler opt_drive, opt_hda, opt_hdb, opt_hdc, opt_hdd, opt_cdrom,
 option_handler opt_vga, opt_vnc, opt_k;
 /* emu/hw/usb/usb-cli.c */
 option_handler opt_usb, opt_usbdevice;
+/* block-protocols/iscsi-opts.c */
+option_handler opt_iscsi;
 
 #endif

@@ -55,6 +55,7 @@ EXAMPLES = {
     "global": (["isa-serial.chardev=none"], "run"),
     "name": (["vm0"], "run"),
     "uuid": (["12345678-1234-1234-1234-123456789abc"], "run"),
+    "iscsi": (["initiator-name=iqn.2024-01.org.example:x,timeout=5"], "run"),
     "display": (["none"], "run"),
     "vga": (["none"], "run"),
     "vnc": (["none"], "run"),
