@@ -22,7 +22,7 @@ from rfb import keyecho  # noqa: E402
 
 GUEST_DIR = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))), "guest")
-ENC_TIGHT = 7
+ENC_TIGHT = rfb.ENC_TIGHT
 ENC_QUALITY_5 = -27     # JPEG quality level 5 pseudo-encoding
 
 
@@ -186,58 +186,6 @@ def reverse_connection():
             check(rc == 1 and "Failed to connect" in err, "no viewer: %r" % err)
 
 
-def compact_len(c):
-    n = 0
-    for shift in (0, 7, 14):
-        b = c.read(1)[0]
-        n |= (b & 0x7f) << shift
-        if not b & 0x80:
-            break
-    return n
-
-
-def tight_kinds(c):
-    """One Tight update (32bpp depth 24 client: 3-byte TPIXELs); the
-    compression kind of each rectangle: 'fill', 'jpeg' or 'basic'."""
-    kinds = []
-    while True:
-        t = c.read(1)[0]
-        if t == 0:
-            break
-        if t in (1, 3):
-            raise Fail("unexpected server message %d" % t)
-    n = struct.unpack("!xH", c.read(3))[0]
-    for _ in range(n):
-        x, y, w, h, enc = struct.unpack("!HHHHi", c.read(12))
-        if enc != ENC_TIGHT:
-            if enc == rfb.ENC_QEMU_EXT_KEY:
-                continue
-            raise Fail("encoding %d in a Tight update" % enc)
-        ctl = c.read(1)[0]
-        kind = ctl >> 4
-        if kind == 8:
-            c.read(3)
-            kinds.append("fill")
-        elif kind == 9:
-            c.read(compact_len(c))
-            kinds.append("jpeg")
-        elif kind < 8:
-            filt = c.read(1)[0] if ctl & 0x40 else 0
-            size = w * h * 3
-            if filt == 1:
-                ncol = c.read(1)[0] + 1
-                c.read(ncol * 3)
-                size = ((w + 7) // 8) * h if ncol <= 2 else w * h
-            if size < 12:
-                c.read(size)
-            else:
-                c.read(compact_len(c))
-            kinds.append("basic")
-        else:
-            raise Fail("bad Tight control byte 0x%02x" % ctl)
-    return kinds
-
-
 @test
 def lossy_allows_jpeg():
     with TempDir() as td:
@@ -254,7 +202,7 @@ def lossy_allows_jpeg():
                 kinds = []
                 for _ in range(3):
                     c.request()
-                    kinds += tight_kinds(c)
+                    kinds += rfb.read_encoded_update(c)[1]
                 check(kinds, "Tight rectangles arrived")
                 check_eq("jpeg" in kinds, want_jpeg,
                          "JPEG in Tight with -vnc ...%s: %r" % (opts, kinds[:8]))
