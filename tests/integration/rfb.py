@@ -14,6 +14,7 @@ import os
 import socket
 import struct
 import subprocess
+import threading
 import time
 
 ENC_RAW = 0
@@ -359,13 +360,33 @@ def screendump(q, td, name="sd.ppm"):
 
 
 def matches_dump(q, td, get_pixels):
-    """get_pixels() equals a screendump taken just before or after it (the
-    text cursor blinks between the two otherwise)."""
+    """get_pixels() equals a screendump taken while it ran (or just
+    before or after): screendumps are taken over and over until it
+    returns, so a text cursor blinking during a slow client still leaves
+    the client's moment among them."""
     for _ in range(6):
-        before = screendump(q, td, "a.ppm")
-        got = get_pixels()
-        after = screendump(q, td, "b.ppm")
-        if got in (before, after):
+        seen = [screendump(q, td, "a.ppm")]
+        result = {}
+
+        def run():
+            try:
+                result["got"] = get_pixels()
+            except BaseException as e:  # re-raised below
+                result["error"] = e
+        t = threading.Thread(target=run)
+        t.start()
+        while t.is_alive():
+            d = screendump(q, td, "b.ppm")
+            if d not in seen:
+                seen.append(d)
+            time.sleep(0.02)
+        t.join()
+        d = screendump(q, td, "b.ppm")
+        if d not in seen:
+            seen.append(d)
+        if "error" in result:
+            raise result["error"]
+        if result["got"] in seen:
             return True
     return False
 
