@@ -480,8 +480,14 @@ static void client_gone(rfbClientPtr cl)
 {
     struct vnc_client *c = cl->clientData;
     /* libvncserver leaves the per-client records of an enabled extension
-     * behind (one per SetEncodings that named it); take them back. */
-    while (rfbDisableExtension(cl, &qemu_ext)) {
+     * behind (one per SetEncodings that named it), and its
+     * rfbDisableExtension frees a record's data but not the record
+     * (libvncserver 0.9.14): take them back here. */
+    while (cl->extensions) {
+        rfbExtensionData *e = cl->extensions;
+        cl->extensions = e->next;
+        free(e->data);
+        free(e);
     }
     if (!c) {
         return;
