@@ -123,7 +123,7 @@ def share_policies():
             c.close()
             a.close()
             q.cmd("quit")
-            h.wait()
+            check_eq(h.wait(), 0, "hemu exit status")
         # force-shared: the exclusive client is the one refused.
         d = free_display()
         h, q = start(td, "127.0.0.1:%d,share=force-shared" % d)
@@ -134,7 +134,7 @@ def share_policies():
             check(alive(a), "A kept")
             a.close()
             q.cmd("quit")
-            h.wait()
+            check_eq(h.wait(), 0, "hemu exit status")
         # ignore: the flag means nothing, everybody stays.
         d = free_display()
         h, q = start(td, "127.0.0.1:%d,share=ignore" % d)
@@ -148,7 +148,7 @@ def share_policies():
             for x in (a, b, c):
                 x.close()
             q.cmd("quit")
-            h.wait()
+            check_eq(h.wait(), 0, "hemu exit status")
 
 
 @test
@@ -177,7 +177,7 @@ def reverse_connection():
             c.close()
             q.event("VNC_DISCONNECTED")
             q.cmd("quit")
-            h.wait()
+            check_eq(h.wait(), 0, "hemu exit status")
         # nobody listening: a clear error
         with Hemu(["-display", "none", "-vnc",
                    "127.0.0.1:%d,reverse=on" % free_port()]) as h:
@@ -208,7 +208,7 @@ def lossy_allows_jpeg():
                          "JPEG in Tight with -vnc ...%s: %r" % (opts, kinds[:8]))
                 c.close()
                 q.cmd("quit")
-                h.wait()
+                check_eq(h.wait(), 0, "hemu exit status")
 
 
 @test
@@ -278,7 +278,7 @@ def client_that_never_reads_does_not_stall():
             stuck.close()
             other.close()
             q.cmd("quit")
-            h.wait()
+            check_eq(h.wait(), 0, "hemu exit status")
 
 
 run_tests()
