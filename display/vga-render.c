@@ -25,12 +25,16 @@ enum { KIND_BLANK, KIND_TEXT, KIND_GFX, KIND_VBE };
 
 int vga_mode_kind(struct vga *s)
 {
+    /* Palette address source clear: the attribute controller is being
+     * programmed and the screen is blank, in VBE modes too (bochs-drm
+     * blanks this way; QEMU shows nothing either). */
+    if (!(s->ar_index & 0x20)) {
+        return KIND_BLANK;
+    }
     if (s->vbe_regs[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_ENABLED) {
         return KIND_VBE;
     }
-    /* Palette address source clear: the attribute controller is being
-     * programmed and the screen is blank. */
-    if (!(s->ar_index & 0x20) || (s->sr[1] & 0x20)) {
+    if (s->sr[1] & 0x20) {
         return KIND_BLANK;
     }
     return (s->gr[6] & 1) ? KIND_GFX : KIND_TEXT;

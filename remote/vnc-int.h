@@ -36,6 +36,7 @@ struct vnc_config {
     bool non_adaptive;
     bool power_control;
     unsigned connections;       /* 0: no limit */
+    unsigned key_delay_ms;      /* QEMU's default: 10 */
     char *id;
 };
 
@@ -53,6 +54,10 @@ struct vnc_client {
     bool websocket;
     bool initialized;
     struct vnc_addr addr;
+    struct vnc_outq *outq;      /* NULL: libvncserver has the socket */
+    bool held;                  /* backlog too big: no reads, no updates */
+    bool share_checked;         /* ClientInit's shared flag seen */
+    bool exclusive;
     int last_x, last_y, last_mask;
     bool have_pos;
     /* Told when libvncserver drops the client (websocket proxy). */

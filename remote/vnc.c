@@ -32,8 +32,10 @@
 #include "emu/vm/config.h"
 #include "emu/vm/runstate.h"
 #include "emu/vm/secret.h"
+#include "remote/keydelay.h"
 #include "remote/keymap.h"
 #include "remote/vnc-int.h"
+#include "remote/vnc-outq.h"
 #include "remote/vnc.h"
 
 #define ADD(o, k, v) json_object_object_add((o), (k), (v))
@@ -58,6 +60,8 @@ struct vnc_state {
     char *password;
     time_t expires;             /* 0: never */
     struct vnc_client *clients;
+    struct timer *hold_timer;   /* rechecks held clients' backlog */
+    bool no_outq;               /* fuzzing: libvncserver on the socket */
     uint32_t blank[640 * 480];  /* the screen with no display device */
 };
 
@@ -148,11 +152,115 @@ static void client_fd_ready(void *opaque)
 /* Run libvncserver without blocking: read what clients sent, send the
  * updates they asked for, and notice who left or finished the
  * handshake. */
+static void drop(struct vnc_client *c)
+{
+    rfbClientPtr cl = c->cl;
+    rfbCloseClient(cl);
+    rfbClientConnectionGone(cl);
+}
+
+/*
+ * -vnc share= (QEMU 6.2 manual): the client's shared flag is peeked
+ * before libvncserver reads its ClientInit (libvncserver is told every
+ * client is shared and keeps no flag).  allow-exclusive: an exclusive
+ * client disconnects the others, and nobody joins while it is there;
+ * force-shared: a client asking for exclusive access is refused;
+ * ignore: everybody connects.  False if c was dropped.
+ */
+static bool share_check(struct vnc_client *c)
+{
+    uint8_t flag;
+    if (c->share_checked || c->cl->state != RFB_INITIALISATION ||
+        recv(c->fd, &flag, 1, MSG_PEEK | MSG_DONTWAIT) != 1) {
+        return true;
+    }
+    c->share_checked = true;
+    switch (vnc_cfg.share) {
+    case VNC_SHARE_IGNORE:
+        return true;
+    case VNC_SHARE_FORCE_SHARED:
+        if (!flag) {
+            drop(c);
+            return false;
+        }
+        return true;
+    case VNC_SHARE_ALLOW_EXCLUSIVE:
+        break;
+    }
+    if (flag) {
+        for (struct vnc_client *o = vs.clients; o; o = o->next) {
+            if (o != c && o->exclusive) {
+                drop(c);
+                return false;
+            }
+        }
+        return true;
+    }
+    c->exclusive = true;
+    for (;;) {
+        struct vnc_client *o = vs.clients;
+        while (o && o == c) {
+            o = o->next;
+        }
+        if (!o) {
+            return true;
+        }
+        drop(o);
+    }
+}
+
+/* Bytes queued for a client past which it gets no updates (and is not
+ * read) until it takes them: a client that stops reading costs about
+ * one update and never blocks the main loop. */
+#define HOLD_BACKLOG (1u << 20)
+#define HOLD_RECHECK_NS 20000000
+
+static void hold_recheck(void *opaque)
+{
+    pump();
+}
+
+static void update_holds(void)
+{
+    bool any = false;
+    for (struct vnc_client *c = vs.clients; c; c = c->next) {
+        if (!c->outq || !c->cl || c->cl->sock < 0) {
+            continue;
+        }
+        bool full = vnc_outq_backlog(c->outq) > HOLD_BACKLOG;
+        if (full && !c->held) {
+            c->held = true;
+            c->cl->onHold = TRUE;
+            loop_set_fd(c->fd, NULL, NULL, NULL);
+        } else if (!full && c->held) {
+            c->held = false;
+            c->cl->onHold = FALSE;
+            loop_set_fd(c->fd, client_fd_ready, NULL, NULL);
+        }
+        any |= c->held;
+    }
+    if (any) {
+        if (!vs.hold_timer) {
+            vs.hold_timer = timer_new(CLOCK_RT, hold_recheck, NULL);
+        }
+        if (!timer_pending(vs.hold_timer)) {
+            timer_mod_in(vs.hold_timer, HOLD_RECHECK_NS);
+        }
+    }
+}
+
 static void pump(void)
 {
     if (!vs.screen) {
         return;
     }
+again:
+    for (struct vnc_client *c = vs.clients; c; c = c->next) {
+        if (c->cl && c->cl->sock >= 0 && !share_check(c)) {
+            goto again;
+        }
+    }
+    update_holds();
     rfbProcessEvents(vs.screen, 0);
     for (struct vnc_client *c = vs.clients; c; c = c->next) {
         if (c->cl && !c->initialized && c->cl->state == RFB_NORMAL &&
@@ -196,7 +304,7 @@ static void key_event(rfbBool down, rfbKeySym keysym, rfbClientPtr cl)
 {
     unsigned code = keymap_lookup(keysym);
     if (code) {
-        console_key_event(code, down);
+        keydelay_key(code, down);
     }
 }
 
@@ -257,7 +365,7 @@ static rfbBool qemu_msg(rfbClientPtr cl, void *data, const rfbClientToServerMsg 
     uint32_t keysym = (uint32_t)buf[3] << 24 | buf[4] << 16 | buf[5] << 8 | buf[6];
     uint32_t keycode = (uint32_t)buf[7] << 24 | buf[8] << 16 | buf[9] << 8 | buf[10];
     if (keycode && keycode <= 0xff) {
-        console_key_event(keycode, down != 0);
+        keydelay_key(keycode, down != 0);
     } else if (!keycode) {
         key_event(down != 0, keysym, cl);
     }
@@ -379,8 +487,14 @@ static void client_gone(rfbClientPtr cl)
 {
     struct vnc_client *c = cl->clientData;
     /* libvncserver leaves the per-client records of an enabled extension
-     * behind (one per SetEncodings that named it); take them back. */
-    while (rfbDisableExtension(cl, &qemu_ext)) {
+     * behind (one per SetEncodings that named it), and its
+     * rfbDisableExtension frees a record's data but not the record
+     * (libvncserver 0.9.14): take them back here. */
+    while (cl->extensions) {
+        rfbExtensionData *e = cl->extensions;
+        cl->extensions = e->next;
+        free(e->data);
+        free(e);
     }
     if (!c) {
         return;
@@ -419,12 +533,21 @@ struct vnc_client *vnc_add_client(int fd, int addr_fd, bool websocket,
 {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    struct vnc_outq *q = NULL;
+    int lib_fd = fd;
+    if (!vs.no_outq) {
+        q = vnc_outq_new(fd, &lib_fd);
+        if (!q) {
+            lib_fd = fd;
+        }
+    }
     if (vs.con) {
         /* The client's first look is at the screen as it is now. */
         console_refresh(vs.con);
     }
     struct vnc_client *c = xzalloc(sizeof(*c));
-    c->fd = fd;
+    c->fd = lib_fd;
+    c->outq = q;
     c->websocket = websocket;
     vnc_addr_of_fd(addr_fd, true, &c->addr);
     c->next = vs.clients;
@@ -432,21 +555,22 @@ struct vnc_client *vnc_add_client(int fd, int addr_fd, bool websocket,
     if (vs.con && !c->next) {
         console_listener_set_active(vs.con, &vs.listener, true);
     }
-    rfbClientPtr cl = rfbNewClient(vs.screen, fd);
+    rfbClientPtr cl = rfbNewClient(vs.screen, lib_fd);
     if (cl && reverse) {
         cl->reverseConnection = TRUE;
     }
     if (!cl) {
+        /* With a copier, closing its end ends it and closes fd. */
         vs.clients = c->next;
         free(c);
-        close(fd);
+        close(lib_fd);
         return NULL;
     }
     c->cl = cl;
     cl->clientData = c;
     cl->clientGoneHook = client_gone;
     emit("VNC_CONNECTED", c);
-    loop_set_fd(fd, client_fd_ready, NULL, NULL);
+    loop_set_fd(lib_fd, client_fd_ready, NULL, NULL);
     rfbMarkRectAsModified(vs.screen, 0, 0, vs.screen->width, vs.screen->height);
     return c;
 }
@@ -632,7 +756,10 @@ int vnc_start(struct err **errp)
     s->newClientHook = new_client_hook;
     s->displayHook = display_hook;
     s->xvpHook = xvp_hook;
-    s->handleEventsEagerly = TRUE;
+    /* One message per client per call: share_check() peeks at the
+     * ClientInit before libvncserver reads it. */
+    s->handleEventsEagerly = FALSE;
+    keydelay_set(vnc_cfg.key_delay_ms);
     if (vnc_cfg.password_secret) {
         vs.password = secret_lookup_string(vnc_cfg.password_secret, errp);
         if (!vs.password) {
@@ -643,17 +770,8 @@ int vnc_start(struct err **errp)
         s->authPasswdData = (void *)&vs;
         s->passwordCheck = check_password;
     }
-    switch (vnc_cfg.share) {
-    case VNC_SHARE_FORCE_SHARED:
-        s->alwaysShared = TRUE;
-        break;
-    case VNC_SHARE_IGNORE:
-        s->alwaysShared = TRUE;
-        s->dontDisconnect = TRUE;
-        break;
-    default:
-        break;
-    }
+    /* share= is share_check()'s job. */
+    s->alwaysShared = TRUE;
     rfbRegisterProtocolExtension(&qemu_ext);
     rfbInitServer(s);
     atexit(vnc_stop);
@@ -781,6 +899,7 @@ int vnc_fuzz_client(const uint8_t *data, size_t len)
         rfbLog = rfb_log_drop;
         rfbErr = rfb_log_drop;
         vs.screen = rfbGetScreen(&argc, NULL, 64, 48, 8, 3, 4);
+        vs.no_outq = true;
         rfbScreenInfoPtr s = vs.screen;
         s->frameBuffer = (char *)fb;
         set_format(s);

@@ -336,6 +336,11 @@ TEST(vbe_1024x768x32_banked)
     vbe_write(s, VBE_DISPI_INDEX_YRES, 768);
     vbe_write(s, VBE_DISPI_INDEX_BPP, 32);
     vbe_write(s, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
+    /* Palette address source clear blanks VBE modes too (as in QEMU). */
+    console_refresh(vga_console(s));
+    EXPECT(console_surface(vga_console(s))->width != 1024);
+    vga_ioport_read(s, 0x3da);
+    out8(0x3c0, 0x20);
     /* pixel (10, 100) = byte 4 * (100 * 1024 + 10): bank 6 */
     uint32_t off = 4 * (100 * 1024 + 10);
     vbe_write(s, VBE_DISPI_INDEX_BANK, off >> 16);

@@ -78,6 +78,9 @@ def drain(sock, quiet=0.4):
 
 
 def update_bytes(emu, image, enc, rounds=5):
+    """Mean size of a full-screen FramebufferUpdate (non-incremental
+    request) in encoding enc; each update is read whole (rfb.py skips
+    Tight/ZRLE rectangles without decoding), however late it comes."""
     d = rfb.free_display()
     p = start(emu, d, ["-bios", image])
     try:
@@ -87,12 +90,16 @@ def update_bytes(emu, image, enc, rounds=5):
         while (c.width, c.height) != (640, 480) and time.time() < end:
             c.refresh()
         s = c.s
+        s.settimeout(10)
         s.sendall(struct.pack("!BxH", 2, 2) + struct.pack("!ii", enc, -223))
         drain(s)
         sizes = []
         for _ in range(rounds):
             s.sendall(struct.pack("!BBHHHH", 3, 0, 0, 0, 640, 480))
-            sizes.append(drain(s))
+            size, kinds = rfb.read_encoded_update(c)
+            if "pseudo" in kinds or not kinds:
+                raise RuntimeError("not a full-screen update: %r" % kinds)
+            sizes.append(size)
         return sum(sizes) / len(sizes)
     finally:
         p.kill()

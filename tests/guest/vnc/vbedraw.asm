@@ -3,7 +3,9 @@
 ; -I tests/guest/): sets the Bochs VBE mode 640x480x32 through the DISPI
 ; ports (0x1ce index, 0x1cf data) and redraws the whole screen forever
 ; through the 64 KiB banked window at 0xa0000 with a pattern that changes
-; every frame, so each full-screen update has new, compressible content.
+; every frame (colour runs of 8 pixels whose colour steps by 0x010203),
+; so each full-screen update has new content that compresses as a
+; desktop's would, not incompressible noise.
 %include "bios.inc"
 
 %macro DISPI 2
@@ -43,6 +45,13 @@ start:
         mov     dx, 0x3ce
         mov     ax, 0x0506
         out     dx, ax
+        ; the attribute controller's palette address source bit: with it
+        ; clear the card shows no picture (QEMU blanks the screen)
+        mov     dx, 0x3da
+        in      al, dx
+        mov     dx, 0x3c0
+        mov     al, 0x20
+        out     dx, al
         xor     ebp, ebp                ; frame counter
 .frame: xor     si, si                  ; bank
 .bank:  DISPI   5, si
@@ -54,9 +63,11 @@ start:
         shl     eax, 16
         add     eax, ebp
 .px:    mov     [es:di], eax
-        add     eax, 0x00010203
         add     di, 4
-        loop    .px
+        test    di, 0x1f                ; runs of 8 equal pixels
+        jnz     .same
+        add     eax, 0x00010203
+.same:  loop    .px
         inc     si
         cmp     si, 19                  ; 640*480*4 / 64 KiB, rounded up
         jb      .bank
