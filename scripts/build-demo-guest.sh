@@ -34,7 +34,7 @@ cd "$dir"
 
 case "$mode" in
 net)
-    if [ ! -f vmlinuz-net ] || [ ! -d netmods ]; then
+    if [ ! -f vmlinuz-net ] || [ ! -f netmods/virtio_net.ko ]; then
         rm -f linux-image-amd64_*.deb
         apt-get -o APT::Sandbox::User=root download linux-image-amd64 >/dev/null
         img=$(dpkg-deb -f linux-image-amd64_*.deb Depends | cut -d, -f1 | cut -d' ' -f1)
@@ -42,7 +42,9 @@ net)
         rm -rf kroot netmods && mkdir kroot netmods
         dpkg-deb --fsys-tarfile "$img"_*.deb | tar -x -C kroot --wildcards \
             './boot/vmlinuz*' '*/intel/e1000/e1000.ko' '*/realtek/8139too.ko' \
-            '*/net/mii.ko'
+            '*/net/mii.ko' '*/virtio/virtio.ko' '*/virtio/virtio_ring.ko' \
+            '*/virtio/virtio_pci*.ko' '*/net/core/failover.ko' \
+            '*/net/net_failover.ko' '*/net/virtio_net.ko'
         find kroot -name '*.ko' -exec cp {} netmods/ \;
         cp kroot/boot/vmlinuz-* vmlinuz-net.tmp && mv vmlinuz-net.tmp vmlinuz-net
         rm -rf kroot
@@ -76,6 +78,10 @@ mkdir -p /etc
 insmod /lib/modules/e1000.ko 2>/dev/null
 insmod /lib/modules/mii.ko 2>/dev/null
 insmod /lib/modules/8139too.ko 2>/dev/null
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev \
+         virtio_pci failover net_failover virtio_net; do
+    insmod /lib/modules/$m.ko 2>/dev/null
+done
 ip link set lo up
 ip link set eth0 up
 # hemu.ping=PEER: a static address (hemu.ip=) and pings to a VM on the

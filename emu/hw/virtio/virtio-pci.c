@@ -40,7 +40,17 @@ static uint64_t dev_features(struct virtio_pci *vp)
 
 static void update_irq(struct virtio_pci *vp)
 {
-    pci_set_irq(&vp->pci, vp->isr & 1);
+    pci_set_irq(&vp->pci, (vp->isr & 3) != 0);
+}
+
+void virtio_config_notify(struct virtio_pci *vp)
+{
+    vp->config_gen++;
+    if (!(vp->status & VIRTIO_STATUS_DRIVER_OK)) {
+        return;
+    }
+    vp->isr |= 2;
+    update_irq(vp);
 }
 
 void virtio_notify(struct virtio_pci *vp, struct virtqueue *vq)
