@@ -4,8 +4,8 @@
  * guest drives it (emu/hw/virtio/virtio-net.c, virtio-net-offload.c,
  * virtqueue.c).  The input's first 8 bytes choose the queue sizes, the
  * negotiated features and where the used rings lie (maybe past RAM); the
- * rest is guest RAM: descriptor tables and rings of the receive, transmit
- * and control queues at fixed places, with the headers, frames and
+ * rest is guest RAM from address 0: descriptor tables and rings of the
+ * receive, transmit and control queues at fixed places, with the headers, frames and
  * control commands they point at.  Then the queues are notified and
  * frames arrive from the wire, so every path sees arbitrary chains,
  * lengths, virtio_net_hdr offsets, GSO requests and command sizes.
@@ -81,23 +81,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     virtio_pci_reset(vp);
     memset(ram.ram, 0, RAM_SIZE);
-    /* Queue q: descriptors at 64 KiB * (q + 1), avail right after, used
-     * at +32 KiB (or past the end of RAM). */
+    /* Queue q (up to 32 entries): descriptors at 0x40 + 0x300 * q, the
+     * available ring after them, used at 0x8000 + 0x400 * q (or past the
+     * end of RAM), so short inputs already hold whole queues. */
     for (unsigned q = 0; q < 3; q++) {
         struct virtqueue *vq = &vp->vq[q];
-        uint16_t num = 1u << (data[q] % 9);     /* 1..256 */
-        uint64_t base = 0x10000ULL * (q + 1);
+        uint16_t num = 1u << (data[q] % 6);
+        uint64_t base = 0x40 + 0x300ULL * q;
         vq->num = num;
         vq->desc = base;
         vq->avail = base + 16ULL * num;
-        vq->used = base + 0x8000 + (data[3] & (1u << q) ? 0xff000 : 0);
+        vq->used = 0x8000 + 0x400ULL * q + (data[3] & (1u << q) ? 0xff000 : 0);
         vq->ready = true;
     }
     uint32_t f = data[4] | data[5] << 8 | data[6] << 16;
     vp->guest_features = (uint64_t)f | (data[7] & 1 ? 1ULL << 32 : 0);
     vp->status = VIRTIO_STATUS_DRIVER_OK;
     memcpy(ram.ram, data + 8, MIN(size - 8, (size_t)RAM_SIZE));
-    /* Frames from the wire: lengths and bytes from the RAM at 0..64 KiB. */
+    /* Frames from the wire: lengths from RAM's first bytes, contents
+     * from RAM. */
     for (int k = 0; k < 4; k++) {
         vp->ops->notify(vp, 2);
         vp->ops->notify(vp, 1);
