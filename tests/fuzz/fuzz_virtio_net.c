@@ -105,7 +105,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vp->ops->notify(vp, 1);
         loop_wait(0);
         size_t len = (ram.ram[k * 2] | ram.ram[k * 2 + 1] << 8) % 0x10000;
-        net_send(peer, ram.ram + 16, len);
+        /* A copy: a back end's frame never aliases guest memory. */
+        static uint8_t frame[0x10000];
+        memcpy(frame, ram.ram + 16, len);
+        net_send(peer, frame, len);
         vp->ops->notify(vp, 0);
     }
     return 0;

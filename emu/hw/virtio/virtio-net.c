@@ -561,6 +561,54 @@ static const struct net_client_ops vn_net_ops = {
 
 /* ---- the device ---- */
 
+/*
+ * iPXE's efi-virtio.rom names the modern device (1af4:1041) in its PCI
+ * data structures, and SeaBIOS runs an image only if they name the
+ * device (PCI Firmware Spec 3.0, 5.1.2): the transitional device gets
+ * its own id written in, and the x86 image's checksum byte (offset 6,
+ * unused by the header layout) evens its sum out again, as QEMU does for
+ * its default ROMs.
+ */
+static void patch_rom_ids(struct pci_device *d)
+{
+    struct mem_region *mr = d->rom_mr;
+    if (!mr || !mr->ram) {
+        return;
+    }
+    uint8_t *r = mr->ram;
+    uint64_t size = mr->size, off = 0;
+    uint16_t ven = pci_get_word(d->config + PCI_VENDOR_ID);
+    uint16_t dev = pci_get_word(d->config + PCI_DEVICE_ID);
+    for (int img = 0; img < 8 && off + 0x1a <= size; img++) {
+        uint8_t *h = r + off;
+        if (h[0] != 0x55 || h[1] != 0xaa) {
+            return;
+        }
+        uint64_t pcir = off + (h[0x18] | h[0x19] << 8);
+        if (pcir + 0x18 > size || memcmp(r + pcir, "PCIR", 4)) {
+            return;
+        }
+        uint8_t *p = r + pcir;
+        if ((p[4] | p[5] << 8) == ven && (p[6] | p[7] << 8) != dev) {
+            p[6] = (uint8_t)dev;
+            p[7] = dev >> 8;
+            uint64_t len = (uint64_t)h[2] * 512;
+            if (p[0x14] == 0 && len >= 8 && off + len <= size) {
+                uint8_t sum = 0;
+                for (uint64_t i = 0; i < len; i++) {
+                    sum += h[i];
+                }
+                h[6] -= sum;
+            }
+        }
+        uint64_t ilen = (uint64_t)(p[0x10] | p[0x11] << 8) * 512;
+        if ((p[0x15] & 0x80) || !ilen) {
+            return;
+        }
+        off += ilen;
+    }
+}
+
 static int vn_realize(struct device *dev, struct err **errp)
 {
     struct virtio_net *s = (struct virtio_net *)dev;
@@ -588,6 +636,9 @@ static int vn_realize(struct device *dev, struct err **errp)
     virtio_pci_init(&s->vp, &net_ops, 3, QUEUE_SIZE);
     if (pci_load_rom(&s->vp.pci, "efi-virtio.rom", errp) < 0) {
         return -1;
+    }
+    if (!s->vp.pci.romfile) {
+        patch_rom_ids(&s->vp.pci);
     }
     s->txbuf = xmalloc(TX_MAX);
     s->tx_bh = bh_new(tx_bh_run, s);
