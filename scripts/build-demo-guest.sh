@@ -23,6 +23,9 @@
 # kernel's e1000.ko (and 8139too.ko + mii.ko) whose /init, given
 # hemu.net=1, loads them and runs the network checks that
 # tests/integration/test_net_user.py reads (HEMU-NET lines).
+# build-demo-guest.sh DIR netbench - the same plus Debian's iperf3 and the
+# libraries it links (from the installed packages) in DIR/initrd-netbench.gz
+# for tests/bench/net (hemu.iperf=1: address, iperf3 -s, HEMU-NET lines).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-build/demo}
@@ -33,7 +36,7 @@ dir=$(cd "$dir" && pwd)
 cd "$dir"
 
 case "$mode" in
-net)
+net|netbench)
     if [ ! -f vmlinuz-net ] || [ ! -f netmods/virtio_net.ko ]; then
         rm -f linux-image-amd64_*.deb
         apt-get -o APT::Sandbox::User=root download linux-image-amd64 >/dev/null
@@ -86,6 +89,19 @@ ip link set lo up
 ip link set eth0 up
 # hemu.ping=PEER: a static address (hemu.ip=) and pings to a VM on the
 # same wire (socket back ends), answering for hemu.stay= seconds more.
+# hemu.iperf=1 (tests/bench/net): an address (hemu.ip= or DHCP), then
+# iperf3's server until the host is done.
+if [ "$(arg hemu.iperf)" = 1 ]; then
+    if [ -n "$(arg hemu.ip)" ]; then
+        ip addr add "$(arg hemu.ip)/24" dev eth0
+    else
+        udhcpc -i eth0 -s /udhcpc.sh -q -t 10 -T 2 >/dev/null 2>&1
+    fi
+    echo "HEMU-NET: ip=$(ip -4 addr show eth0 | sed -n 's/.*inet \([0-9.]*\).*/\1/p')"
+    iperf3 -s -D
+    echo "HEMU-NET: iperf-ready"
+    sleep 100000
+fi
 peer=$(arg hemu.ping)
 if [ -n "$peer" ]; then
     ip addr add "$(arg hemu.ip)/24" dev eth0
@@ -132,6 +148,24 @@ case "$cmdline" in *" hemu.net=1 "*) /nettest.sh; poweroff -f ;; esac|' netroot/
         (cd netroot && find . | cpio -o -H newc 2>/dev/null) | gzip -9 > initrd-net.tmp
         mv initrd-net.tmp initrd-net.gz
         rm -rf netroot
+    fi
+    if [ "$mode" = netbench ]; then
+        if [ ! -f initrd-netbench.gz ] || [ initrd-net.gz -nt initrd-netbench.gz ]; then
+            command -v iperf3 >/dev/null || { echo "iperf3 not installed" >&2; exit 1; }
+            rm -rf benchroot && mkdir -p benchroot/usr/bin
+            (cd benchroot && gzip -dc ../initrd-net.gz | cpio -id 2>/dev/null)
+            cp "$(command -v iperf3)" benchroot/usr/bin/iperf3
+            for l in $(ldd "$(command -v iperf3)" | grep -o '/[^ ]*'); do
+                mkdir -p "benchroot$(dirname "$l")"
+                cp -L "$l" "benchroot$l"
+            done
+            ln -sf /usr/bin/iperf3 benchroot/bin/iperf3
+            (cd benchroot && find . | cpio -o -H newc 2>/dev/null) | gzip -6 > initrd-netbench.tmp
+            mv initrd-netbench.tmp initrd-netbench.gz
+            rm -rf benchroot
+        fi
+        echo "$dir/vmlinuz-net $dir/initrd-netbench.gz"
+        exit 0
     fi
     echo "$dir/vmlinuz-net $dir/initrd-net.gz"
     exit 0

@@ -22,6 +22,9 @@ command -v npm >/dev/null 2>&1 || BUILD="$BUILD npm"
 RUN="$RUN cpio"
 # Storage tests: ISOs (xorriso, isolinux), bench arithmetic (bc).
 TEST="$TEST xorriso isolinux syslinux-common bc"
+# Network: PXE (pxelinux, the Debian installer's netboot images, dnsmasq
+# on a tap) and the network benchmark (iperf3).
+TEST="$TEST pxelinux debian-installer-12-netboot-amd64 dnsmasq iperf3 iproute2"
 
 missing=""
 for p in $BUILD $RUN $TEST; do
