@@ -150,6 +150,11 @@ unsigned vq_avail_count(struct virtqueue *vq)
 
 bool vq_should_notify(struct virtqueue *vq)
 {
+    /* The used index written before must be visible before the flags are
+     * read (a store-load order the CPU does not keep by itself): the
+     * driver re-enables interrupts and then rechecks the index, so with
+     * the order kept one side always sees the other (2.4.7.2). */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     return !(rd16(vq, vq->avail) & AVAIL_F_NO_INTERRUPT);
 }
 
