@@ -174,6 +174,12 @@ bench: bench-block
 bench-netblk: all
 	python3 tests/bench/netblk/bench_netblk.py $(BUILDDIR)
 bench: bench-netblk
+# Network benchmarks (tests/bench/net): hemu against QEMU TCG with
+# e1000/virtio-net on user and tap; part of "make bench".
+.PHONY: bench-net
+bench-net: all
+	python3 tests/bench/net/bench_net.py $(BUILDDIR)/hemu
+bench: bench-net
 
 check-fuzz: fuzz
 	@./tests/fuzz/run-fuzzers.sh $(FUZZ_SECONDS) $(FUZZ_BINS)

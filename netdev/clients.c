@@ -158,7 +158,7 @@ int net_opt_netdev(const char *arg, struct err **errp)
 static void print_models(void)
 {
     printf("Available NIC models:\n");
-    printf("e1000\nrtl8139\n");
+    printf("e1000\nrtl8139\nvirtio-net-pci\n");
 }
 
 int net_opt_net(const char *arg, struct err **errp)
@@ -305,7 +305,10 @@ static int process(struct net_opt *o, struct err **errp)
         char *model = kv_has(kv, "model") ? xstrdup(kv_str(kv, "model", ""))
                                           : NULL;
         char *mac = kv_has(kv, "mac") ? xstrdup(kv_str(kv, "mac", "")) : NULL;
-        char *id = xasprintf("__org.qemu.nic%d", nic_netdev_count++);
+        /* id= names the back end, as QEMU's -nic user,id=n0. */
+        char *id = kv_has(kv, "id") ? xstrdup(kv_str(kv, "id", ""))
+                   : xasprintf("__org.qemu.nic%d", nic_netdev_count++);
+        kv_unset(kv, "id");
         kv_unset(kv, "model");
         kv_unset(kv, "mac");
         nc = create_backend(kv, id, errp);
@@ -418,6 +421,9 @@ int net_create_nics(const char *default_model, struct err **errp)
     nics_created = true;
     for (struct nic_spec *n = nics; n; n = n->next) {
         const char *model = n->model ? n->model : default_model;
+        if (!strcmp(model, "virtio")) {
+            model = "virtio-net-pci";   /* QEMU's -nic/-net model name */
+        }
         const struct dev_type *t = dev_type_find(model);
         if (!t || !t->category || strcmp(t->category, "Network devices")) {
             err_setf(errp, "Unsupported NIC model: %s", model);

@@ -25,6 +25,9 @@
 # tests/integration/test_net_user.py reads (HEMU-NET lines).  It also
 # holds the generic kernel's USB modules and tests/guest-progs/usbtest.sh,
 # which hemu.usb=1 runs (HEMU-USB lines for tests/integration/test_usb.py).
+# build-demo-guest.sh DIR netbench - the same plus Debian's iperf3 and the
+# libraries it links (from the installed packages) in DIR/initrd-netbench.gz
+# for tests/bench/net (hemu.iperf=1: address, iperf3 -s, HEMU-NET lines).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 dir=${1:-build/demo}
@@ -38,8 +41,8 @@ USB_MODS="usb-common usbcore uhci-hcd xhci-hcd xhci-pci hid usbhid hid-generic
 evdev crc64 crc64_rocksoft_generic crc64-rocksoft crct10dif_common
 crct10dif_generic crc-t10dif t10-pi scsi_common scsi_mod sd_mod usb-storage"
 case "$mode" in
-net)
-    if [ ! -f vmlinuz-net ] || [ ! -d netmods ] || [ ! -f usbmods/order ]; then
+net|netbench)
+    if [ ! -f vmlinuz-net ] || [ ! -f netmods/virtio_net.ko ] || [ ! -f usbmods/order ]; then
         rm -f linux-image-amd64_*.deb
         apt-get -o APT::Sandbox::User=root download linux-image-amd64 >/dev/null
         img=$(dpkg-deb -f linux-image-amd64_*.deb Depends | cut -d, -f1 | cut -d' ' -f1)
@@ -48,15 +51,18 @@ net)
         dpkg-deb --fsys-tarfile "$img"_*.deb | tar -x -C kroot --wildcards \
             './boot/vmlinuz*' '*/intel/e1000/e1000.ko' '*/realtek/8139too.ko' \
             '*/net/mii.ko' '*/usb/*.ko' '*/hid/*.ko' '*/input/evdev.ko' \
-            '*/scsi/*.ko' '*/block/t10-pi.ko' '*/crc*.ko'
+            '*/scsi/*.ko' '*/block/t10-pi.ko' '*/crc*.ko' \
+            '*/virtio/virtio.ko' '*/virtio/virtio_ring.ko' \
+            '*/virtio/virtio_pci*.ko' '*/net/core/failover.ko' \
+            '*/net/net_failover.ko' '*/net/virtio_net.ko'
         rm -rf usbmods && mkdir usbmods
         # USB, HID, evdev and SCSI disk modules in load order (test_usb.py).
         for m in $USB_MODS; do
             find kroot -name "$m.ko" -exec cp {} usbmods/ \; -exec rm {} \;
         done
         echo "$USB_MODS" > usbmods/order
-        find kroot -name '*.ko' -path '*/net/*' ! -path '*usb*' \
-            -exec cp {} netmods/ \;
+        find kroot -name '*.ko' \( -path '*/net/*' -o -path '*/virtio/*' \) \
+            ! -path '*usb*' -exec cp {} netmods/ \;
         cp kroot/boot/vmlinuz-* vmlinuz-net.tmp && mv vmlinuz-net.tmp vmlinuz-net
         rm -rf kroot
     fi
@@ -94,10 +100,27 @@ mkdir -p /etc
 insmod /lib/modules/e1000.ko 2>/dev/null
 insmod /lib/modules/mii.ko 2>/dev/null
 insmod /lib/modules/8139too.ko 2>/dev/null
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev \
+         virtio_pci failover net_failover virtio_net; do
+    insmod /lib/modules/$m.ko 2>/dev/null
+done
 ip link set lo up
 ip link set eth0 up
 # hemu.ping=PEER: a static address (hemu.ip=) and pings to a VM on the
 # same wire (socket back ends), answering for hemu.stay= seconds more.
+# hemu.iperf=1 (tests/bench/net): an address (hemu.ip= or DHCP), then
+# iperf3's server until the host is done.
+if [ "$(arg hemu.iperf)" = 1 ]; then
+    if [ -n "$(arg hemu.ip)" ]; then
+        ip addr add "$(arg hemu.ip)/24" dev eth0
+    else
+        udhcpc -i eth0 -s /udhcpc.sh -q -t 10 -T 2 >/dev/null 2>&1
+    fi
+    echo "HEMU-NET: ip=$(ip -4 addr show eth0 | sed -n 's/.*inet \([0-9.]*\).*/\1/p')"
+    iperf3 -s -D
+    echo "HEMU-NET: iperf-ready"
+    sleep 100000
+fi
 peer=$(arg hemu.ping)
 if [ -n "$peer" ]; then
     ip addr add "$(arg hemu.ip)/24" dev eth0
@@ -145,6 +168,24 @@ case "$cmdline" in *" hemu.usb=1 "*) /usbtest.sh; poweroff -f ;; esac|' netroot/
         (cd netroot && find . | cpio -o -H newc 2>/dev/null) | gzip -9 > initrd-net.tmp
         mv initrd-net.tmp initrd-net.gz
         rm -rf netroot
+    fi
+    if [ "$mode" = netbench ]; then
+        if [ ! -f initrd-netbench.gz ] || [ initrd-net.gz -nt initrd-netbench.gz ]; then
+            command -v iperf3 >/dev/null || { echo "iperf3 not installed" >&2; exit 1; }
+            rm -rf benchroot && mkdir -p benchroot/usr/bin
+            (cd benchroot && gzip -dc ../initrd-net.gz | cpio -id 2>/dev/null)
+            cp "$(command -v iperf3)" benchroot/usr/bin/iperf3
+            for l in $(ldd "$(command -v iperf3)" | grep -o '/[^ ]*'); do
+                mkdir -p "benchroot$(dirname "$l")"
+                cp -L "$l" "benchroot$l"
+            done
+            ln -sf /usr/bin/iperf3 benchroot/bin/iperf3
+            (cd benchroot && find . | cpio -o -H newc 2>/dev/null) | gzip -6 > initrd-netbench.tmp
+            mv initrd-netbench.tmp initrd-netbench.gz
+            rm -rf benchroot
+        fi
+        echo "$dir/vmlinuz-net $dir/initrd-netbench.gz"
+        exit 0
     fi
     echo "$dir/vmlinuz-net $dir/initrd-net.gz"
     exit 0

@@ -26,6 +26,9 @@ TEST="$TEST xorriso isolinux syslinux-common bc"
 # iscsi/curl drivers for the reference and the bench.
 TEST="$TEST tgt lighttpd lighttpd-mod-openssl python3-pyftpdlib qemu-block-extra
 openssh-server openssh-client nfs-ganesha nfs-ganesha-vfs"
+# Network: PXE (pxelinux, the Debian installer's netboot images, dnsmasq
+# on a tap) and the network benchmark (iperf3).
+TEST="$TEST pxelinux debian-installer-12-netboot-amd64 dnsmasq iperf3 iproute2"
 
 missing=""
 for p in $BUILD $RUN $TEST; do

@@ -20,3 +20,5 @@ hemu-y += emu/hw/ide.o emu/hw/ide-atapi.o emu/hw/piix-ide.o emu/hw/pc-storage.o
 hemu-y += emu/hw/virtio/virtqueue.o emu/hw/virtio/virtio-pci.o \
           emu/hw/virtio/virtio-blk.o
 include emu/hw/usb/objs.mk
+# virtio-net-pci and its software TX offloads
+hemu-y += emu/hw/virtio/virtio-net.o emu/hw/virtio/virtio-net-offload.o

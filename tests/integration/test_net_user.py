@@ -7,7 +7,8 @@ on the host through 10.0.2.2 and one from tftp= (busybox tftp) and checks
 their md5; the host fetches a file from the guest's busybox httpd through
 hostfwd= and through a rule added with HMP hostfwd_add; filter-dump writes
 a pcap with the guest's DHCP request; the monitor shows the network
-(info network, query-rx-filter, set_link).  One boot checks all of it."""
+(info network, query-rx-filter, set_link).  One boot checks all of it;
+a second boot does the same through virtio-net-pci (-nic model=virtio)."""
 import functools
 import hashlib
 import http.server
@@ -101,10 +102,21 @@ def hmp(q, line):
 RESULTS = {}
 
 
-def boot_once():
-    """Boot the guest once; the tests below read what it found."""
-    if RESULTS:
-        return RESULTS
+def nic_args(kind, www, fwd):
+    """e1000: -netdev + -device; virtio: the -nic shorthand with QEMU's
+    model=virtio name for virtio-net-pci."""
+    if kind == "virtio":
+        return ["-nic", "user,id=n0,model=virtio,mac=52:54:00:12:34:99,"
+                "tftp=%s,hostfwd=tcp:127.0.0.1:%d-:8080" % (www, fwd)]
+    return ["-netdev", "user,id=n0,tftp=%s,hostfwd=tcp:127.0.0.1:%d-:8080"
+            % (www, fwd),
+            "-device", "e1000,netdev=n0,mac=52:54:00:12:34:99"]
+
+
+def boot_once(kind="e1000"):
+    """Boot the guest once per NIC; the tests below read what it found."""
+    if kind in RESULTS:
+        return RESULTS[kind]
     kernel, initrd = guest()
     tmp = TempDir()
     www = tmp("www")
@@ -118,16 +130,13 @@ def boot_once():
     args = [HEMU, "-nographic", "-m", "256", "-kernel", kernel,
             "-initrd", initrd, "-append",
             "console=ttyS0 quiet hemu.net=1 hemu.http=%d hemu.file=f.bin"
-            % srv.server_address[1],
-            "-netdev", "user,id=n0,tftp=%s,hostfwd=tcp:127.0.0.1:%d-:8080"
-            % (www, fwd),
-            "-device", "e1000,netdev=n0,mac=52:54:00:12:34:99",
+            % srv.server_address[1]] + nic_args(kind, www, fwd) + [
             "-object", "filter-dump,id=f0,netdev=n0,file=%s" % pcap,
             "-qmp", "unix:%s,server=on,wait=off" % qmp_path]
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     con = Console(proc)
-    r = RESULTS
+    r = RESULTS[kind] = {}
     r["md5"] = hashlib.md5(payload).hexdigest()
     try:
         q = QMP(connect_unix(qmp_path))
@@ -219,6 +228,34 @@ def monitor_shows_network():
              "sets RCTL.BAM)")
     check_eq(r["bad_link"].get("error", {}).get("class"), "DeviceNotFound",
              "set_link on an unknown name")
+
+
+@test
+def virtio_net_dhcp_http_tftp():
+    r = boot_once("virtio")
+    v = r["values"]
+    check_eq(v.get("ip"), "10.0.2.15", "guest address from slirp's DHCP")
+    check_eq(v.get("driver"), "virtio_net", "Linux driver bound to the NIC")
+    check_eq(v.get("http-md5"), r["md5"], "md5 of the HTTP fetch")
+    check_eq(v.get("tftp-md5"), r["md5"], "md5 of the TFTP fetch")
+
+
+@test
+def virtio_net_hostfwd_and_monitor():
+    r = boot_once("virtio")
+    want = r["values"].get("guest-md5")
+    check(want, "guest did not report its file's md5")
+    check_eq(r["hostfwd"], want, "md5 through hostfwd=")
+    check_eq(r["hostfwd2"], want, "md5 through the hostfwd_add rule")
+    info = r["info_network"]
+    check("virtio-net-pci.0: index=0,type=nic,model=virtio-net-pci,"
+          "macaddr=52:54:00:12:34:99" in info, "info network: %r" % info)
+    rx = r["rx_filter"]
+    check_eq(len(rx), 1, "query-rx-filter entries")
+    check_eq(rx[0]["main-mac"], "52:54:00:12:34:99", "main-mac")
+    # Linux's virtio_net turns promiscuous mode off over the control queue.
+    check_eq(rx[0]["promiscuous"], False, "promiscuous after the driver")
+    check_eq(r["rc"], 0, "hemu exit status; stderr %r" % r["stderr"][-500:])
 
 
 @test

@@ -6,7 +6,10 @@
  * the modern vendor capabilities (4.1.4: common configuration, notify
  * with a multiplier of 4, ISR, device configuration) in a 32-bit memory
  * BAR 4 of 16 KiB.  Interrupts are INTx, acknowledged by reading ISR.
- * Queue sizes, selectors and addresses written by the guest are checked.
+ * The PCI configuration access capability (4.1.4.7) is a window into
+ * those BARs through configuration space, which iPXE's virtio driver
+ * insists on finding.  Queue sizes, selectors and addresses written by
+ * the guest are checked.
  */
 #include "emu/osdep.h"
 
@@ -16,6 +19,8 @@
 #define CAP_NOTIFY 2
 #define CAP_ISR 3
 #define CAP_DEVICE 4
+#define CAP_PCI_CFG 5
+#define PCI_CFG_CAP 0x84        /* where the config access window lives */
 #define MODERN_BAR_SIZE 0x4000
 #define OFF_COMMON 0x0000
 #define OFF_ISR 0x1000
@@ -40,7 +45,17 @@ static uint64_t dev_features(struct virtio_pci *vp)
 
 static void update_irq(struct virtio_pci *vp)
 {
-    pci_set_irq(&vp->pci, vp->isr & 1);
+    pci_set_irq(&vp->pci, (vp->isr & 3) != 0);
+}
+
+void virtio_config_notify(struct virtio_pci *vp)
+{
+    vp->config_gen++;
+    if (!(vp->status & VIRTIO_STATUS_DRIVER_OK)) {
+        return;
+    }
+    vp->isr |= 2;
+    update_irq(vp);
 }
 
 void virtio_notify(struct virtio_pci *vp, struct virtqueue *vq)
@@ -318,6 +333,64 @@ static const struct mem_ops modern_ops = {
     .valid_min = 1, .valid_max = 4, .impl_min = 1, .impl_max = 4,
 };
 
+/* 4.1.4.7.1: pci_cfg_data accesses cap.length bytes at cap.offset of
+ * cap.bar; other lengths, BARs or misaligned offsets do nothing. */
+static bool cfg_window(struct virtio_pci *vp, unsigned off, unsigned len,
+                       unsigned *bar, uint32_t *boff, unsigned *blen)
+{
+    const uint8_t *c = vp->pci.config + PCI_CFG_CAP;
+    if (off < PCI_CFG_CAP + 16 || off >= PCI_CFG_CAP + 20) {
+        return false;
+    }
+    *bar = c[4];
+    *boff = pci_get_long((uint8_t *)c + 8);
+    *blen = pci_get_long((uint8_t *)c + 12);
+    (void)len;
+    return true;
+}
+
+static uint32_t cfg_read(struct pci_device *d, unsigned off, unsigned len)
+{
+    struct virtio_pci *vp = (struct virtio_pci *)d;
+    unsigned bar, blen;
+    uint32_t boff;
+    if (!cfg_window(vp, off, len, &bar, &boff, &blen)) {
+        return pci_default_config_read(d, off, len);
+    }
+    uint32_t v = 0;
+    if ((blen == 1 || blen == 2 || blen == 4) && !(boff & (blen - 1))) {
+        if (bar == 4 && !vp->disable_modern && boff < MODERN_BAR_SIZE) {
+            v = modern_read(vp, boff, blen);
+        } else if (bar == 0 && !vp->disable_legacy &&
+                   boff < vp->legacy_mr.size) {
+            v = legacy_read(vp, boff, blen);
+        }
+    }
+    pci_set_long(d->config + PCI_CFG_CAP + 16, v);
+    return pci_default_config_read(d, off, len);
+}
+
+static void cfg_write(struct pci_device *d, unsigned off, uint32_t val,
+                      unsigned len)
+{
+    struct virtio_pci *vp = (struct virtio_pci *)d;
+    unsigned bar, blen;
+    uint32_t boff;
+    if (!cfg_window(vp, off, len, &bar, &boff, &blen)) {
+        pci_default_config_write(d, off, val, len);
+        return;
+    }
+    if ((blen == 1 || blen == 2 || blen == 4) && !(boff & (blen - 1)) &&
+        off == PCI_CFG_CAP + 16 && len >= blen) {
+        if (bar == 4 && !vp->disable_modern && boff < MODERN_BAR_SIZE) {
+            modern_write(vp, boff, val, blen);
+        } else if (bar == 0 && !vp->disable_legacy &&
+                   boff < vp->legacy_mr.size) {
+            legacy_write(vp, boff, val, blen);
+        }
+    }
+}
+
 static unsigned add_cap(struct virtio_pci *vp, unsigned at, unsigned prev,
                         uint8_t type, uint32_t off, uint32_t len, unsigned clen)
 {
@@ -379,7 +452,14 @@ void virtio_pci_init(struct virtio_pci *vp, const struct virtio_dev_ops *ops,
         unsigned p = add_cap(vp, 0x40, 0, CAP_COMMON, OFF_COMMON, 0x38, 16);
         p = add_cap(vp, 0x50, p, CAP_ISR, OFF_ISR, 1, 16);
         p = add_cap(vp, 0x60, p, CAP_DEVICE, OFF_DEVICE, ops->config_size, 16);
-        add_cap(vp, 0x70, p, CAP_NOTIFY, OFF_NOTIFY,
-                vp->nqueues * NOTIFY_MULT, 20);
+        p = add_cap(vp, 0x70, p, CAP_NOTIFY, OFF_NOTIFY,
+                    vp->nqueues * NOTIFY_MULT, 20);
+        add_cap(vp, PCI_CFG_CAP, p, CAP_PCI_CFG, 0, 0, 20);
+        c[PCI_CFG_CAP + 4] = 0;
+        /* The driver picks bar, offset and length. */
+        vp->pci.wmask[PCI_CFG_CAP + 4] = 0xff;
+        memset(vp->pci.wmask + PCI_CFG_CAP + 8, 0xff, 8);
+        vp->pci.config_read = cfg_read;
+        vp->pci.config_write = cfg_write;
     }
 }

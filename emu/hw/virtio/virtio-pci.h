@@ -53,6 +53,9 @@ void virtio_pci_init(struct virtio_pci *vp, const struct virtio_dev_ops *ops,
 void virtio_pci_reset(struct virtio_pci *vp);
 /* Used buffers were added to vq: raise the interrupt if wanted. */
 void virtio_notify(struct virtio_pci *vp, struct virtqueue *vq);
+/* The device configuration changed (virtio-net's link status): ISR bit 1
+ * and the interrupt (VIRTIO 1.0 4.1.4.5). */
+void virtio_config_notify(struct virtio_pci *vp);
 bool virtio_has_feature(const struct virtio_pci *vp, unsigned bit);
 
 #define VIRTIO_PCI_PROPS(st)                                                 \

@@ -122,8 +122,39 @@ void vq_push(struct virtqueue *vq, const struct vq_elem *e, uint32_t len)
     wr16(vq, vq->used + 2, vq->used_idx);
 }
 
+void vq_fill(struct virtqueue *vq, const struct vq_elem *e, uint32_t len,
+             unsigned idx)
+{
+    uint8_t u[8] = {
+        e->head, e->head >> 8, 0, 0, len, len >> 8, len >> 16, len >> 24,
+    };
+    as_rw(vq->as, vq->used + 4 + 8ULL * ((uint16_t)(vq->used_idx + idx) %
+                                         vq->num), u, 8, true);
+}
+
+void vq_flush(struct virtqueue *vq, unsigned count)
+{
+    vq->used_idx += count;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    wr16(vq, vq->used + 2, vq->used_idx);
+}
+
+unsigned vq_avail_count(struct virtqueue *vq)
+{
+    if (!vq->ready || !vq->num) {
+        return 0;
+    }
+    uint16_t n = rd16(vq, vq->avail + 2) - vq->last_avail;
+    return MIN(n, vq->num);
+}
+
 bool vq_should_notify(struct virtqueue *vq)
 {
+    /* The used index written before must be visible before the flags are
+     * read (a store-load order the CPU does not keep by itself): the
+     * driver re-enables interrupts and then rechecks the index, so with
+     * the order kept one side always sees the other (2.4.7.2). */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     return !(rd16(vq, vq->avail) & AVAIL_F_NO_INTERRUPT);
 }
 

@@ -47,6 +47,14 @@ void vq_set_legacy_pfn(struct virtqueue *vq, uint32_t pfn);
  * queue should be considered broken). */
 int vq_pop(struct virtqueue *vq, struct vq_elem *e);
 void vq_push(struct virtqueue *vq, const struct vq_elem *e, uint32_t len);
+/* Batched returns (virtio-net's mergeable RX buffers): write the used
+ * entry idx places after the current index, then publish count entries
+ * at once so the guest never sees part of a set. */
+void vq_fill(struct virtqueue *vq, const struct vq_elem *e, uint32_t len,
+             unsigned idx);
+void vq_flush(struct virtqueue *vq, unsigned count);
+/* Chains the guest made available and the device has not popped yet. */
+unsigned vq_avail_count(struct virtqueue *vq);
 /* Whether the guest wants an interrupt for the used buffers. */
 bool vq_should_notify(struct virtqueue *vq);
 
