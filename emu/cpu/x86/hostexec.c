@@ -86,12 +86,57 @@ static void gen(uint8_t *p, int kind, const uint8_t *bytes, unsigned len)
     }
 }
 
-void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
-                   unsigned len)
+/*
+ * The fast SSE stub (x86_host_sse): operands are read and written in
+ * place through the pointers of struct x86_xfast, so no register is
+ * loaded that the instruction does not use, and RFLAGS is only saved for
+ * the instructions that set it.
+ */
+static void gen_fast(uint8_t *p, int kind, const uint8_t *bytes,
+                     unsigned len)
+{
+    unsigned n = 0;
+
+    PUT("\x48\x83\xec\x08");            /* sub $8, %rsp */
+    PUT("\x0f\xae\x1c\x24");            /* stmxcsr (%rsp) */
+    PUT("\x0f\xae\x57\x10");            /* ldmxcsr 16(%rdi) */
+    PUT("\x48\x8b\x17");                /* mov (%rdi), %rdx */
+    PUT("\x48\x8b\x77\x08");            /* mov 8(%rdi), %rsi */
+    if (kind & X86_HXF_REGX) {
+        PUT("\x0f\x10\x0a");            /* movups (%rdx), %xmm1 */
+    }
+    if (kind & X86_HXF_RMX) {
+        PUT("\x0f\x10\x16");            /* movups (%rsi), %xmm2 */
+    }
+    memcpy(p + n, bytes, len);
+    n += len;
+    if (kind & X86_HXF_FL) {
+        PUT("\x9c");                    /* pushf */
+        PUT("\x8f\x47\x18");            /* pop 24(%rdi) */
+    }
+    if (kind & X86_HXF_ST) {
+        if (kind & X86_HXF_RMX) {
+            PUT("\x0f\x11\x16");        /* movups %xmm2, (%rsi) */
+        }
+    } else if (kind & X86_HXF_REGX) {
+        PUT("\x0f\x11\x0a");            /* movups %xmm1, (%rdx) */
+    } else {
+        PUT("\x48\x89\x02");            /* mov %rax, (%rdx) */
+    }
+    PUT("\x0f\xae\x5f\x10");            /* stmxcsr 16(%rdi) */
+    PUT("\x0f\xae\x14\x24");            /* ldmxcsr (%rsp) */
+    PUT("\x48\x83\xc4\x08");            /* add $8, %rsp */
+    PUT("\xc3");                        /* ret */
+    if (n > SLOT_SIZE) {
+        abort();
+    }
+}
+
+/* The stub slot for (kind, bytes), generated if the slot holds another. */
+static uint8_t *slot_for(int kind, const uint8_t *bytes, unsigned len)
 {
     uint32_t h = (uint32_t)kind * 0x9e3779b1u;
     struct slot_key k;
-    void (*fn)(struct x86_hostctx *);
 
     if (!stubs) {
         void *m = mmap(NULL, (size_t)NSLOTS * SLOT_SIZE,
@@ -113,10 +158,33 @@ void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
     h = (h ^ (h >> 15)) % NSLOTS;
     uint8_t *slot = stubs + (size_t)h * SLOT_SIZE;
     if (memcmp(&keys[h], &k, sizeof(k)) != 0) {
-        gen(slot, kind, bytes, len);
+        if (kind & X86_HXF_FAST) {
+            gen_fast(slot, kind, bytes, len);
+        } else {
+            gen(slot, kind, bytes, len);
+        }
         keys[h] = k;
     }
+    return slot;
+}
+
+void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
+                   unsigned len)
+{
+    void (*fn)(struct x86_hostctx *);
+    uint8_t *slot = slot_for(kind, bytes, len);
+
     c->rflags = (c->rflags & X86_ARITH) | 2;
     fn = (void (*)(struct x86_hostctx *))(uintptr_t)slot;
+    fn(c);
+}
+
+void x86_host_sse(struct x86_xfast *c, int kind, const uint8_t *bytes,
+                  unsigned len)
+{
+    void (*fn)(struct x86_xfast *);
+    uint8_t *slot = slot_for(kind | X86_HXF_FAST, bytes, len);
+
+    fn = (void (*)(struct x86_xfast *))(uintptr_t)slot;
     fn(c);
 }

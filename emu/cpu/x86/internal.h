@@ -252,6 +252,23 @@ enum { X86_HX_SSE, X86_HX_X87 };
    registers) with the context loaded. */
 void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
                    unsigned len);
+/* The fast SSE path: bytes is coded with XMM1 (or RAX as a destination)
+   for ModRM.reg and XMM2 or [RSI] for r/m; reg points at the ModRM.reg
+   operand (XMM register or general register), rm at the r/m one (XMM
+   register, general register read as memory, or a memory buffer). */
+struct x86_xfast {
+    void *reg;              /* 0 */
+    void *rm;               /* 8 */
+    uint32_t mxcsr, pad;    /* 16: in with exceptions masked, out */
+    uint64_t rflags;        /* 24: out, with X86_HXF_FL */
+};
+#define X86_HXF_REGX 0x04   /* ModRM.reg is an XMM register, else RAX */
+#define X86_HXF_RMX  0x08   /* r/m is an XMM register (XMM2) */
+#define X86_HXF_ST   0x10   /* r/m is the destination */
+#define X86_HXF_FL   0x20   /* the instruction sets the status flags */
+#define X86_HXF_FAST 0x40
+void x86_host_sse(struct x86_xfast *c, int kind, const uint8_t *bytes,
+                  unsigned len);
 
 static const uint64_t x86_masks[4] = {
     0xff, 0xffff, 0xffffffff, 0xffffffffffffffffull,
