@@ -400,7 +400,7 @@ static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
     return X86_EXIT_BUDGET;
 }
 
-enum x86_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
+static enum x86_exit run_guarded(struct x86_cpu *cpu, uint64_t budget)
 {
     /* the budget is counted on cpu->icount, which survives a longjmp */
     uint64_t end = cpu->icount + budget < cpu->icount ? ~0ull
@@ -436,4 +436,13 @@ enum x86_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
     }
     cpu->halted = false;
     return run_loop(cpu, end);
+}
+
+enum x86_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
+{
+    enum x86_exit r = run_guarded(cpu, budget);
+
+    /* the x87 registers go back to cpu-> and the host's unit to the host */
+    x86_fpu_sync(cpu);
+    return r;
 }

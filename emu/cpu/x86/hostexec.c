@@ -132,6 +132,31 @@ static void gen_fast(uint8_t *p, int kind, const uint8_t *bytes,
     }
 }
 
+/*
+ * The x87 stub with the guest's x87 state already loaded in the host's
+ * unit (x86_fpu_live): clear the exception flags (so a pending unmasked
+ * exception cannot trap in the host), run the instruction with [RSI] as
+ * its memory operand, and hand back FSW and the flags FCOMI sets.
+ */
+static void gen_x87_live(uint8_t *p, int kind, const uint8_t *bytes,
+                         unsigned len)
+{
+    unsigned n = 0;
+
+    PUT("\xdb\xe2");                    /* fnclex */
+    if (kind == X86_HX_X87LIVEF) {      /* FCMOVcc reads the flags */
+        PUT("\xff\x77\x50");            /* push 80(%rdi) */
+        PUT("\x9d");                    /* popf */
+    }
+    PUT("\x48\x8b\x77\x60");            /* mov 96(%rdi), %rsi */
+    memcpy(p + n, bytes, len);
+    n += len;
+    PUT("\xdd\x7f\x74");                /* fnstsw 116(%rdi) */
+    PUT("\x9c");                        /* pushf */
+    PUT("\x8f\x47\x50");                /* pop 80(%rdi) */
+    PUT("\xc3");                        /* ret */
+}
+
 /* The stub slot for (kind, bytes), generated if the slot holds another. */
 static uint8_t *slot_for(int kind, const uint8_t *bytes, unsigned len)
 {
@@ -158,7 +183,9 @@ static uint8_t *slot_for(int kind, const uint8_t *bytes, unsigned len)
     h = (h ^ (h >> 15)) % NSLOTS;
     uint8_t *slot = stubs + (size_t)h * SLOT_SIZE;
     if (memcmp(&keys[h], &k, sizeof(k)) != 0) {
-        if (kind & X86_HXF_FAST) {
+        if (kind == X86_HX_X87LIVE || kind == X86_HX_X87LIVEF) {
+            gen_x87_live(slot, kind, bytes, len);
+        } else if (kind & X86_HXF_FAST) {
             gen_fast(slot, kind, bytes, len);
         } else {
             gen(slot, kind, bytes, len);
@@ -187,4 +214,14 @@ void x86_host_sse(struct x86_xfast *c, int kind, const uint8_t *bytes,
 
     fn = (void (*)(struct x86_xfast *))(uintptr_t)slot;
     fn(c);
+}
+
+void x86_host_x87_load(const uint8_t *image)
+{
+    __asm__ volatile("frstor %0" : : "m"(*(const uint8_t (*)[108])image));
+}
+
+void x86_host_x87_save(uint8_t *image)
+{
+    __asm__ volatile("fnsave %0" : "=m"(*(uint8_t (*)[108])image));
 }

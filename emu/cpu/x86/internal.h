@@ -247,7 +247,16 @@ struct x86_hostctx {
     uint64_t rdx;           /* 104: implicit (PCMPESTRx) */
     uint8_t fsave[112];     /* 112: 32-bit protected-mode FSAVE image */
 };
-enum { X86_HX_SSE, X86_HX_X87 };
+enum { X86_HX_SSE, X86_HX_X87, X86_HX_X87LIVE, X86_HX_X87LIVEF };
+/* FRSTOR / FNSAVE (which also reinitialises the host unit) of a 108-byte
+   32-bit protected-mode image. */
+void x86_host_x87_load(const uint8_t *image);
+void x86_host_x87_save(uint8_t *image);
+/* Bring cpu->fpr and cpu->ftw up to date from the host's x87 unit if it
+   holds the guest's state (cpu->fpu_live), and give the unit back to the
+   host.  Everything that reads or writes the x87 state other than the
+   instructions fpu.c runs live calls it first. */
+void x86_fpu_sync(struct x86_cpu *cpu);
 /* Execute bytes[0..len) (one instruction coded against the context
    registers) with the context loaded. */
 void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,

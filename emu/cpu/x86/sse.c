@@ -319,6 +319,7 @@ void x86_op_sse(struct x86_cpu *cpu, const struct x86_insn *in)
         sse_fast(cpu, in, e, pfx, w);
         return;
     }
+    x86_fpu_sync(cpu);      /* the stub loads MM1/MM2: the x87 registers */
     mmx = e->reg == K_P || (e->rm == K_P && in->mod == 3);
     if (mmx) {
         if (cpu->fsw & 0x80 && (cpu->cr0 & X86_CR0_NE)) {
