@@ -20,9 +20,10 @@
 #define SLOT_SIZE 128
 #define NSLOTS 1024
 
+/* What a slot holds: length, kind and the instruction bytes, packed into
+   three words so that the lookup is three compares. */
 struct slot_key {
-    uint8_t len, kind;
-    uint8_t bytes[15];
+    uint64_t w[3];
 };
 
 /* Per thread: the slots (mapped once, kept for the thread's life) and
@@ -160,8 +161,11 @@ static void gen_x87_live(uint8_t *p, int kind, const uint8_t *bytes,
 /* The stub slot for (kind, bytes), generated if the slot holds another. */
 static uint8_t *slot_for(int kind, const uint8_t *bytes, unsigned len)
 {
-    uint32_t h = (uint32_t)kind * 0x9e3779b1u;
-    struct slot_key k;
+    union {
+        uint8_t b[24];
+        struct slot_key k;
+    } u;
+    unsigned h;
 
     if (!stubs) {
         void *m = mmap(NULL, (size_t)NSLOTS * SLOT_SIZE,
@@ -173,16 +177,16 @@ static uint8_t *slot_for(int kind, const uint8_t *bytes, unsigned len)
         }
         stubs = m;
     }
-    memset(&k, 0, sizeof(k));
-    k.len = (uint8_t)len;
-    k.kind = (uint8_t)kind;
-    memcpy(k.bytes, bytes, len);
-    for (unsigned i = 0; i < len; i++) {
-        h = (h ^ bytes[i]) * 0x01000193u;
-    }
-    h = (h ^ (h >> 15)) % NSLOTS;
+    memset(&u, 0, sizeof(u));
+    u.b[0] = (uint8_t)len;
+    u.b[1] = (uint8_t)kind;
+    memcpy(u.b + 2, bytes, len);
+    h = (unsigned)(((u.k.w[0] * 0x9e3779b97f4a7c15ull) ^
+                    (u.k.w[1] * 0xc2b2ae3d27d4eb4full) ^
+                    (u.k.w[2] * 0x165667b19e3779f9ull)) >> 40) % NSLOTS;
     uint8_t *slot = stubs + (size_t)h * SLOT_SIZE;
-    if (memcmp(&keys[h], &k, sizeof(k)) != 0) {
+    struct slot_key *k = &keys[h];
+    if (k->w[0] != u.k.w[0] || k->w[1] != u.k.w[1] || k->w[2] != u.k.w[2]) {
         if (kind == X86_HX_X87LIVE || kind == X86_HX_X87LIVEF) {
             gen_x87_live(slot, kind, bytes, len);
         } else if (kind & X86_HXF_FAST) {
@@ -190,7 +194,7 @@ static uint8_t *slot_for(int kind, const uint8_t *bytes, unsigned len)
         } else {
             gen(slot, kind, bytes, len);
         }
-        keys[h] = k;
+        *k = u.k;
     }
     return slot;
 }
