@@ -52,6 +52,7 @@ void x86_decoded(struct x86_cpu *cpu, struct x86_insn *in,
                  const uint8_t *bytes, uint64_t rip)
 {
     x86_cpuid_gate(cpu, in);
+    x86_specialise(in);
     if (log_enabled(LOG_IN_ASM)) {
         log_in_asm(cpu, in, bytes, rip);
     }

@@ -100,6 +100,9 @@ int x86_decode(struct x86_insn *in, const uint8_t *p, unsigned avail,
 #define X86_NOPS 1024
 extern x86_handler_fn *const x86_handlers[X86_NOPS];
 
+/* fast.c: swap in a specialised handler for the hottest forms */
+void x86_specialise(struct x86_insn *in);
+
 /* cpu.c: exceptions (longjmp back to x86_cpu_run) */
 NORETURN void x86_raise(struct x86_cpu *cpu, int vector, uint32_t error);
 NORETURN void x86_raise_noerr(struct x86_cpu *cpu, int vector);
