@@ -125,6 +125,8 @@ bool x86_check_attention(struct x86_cpu *cpu);
 void x86_log_event(struct x86_cpu *cpu, int vector, bool has_error,
                    uint32_t error, int src);
 void x86_log_unimpl(struct x86_cpu *cpu);
+/* -d exec / cpu / fpu: before a block of ninsn instructions runs */
+void x86_log_exec(struct x86_cpu *cpu, unsigned ninsn);
 
 /* mem.c: linear and virtual memory */
 uint64_t x86_translate(struct x86_cpu *cpu, uint64_t lin, int access);
