@@ -2,8 +2,9 @@
 /*
  * fpu.c - the x87 FPU: the D8-DF escape opcodes.  Arithmetic, loads,
  * stores, compares, constants, stack control and the transcendentals run
- * on the host's x87 with the guest's whole FPU state loaded (FRSTOR ...
- * FNSAVE, hostexec.c), so results, C0-C3, TOP, tags, rounding/precision
+ * on the host's x87 with the guest's whole FPU state loaded (FRSTOR at
+ * the first of a run of x87 instructions, FNSAVE when anything else needs
+ * the state: x86_fpu_sync; hostexec.c), so results, C0-C3, TOP, tags, rounding/precision
  * control and masked and unmasked exception behaviour are the hardware's.
  * The control instructions that touch memory layouts or CPU state (FLDCW,
  * FNSTCW, FNSTSW, FLDENV/FNSTENV, FRSTOR/FNSAVE in the 16/32-bit real and

@@ -6,7 +6,11 @@
  * ModRM.reg operand, XMM2/MM2/RCX for ModRM.rm, [RSI] for memory) and
  * wrapped in a small generated stub that loads the guest's MXCSR (or its
  * whole x87 state with FRSTOR), the status flags and the operands, runs the
- * instruction and stores everything back (FNSAVE, STMXCSR).  Stubs live in
+ * instruction and stores everything back (FNSAVE, STMXCSR).  Two leaner
+ * stubs serve the common cases: x87 instructions with the guest's x87
+ * state already in the host's unit (fpu.c keeps it there between x87
+ * instructions), and SSE instructions on XMM/general registers or memory
+ * read and written in place (sse.c).  Stubs live in
  * a per-thread direct-mapped cache of executable slots.  The host's own
  * MXCSR and x87 state are restored before returning.  References: Intel
  * SDM vol. 1 8.1.10 (FSAVE image), 10.2.3 (MXCSR), 11.5 (SSE exceptions).
