@@ -17,23 +17,22 @@ struct log_item {
 
 /* The items of QEMU's -d that mean something for hemu's interpreter; QEMU's
  * TCG-internal items (out_asm, op, op_opt, op_ind, nochain, plugin) have no
- * counterpart and are refused rather than silently ignored. */
+ * counterpart, and mmu, pcall and page are not implemented: all are refused
+ * rather than silently ignored. */
 static const struct log_item items[] = {
     { LOG_IN_ASM, "in_asm", "show target assembly code for each compiled TB" },
     { LOG_INT, "int", "show interrupts/exceptions in short format" },
     { LOG_EXEC, "exec", "show trace before each executed TB (lots of logs)" },
     { LOG_CPU, "cpu", "show CPU registers before entering a TB (lots of logs)" },
     { LOG_FPU, "fpu", "include FPU registers in the 'cpu' logging" },
-    { LOG_MMU, "mmu", "log MMU-related activities" },
-    { LOG_PCALL, "pcall", "x86 only: show protected mode far calls/returns/exceptions" },
     { LOG_CPU_RESET, "cpu_reset", "show CPU state before CPU resets" },
     { LOG_UNIMP, "unimp", "log unimplemented functionality" },
     { LOG_GUEST_ERROR, "guest_errors", "log when the guest OS does something invalid (eg accessing a\nnon-existent register)" },
-    { LOG_PAGE, "page", "dump pages at beginning of user mode emulation" },
 };
 
 static const char *const unsupported[] = {
     "out_asm", "op", "op_opt", "op_ind", "nochain", "plugin", "strace",
+    "mmu", "pcall", "page",
 };
 
 void log_print_help(FILE *f)

@@ -12,6 +12,7 @@
 #include "emu/osdep.h"
 
 #include "emu/cpu/x86/internal.h"   /* decoder, handlers, memory */
+#include "emu/util/log.h"          /* -d exec, -d cpu */
 
 /* longjmp codes back into x86_cpu_run() */
 enum { JB_EXCEPTION = 1, JB_HLT, JB_UNIMPL };
@@ -367,6 +368,9 @@ static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
         cpu->insn_rip = cpu->rip;   /* a fetch fault restarts here */
         struct x86_block *b = find_block(cpu, &scratch, prev);
         prev = b;
+        if (log_mask & (LOG_EXEC | LOG_CPU)) {
+            x86_log_exec(cpu, b ? b->ninsn : 1);
+        }
         if (!b) {
             if (step_one(cpu, &scratch)) {
                 return X86_EXIT_EXCEPTION;
@@ -400,7 +404,7 @@ static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
     return X86_EXIT_BUDGET;
 }
 
-enum x86_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
+static enum x86_exit run_guarded(struct x86_cpu *cpu, uint64_t budget)
 {
     /* the budget is counted on cpu->icount, which survives a longjmp */
     uint64_t end = cpu->icount + budget < cpu->icount ? ~0ull
@@ -436,4 +440,13 @@ enum x86_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
     }
     cpu->halted = false;
     return run_loop(cpu, end);
+}
+
+enum x86_exit x86_cpu_run(struct x86_cpu *cpu, uint64_t budget)
+{
+    enum x86_exit r = run_guarded(cpu, budget);
+
+    /* the x87 registers go back to cpu-> and the host's unit to the host */
+    x86_fpu_sync(cpu);
+    return r;
 }

@@ -252,6 +252,10 @@ struct x86_cpu {
     uint16_t fcs, fds;
     uint64_t fip, fdp;
     uint8_t fpr[8][10];
+    /* The host's x87 unit (of the thread running this CPU) holds the
+       registers and tags: fpr and ftw are stale until x86_fpu_sync();
+       fcw and fsw are always current.  Only within x86_cpu_run. */
+    bool fpu_live;
     uint32_t mxcsr;
     uint64_t xmm[16][2];
 

@@ -52,6 +52,7 @@ void x86_decoded(struct x86_cpu *cpu, struct x86_insn *in,
                  const uint8_t *bytes, uint64_t rip)
 {
     x86_cpuid_gate(cpu, in);
+    x86_specialise(in);
     if (log_enabled(LOG_IN_ASM)) {
         log_in_asm(cpu, in, bytes, rip);
     }
@@ -71,6 +72,44 @@ static void log_regs(struct x86_cpu *cpu)
     fclose(f);
     log_printf("%s", buf);
     free(buf);
+}
+
+/* The x87 and SSE registers into the log (-d cpu,fpu). */
+static void log_fpu(struct x86_cpu *cpu)
+{
+    x86_fpu_sync(cpu);
+    log_printf("FCW=%04x FSW=%04x [TOP=%u] FTW=%04x MXCSR=%08x\n", cpu->fcw,
+               cpu->fsw, (cpu->fsw >> 11) & 7, cpu->ftw, cpu->mxcsr);
+    for (unsigned i = 0; i < 8; i++) {
+        uint64_t m;
+        uint16_t se;
+        memcpy(&m, cpu->fpr[i], 8);
+        memcpy(&se, cpu->fpr[i] + 8, 2);
+        log_printf("ST%u=%04x %016" PRIx64 "%c", i, se, m,
+                   (i & 1) ? '\n' : ' ');
+    }
+    for (unsigned i = 0; i < 16; i++) {
+        log_printf("XMM%02u=%016" PRIx64 "%016" PRIx64 "%c", i,
+                   cpu->xmm[i][1], cpu->xmm[i][0], (i & 1) ? '\n' : ' ');
+    }
+}
+
+/* "-d exec": a line for each block (or single instruction) about to run,
+   with the guest address and its size; "-d cpu" the registers before it
+   (and "-d fpu" the x87/SSE registers too). */
+void x86_log_exec(struct x86_cpu *cpu, unsigned ninsn)
+{
+    if (log_enabled(LOG_EXEC)) {
+        log_printf("Trace: [%04x:%016" PRIx64 "] %u insn%s\n",
+                   cpu->seg[X86_CS].sel, cpu->rip, ninsn,
+                   ninsn == 1 ? "" : "s");
+    }
+    if (log_enabled(LOG_CPU)) {
+        log_regs(cpu);
+        if (log_enabled(LOG_FPU)) {
+            log_fpu(cpu);
+        }
+    }
 }
 
 /* "-d int": QEMU's line for each delivered exception or interrupt, then

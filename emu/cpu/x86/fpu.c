@@ -2,8 +2,9 @@
 /*
  * fpu.c - the x87 FPU: the D8-DF escape opcodes.  Arithmetic, loads,
  * stores, compares, constants, stack control and the transcendentals run
- * on the host's x87 with the guest's whole FPU state loaded (FRSTOR ...
- * FNSAVE, hostexec.c), so results, C0-C3, TOP, tags, rounding/precision
+ * on the host's x87 with the guest's whole FPU state loaded (FRSTOR at
+ * the first of a run of x87 instructions, FNSAVE when anything else needs
+ * the state: x86_fpu_sync; hostexec.c), so results, C0-C3, TOP, tags, rounding/precision
  * control and masked and unmasked exception behaviour are the hardware's.
  * The control instructions that touch memory layouts or CPU state (FLDCW,
  * FNSTCW, FNSTSW, FLDENV/FNSTENV, FRSTOR/FNSAVE in the 16/32-bit real and
@@ -22,8 +23,22 @@
 #define FSW_B 0x8000u
 #define FSW_TOP(s) (((s) >> 11) & 7)
 
+void x86_fpu_sync(struct x86_cpu *cpu)
+{
+    uint8_t img[108];
+
+    if (!cpu->fpu_live) {
+        return;
+    }
+    x86_host_x87_save(img);
+    memcpy(&cpu->ftw, img + 8, 2);
+    memcpy(cpu->fpr, img + 28, 80);
+    cpu->fpu_live = false;
+}
+
 void x86_fpu_reset(struct x86_cpu *cpu)
 {
+    x86_fpu_sync(cpu);
     cpu->fcw = 0x0040;
     cpu->fsw = 0;
     cpu->ftw = 0x5555;      /* all registers zero (SDM vol. 3A 9.1.2) */
@@ -326,9 +341,10 @@ static void set_last(struct x86_cpu *cpu, const struct x86_insn *in,
     }
 }
 
-/* Run the instruction on the host with the guest FPU loaded. */
-static void host_x87(struct x86_cpu *cpu, const struct x86_insn *in,
-                     unsigned modrm, int mk)
+/* Run the instruction on the host with the guest FPU loaded and saved
+   around it (stores that may fault: nothing changes before the store). */
+static void host_x87_cold(struct x86_cpu *cpu, const struct x86_insn *in,
+                          unsigned modrm, int mk)
 {
     struct x86_hostctx c;
     uint8_t mem[16] __attribute__((aligned(16)));
@@ -337,6 +353,7 @@ static void host_x87(struct x86_cpu *cpu, const struct x86_insn *in,
     uint16_t old = cpu->fsw;
     uint32_t w;
 
+    x86_fpu_sync(cpu);
     memset(&c, 0, sizeof(c));
     memset(mem, 0, sizeof(mem));
     if (in->mod != 3) {
@@ -394,6 +411,95 @@ static void host_x87(struct x86_cpu *cpu, const struct x86_insn *in,
     set_last(cpu, in, modrm);
 }
 
+/* Can a store of n bytes at lin not fault (a TLB write hit in one page)? */
+static bool store_safe(struct x86_cpu *cpu, uint64_t lin, unsigned n)
+{
+    const struct x86_tlb_entry *e =
+        &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+    return e->tag_write == (lin & ~0xfffull) && (lin & 0xfff) + n <= 0x1000;
+}
+
+/*
+ * Run the instruction on the host's x87 unit, which keeps the guest's
+ * state between x87 instructions (cpu->fpu_live): the first one loads it
+ * with FRSTOR, the following ones run at once, and x86_fpu_sync() saves
+ * it when anything else needs it.  A store that could fault would leave
+ * the unit changed before the fault: those take host_x87_cold.
+ */
+static void host_x87(struct x86_cpu *cpu, const struct x86_insn *in,
+                     unsigned modrm, int mk)
+{
+    struct x86_hostctx c;
+    uint8_t mem[16] __attribute__((aligned(16)));
+    uint8_t code[2] = { (uint8_t)in->op, (uint8_t)modrm };
+    uint64_t lin = 0;
+    uint16_t old = cpu->fsw, sw;
+    unsigned n = (unsigned)(mk < 0 ? -mk : mk);
+
+    if (in->mod != 3) {
+        lin = x86_seg_lin(cpu, in->seg, x86_ea(cpu, in), n, mk < 0);
+        if (mk < 0 && !store_safe(cpu, lin, n)) {
+            host_x87_cold(cpu, in, modrm, mk);
+            return;
+        }
+        if (mk > 0) {
+            if (n == 10) {
+                rd_bytes(cpu, lin, mem, 10);
+            } else {
+                uint64_t v = x86_read_lin(cpu, lin, n == 2 ? 1 : n == 4 ? 2
+                                                                      : 3);
+                memcpy(mem, &v, 8);
+            }
+        }
+        code[1] = (uint8_t)((modrm & 0x38) | 6);       /* [rsi] */
+        c.mem = (uint64_t)(uintptr_t)mem;
+    }
+    if (!cpu->fpu_live) {
+        uint8_t img[108];
+        uint32_t w;
+        memset(img, 0, 28);
+        w = cpu->fcw | 0xffff0000u;
+        memcpy(img, &w, 4);
+        w = (cpu->fsw & ~(FSW_EXC | FSW_SF | FSW_ES | FSW_B)) | 0xffff0000u;
+        memcpy(img + 4, &w, 4);
+        w = cpu->ftw | 0xffff0000u;
+        memcpy(img + 8, &w, 4);
+        memcpy(img + 28, cpu->fpr, 80);
+        x86_host_x87_load(img);
+        cpu->fpu_live = true;
+    }
+    if ((in->op == 0xda || in->op == 0xdb) && modrm >= 0xc0 &&
+        modrm < 0xe0) {
+        c.rflags = x86_flags(cpu);                      /* FCMOVcc */
+        x86_host_exec(&c, X86_HX_X87LIVEF, code, 2);
+    } else {
+        c.rflags = 2;
+        x86_host_exec(&c, X86_HX_X87LIVE, code, 2);
+    }
+    memcpy(&sw, c.fsave + 4, 2);
+    if (mk < 0) {
+        /* no store after an unmasked invalid/overflow/underflow */
+        if (!(sw & ~cpu->fcw & (FSW_EXC & ~0x20u))) {
+            if (n == 10) {
+                wr_bytes(cpu, lin, mem, 10);
+            } else {
+                uint64_t v;
+                memcpy(&v, mem, 8);
+                x86_write_lin(cpu, lin, n == 2 ? 1 : n == 4 ? 2 : 3, v);
+            }
+        }
+    }
+    cpu->fsw = (uint16_t)(sw | (old & (FSW_EXC | FSW_SF)));
+    update_es(cpu);
+    if ((in->op == 0xdb || in->op == 0xdf) && modrm >= 0xe8 &&
+        modrm <= 0xf7) {
+        /* FCOMI/FUCOMI(P): ZF PF CF; OF SF AF cleared */
+        x86_set_status(cpu, (x86_flags(cpu) & ~(uint64_t)X86_ARITH) |
+                                (c.rflags & (X86_ZF | X86_PF | X86_CF)));
+    }
+    set_last(cpu, in, modrm);
+}
+
 /* D8-DF: the x87 escape opcodes */
 void x86_op_x87(struct x86_cpu *cpu, const struct x86_insn *in)
 {
@@ -411,6 +517,7 @@ void x86_op_x87(struct x86_cpu *cpu, const struct x86_insn *in)
             if (modrm == 0xe2) {                /* FNCLEX */
                 cpu->fsw &= ~(FSW_EXC | FSW_SF | FSW_ES | FSW_B);
             } else if (modrm == 0xe3) {         /* FNINIT */
+                x86_fpu_sync(cpu);
                 fninit(cpu);
             }                                   /* FENI, FDISI, FSETPM */
             return;
@@ -432,6 +539,9 @@ void x86_op_x87(struct x86_cpu *cpu, const struct x86_insn *in)
         x86_fpu_check(cpu, true);
         host_x87(cpu, in, modrm, mk);
         return;
+    }
+    if ((op << 4 | r) != 0xdd7 && (op << 4 | r) != 0xd97) {
+        x86_fpu_sync(cpu);      /* FNSTSW/FNSTCW only read fsw/fcw */
     }
     switch (op << 4 | r) {
     case 0xd94:                                 /* FLDENV */

@@ -33,6 +33,7 @@ void x86_sse_check(struct x86_cpu *cpu, bool mmx)
 /* An MMX instruction: TOP = 0 and every register valid (SDM 9.5.1). */
 void x86_mmx_enter(struct x86_cpu *cpu)
 {
+    x86_fpu_sync(cpu);
     unsigned top = (cpu->fsw >> 11) & 7;
     if (top) {
         uint8_t tmp[8][10];
@@ -84,6 +85,7 @@ static uint64_t image_lin(struct x86_cpu *cpu, const struct x86_insn *in,
 void x86_fx_image_save(struct x86_cpu *cpu, uint8_t *b, bool w64,
                        unsigned parts)
 {
+    x86_fpu_sync(cpu);
     if (parts & X86_FX_X87) {
         uint8_t ftw = 0;
         for (unsigned i = 0; i < 8; i++) {
@@ -127,6 +129,7 @@ void x86_fx_image_save(struct x86_cpu *cpu, uint8_t *b, bool w64,
 void x86_fx_image_load(struct x86_cpu *cpu, const uint8_t *b, bool w64,
                        unsigned parts)
 {
+    x86_fpu_sync(cpu);
     if (parts & X86_FX_MXCSR) {
         memcpy(&cpu->mxcsr, b + 24, 4);
     }

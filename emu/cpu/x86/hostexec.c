@@ -6,7 +6,11 @@
  * ModRM.reg operand, XMM2/MM2/RCX for ModRM.rm, [RSI] for memory) and
  * wrapped in a small generated stub that loads the guest's MXCSR (or its
  * whole x87 state with FRSTOR), the status flags and the operands, runs the
- * instruction and stores everything back (FNSAVE, STMXCSR).  Stubs live in
+ * instruction and stores everything back (FNSAVE, STMXCSR).  Two leaner
+ * stubs serve the common cases: x87 instructions with the guest's x87
+ * state already in the host's unit (fpu.c keeps it there between x87
+ * instructions), and SSE instructions on XMM/general registers or memory
+ * read and written in place (sse.c).  Stubs live in
  * a per-thread direct-mapped cache of executable slots.  The host's own
  * MXCSR and x87 state are restored before returning.  References: Intel
  * SDM vol. 1 8.1.10 (FSAVE image), 10.2.3 (MXCSR), 11.5 (SSE exceptions).
@@ -20,9 +24,10 @@
 #define SLOT_SIZE 128
 #define NSLOTS 1024
 
+/* What a slot holds: length, kind and the instruction bytes, packed into
+   three words so that the lookup is three compares. */
 struct slot_key {
-    uint8_t len, kind;
-    uint8_t bytes[15];
+    uint64_t w[3];
 };
 
 /* Per thread: the slots (mapped once, kept for the thread's life) and
@@ -86,12 +91,85 @@ static void gen(uint8_t *p, int kind, const uint8_t *bytes, unsigned len)
     }
 }
 
-void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
-                   unsigned len)
+/*
+ * The fast SSE stub (x86_host_sse): operands are read and written in
+ * place through the pointers of struct x86_xfast, so no register is
+ * loaded that the instruction does not use, and RFLAGS is only saved for
+ * the instructions that set it.
+ */
+static void gen_fast(uint8_t *p, int kind, const uint8_t *bytes,
+                     unsigned len)
 {
-    uint32_t h = (uint32_t)kind * 0x9e3779b1u;
-    struct slot_key k;
-    void (*fn)(struct x86_hostctx *);
+    unsigned n = 0;
+
+    PUT("\x48\x83\xec\x08");            /* sub $8, %rsp */
+    PUT("\x0f\xae\x1c\x24");            /* stmxcsr (%rsp) */
+    PUT("\x0f\xae\x57\x10");            /* ldmxcsr 16(%rdi) */
+    PUT("\x48\x8b\x17");                /* mov (%rdi), %rdx */
+    PUT("\x48\x8b\x77\x08");            /* mov 8(%rdi), %rsi */
+    if (kind & X86_HXF_REGX) {
+        PUT("\x0f\x10\x0a");            /* movups (%rdx), %xmm1 */
+    }
+    if (kind & X86_HXF_RMX) {
+        PUT("\x0f\x10\x16");            /* movups (%rsi), %xmm2 */
+    }
+    memcpy(p + n, bytes, len);
+    n += len;
+    if (kind & X86_HXF_FL) {
+        PUT("\x9c");                    /* pushf */
+        PUT("\x8f\x47\x18");            /* pop 24(%rdi) */
+    }
+    if (kind & X86_HXF_ST) {
+        if (kind & X86_HXF_RMX) {
+            PUT("\x0f\x11\x16");        /* movups %xmm2, (%rsi) */
+        }
+    } else if (kind & X86_HXF_REGX) {
+        PUT("\x0f\x11\x0a");            /* movups %xmm1, (%rdx) */
+    } else {
+        PUT("\x48\x89\x02");            /* mov %rax, (%rdx) */
+    }
+    PUT("\x0f\xae\x5f\x10");            /* stmxcsr 16(%rdi) */
+    PUT("\x0f\xae\x14\x24");            /* ldmxcsr (%rsp) */
+    PUT("\x48\x83\xc4\x08");            /* add $8, %rsp */
+    PUT("\xc3");                        /* ret */
+    if (n > SLOT_SIZE) {
+        abort();
+    }
+}
+
+/*
+ * The x87 stub with the guest's x87 state already loaded in the host's
+ * unit (x86_fpu_live): clear the exception flags (so a pending unmasked
+ * exception cannot trap in the host), run the instruction with [RSI] as
+ * its memory operand, and hand back FSW and the flags FCOMI sets.
+ */
+static void gen_x87_live(uint8_t *p, int kind, const uint8_t *bytes,
+                         unsigned len)
+{
+    unsigned n = 0;
+
+    PUT("\xdb\xe2");                    /* fnclex */
+    if (kind == X86_HX_X87LIVEF) {      /* FCMOVcc reads the flags */
+        PUT("\xff\x77\x50");            /* push 80(%rdi) */
+        PUT("\x9d");                    /* popf */
+    }
+    PUT("\x48\x8b\x77\x60");            /* mov 96(%rdi), %rsi */
+    memcpy(p + n, bytes, len);
+    n += len;
+    PUT("\xdd\x7f\x74");                /* fnstsw 116(%rdi) */
+    PUT("\x9c");                        /* pushf */
+    PUT("\x8f\x47\x50");                /* pop 80(%rdi) */
+    PUT("\xc3");                        /* ret */
+}
+
+/* The stub slot for (kind, bytes), generated if the slot holds another. */
+static uint8_t *slot_for(int kind, const uint8_t *bytes, unsigned len)
+{
+    union {
+        uint8_t b[24];
+        struct slot_key k;
+    } u;
+    unsigned h;
 
     if (!stubs) {
         void *m = mmap(NULL, (size_t)NSLOTS * SLOT_SIZE,
@@ -103,20 +181,55 @@ void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
         }
         stubs = m;
     }
-    memset(&k, 0, sizeof(k));
-    k.len = (uint8_t)len;
-    k.kind = (uint8_t)kind;
-    memcpy(k.bytes, bytes, len);
-    for (unsigned i = 0; i < len; i++) {
-        h = (h ^ bytes[i]) * 0x01000193u;
-    }
-    h = (h ^ (h >> 15)) % NSLOTS;
+    memset(&u, 0, sizeof(u));
+    u.b[0] = (uint8_t)len;
+    u.b[1] = (uint8_t)kind;
+    memcpy(u.b + 2, bytes, len);
+    h = (unsigned)(((u.k.w[0] * 0x9e3779b97f4a7c15ull) ^
+                    (u.k.w[1] * 0xc2b2ae3d27d4eb4full) ^
+                    (u.k.w[2] * 0x165667b19e3779f9ull)) >> 40) % NSLOTS;
     uint8_t *slot = stubs + (size_t)h * SLOT_SIZE;
-    if (memcmp(&keys[h], &k, sizeof(k)) != 0) {
-        gen(slot, kind, bytes, len);
-        keys[h] = k;
+    struct slot_key *k = &keys[h];
+    if (k->w[0] != u.k.w[0] || k->w[1] != u.k.w[1] || k->w[2] != u.k.w[2]) {
+        if (kind == X86_HX_X87LIVE || kind == X86_HX_X87LIVEF) {
+            gen_x87_live(slot, kind, bytes, len);
+        } else if (kind & X86_HXF_FAST) {
+            gen_fast(slot, kind, bytes, len);
+        } else {
+            gen(slot, kind, bytes, len);
+        }
+        *k = u.k;
     }
+    return slot;
+}
+
+void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
+                   unsigned len)
+{
+    void (*fn)(struct x86_hostctx *);
+    uint8_t *slot = slot_for(kind, bytes, len);
+
     c->rflags = (c->rflags & X86_ARITH) | 2;
     fn = (void (*)(struct x86_hostctx *))(uintptr_t)slot;
     fn(c);
+}
+
+void x86_host_sse(struct x86_xfast *c, int kind, const uint8_t *bytes,
+                  unsigned len)
+{
+    void (*fn)(struct x86_xfast *);
+    uint8_t *slot = slot_for(kind | X86_HXF_FAST, bytes, len);
+
+    fn = (void (*)(struct x86_xfast *))(uintptr_t)slot;
+    fn(c);
+}
+
+void x86_host_x87_load(const uint8_t *image)
+{
+    __asm__ volatile("frstor %0" : : "m"(*(const uint8_t (*)[108])image));
+}
+
+void x86_host_x87_save(uint8_t *image)
+{
+    __asm__ volatile("fnsave %0" : "=m"(*(uint8_t (*)[108])image));
 }

@@ -100,6 +100,9 @@ int x86_decode(struct x86_insn *in, const uint8_t *p, unsigned avail,
 #define X86_NOPS 1024
 extern x86_handler_fn *const x86_handlers[X86_NOPS];
 
+/* fast.c: swap in a specialised handler for the hottest forms */
+void x86_specialise(struct x86_insn *in);
+
 /* cpu.c: exceptions (longjmp back to x86_cpu_run) */
 NORETURN void x86_raise(struct x86_cpu *cpu, int vector, uint32_t error);
 NORETURN void x86_raise_noerr(struct x86_cpu *cpu, int vector);
@@ -122,6 +125,8 @@ bool x86_check_attention(struct x86_cpu *cpu);
 void x86_log_event(struct x86_cpu *cpu, int vector, bool has_error,
                    uint32_t error, int src);
 void x86_log_unimpl(struct x86_cpu *cpu);
+/* -d exec / cpu / fpu: before a block of ninsn instructions runs */
+void x86_log_exec(struct x86_cpu *cpu, unsigned ninsn);
 
 /* mem.c: linear and virtual memory */
 uint64_t x86_translate(struct x86_cpu *cpu, uint64_t lin, int access);
@@ -247,11 +252,37 @@ struct x86_hostctx {
     uint64_t rdx;           /* 104: implicit (PCMPESTRx) */
     uint8_t fsave[112];     /* 112: 32-bit protected-mode FSAVE image */
 };
-enum { X86_HX_SSE, X86_HX_X87 };
+enum { X86_HX_SSE, X86_HX_X87, X86_HX_X87LIVE, X86_HX_X87LIVEF };
+/* FRSTOR / FNSAVE (which also reinitialises the host unit) of a 108-byte
+   32-bit protected-mode image. */
+void x86_host_x87_load(const uint8_t *image);
+void x86_host_x87_save(uint8_t *image);
+/* Bring cpu->fpr and cpu->ftw up to date from the host's x87 unit if it
+   holds the guest's state (cpu->fpu_live), and give the unit back to the
+   host.  Everything that reads or writes the x87 state other than the
+   instructions fpu.c runs live calls it first. */
+void x86_fpu_sync(struct x86_cpu *cpu);
 /* Execute bytes[0..len) (one instruction coded against the context
    registers) with the context loaded. */
 void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
                    unsigned len);
+/* The fast SSE path: bytes is coded with XMM1 (or RAX as a destination)
+   for ModRM.reg and XMM2 or [RSI] for r/m; reg points at the ModRM.reg
+   operand (XMM register or general register), rm at the r/m one (XMM
+   register, general register read as memory, or a memory buffer). */
+struct x86_xfast {
+    void *reg;              /* 0 */
+    void *rm;               /* 8 */
+    uint32_t mxcsr, pad;    /* 16: in with exceptions masked, out */
+    uint64_t rflags;        /* 24: out, with X86_HXF_FL */
+};
+#define X86_HXF_REGX 0x04   /* ModRM.reg is an XMM register, else RAX */
+#define X86_HXF_RMX  0x08   /* r/m is an XMM register (XMM2) */
+#define X86_HXF_ST   0x10   /* r/m is the destination */
+#define X86_HXF_FL   0x20   /* the instruction sets the status flags */
+#define X86_HXF_FAST 0x40
+void x86_host_sse(struct x86_xfast *c, int kind, const uint8_t *bytes,
+                  unsigned len);
 
 static const uint64_t x86_masks[4] = {
     0xff, 0xffff, 0xffffffff, 0xffffffffffffffffull,

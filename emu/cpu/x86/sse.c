@@ -191,6 +191,112 @@ static bool is_mmx_op(const struct x86_insn *in, unsigned pfx)
                                           o >= 0xd1);
 }
 
+/* Memory operand bytes of an entry (0 in the table: 4 or 8 by REX.W). */
+static unsigned mem_size(const struct ent *e, bool w)
+{
+    return e->msz ? e->msz : (w ? 8 : 4);
+}
+
+/*
+ * The common case run through x86_host_sse: XMM and general-register
+ * operands (no MMX state), every SIMD exception masked (so neither the
+ * FTZ re-run nor the no-result rule of an unmasked exception applies),
+ * and no implicit operands.  A general-register source is read by the
+ * stub as memory in place, which gives the same result.
+ */
+static bool fast_ok(const struct x86_cpu *cpu, const struct x86_insn *in,
+                    const struct ent *e)
+{
+    return e->reg != K_P && e->rm != K_P && !(e->flags & F_STR) &&
+           !(e->rm == K_G && (e->reg == K_G || (e->flags & F_ST))) &&
+           !(e->reg == K_G && (e->flags & F_ST)) &&
+           (cpu->mxcsr & 0x1f80) == 0x1f80 &&
+           in->op != 0x210 && in->op != 0x214 && in->op != 0x215;
+}
+
+static void sse_fast(struct x86_cpu *cpu, const struct x86_insn *in,
+                     const struct ent *e, unsigned pfx, bool w)
+{
+    struct x86_xfast c;
+    uint8_t mem[16] __attribute__((aligned(16)));
+    uint8_t code[16];
+    unsigned n = 0, msz = mem_size(e, w), r = in->reg & 7;
+    unsigned kind = 0, mreg, modrm;
+    uint64_t lin = 0;
+
+    if (e->flags & F_GRP) {
+        mreg = r;
+        c.reg = cpu->xmm[in->reg];      /* unused: reg is an extension */
+    } else if (e->reg == K_X) {
+        mreg = 1;
+        kind |= X86_HXF_REGX;
+        c.reg = cpu->xmm[in->reg];
+    } else {
+        mreg = 0;                       /* RAX, a destination */
+        c.reg = &cpu->regs[in->reg];
+    }
+    if (e->flags & F_ST) {
+        kind |= X86_HXF_ST;
+    }
+    if (e->flags & F_FL) {
+        kind |= X86_HXF_FL;
+    }
+    if (in->mod == 3 && e->rm == K_X) {
+        kind |= X86_HXF_RMX;
+        c.rm = cpu->xmm[in->rm];
+        modrm = 0xc0 | mreg << 3 | 2;
+    } else if (in->mod == 3) {
+        c.rm = &cpu->regs[in->rm];      /* read in place as [rsi] */
+        modrm = mreg << 3 | 6;
+    } else {
+        uint64_t off = x86_ea(cpu, in);
+        if (msz == 16 && (e->flags & F_AL) && (off & 15)) {
+            x86_raise(cpu, X86_EXC_GP, 0);
+        }
+        lin = x86_seg_lin(cpu, in->seg, off, msz, e->flags & F_ST);
+        if (!(e->flags & F_ST)) {
+            for (unsigned i = 0; i < msz; i += msz < 8 ? msz : 8) {
+                unsigned sz = msz == 1 ? 0 : msz == 2 ? 1 : msz == 4 ? 2 : 3;
+                uint64_t v = x86_read_lin(cpu, lin + i, sz);
+                memcpy(mem + i, &v, 1u << sz);
+            }
+        }
+        c.rm = mem;
+        modrm = mreg << 3 | 6;
+    }
+    c.mxcsr = cpu->mxcsr & ~0x3fu;
+
+    if (pfx) {
+        code[n++] = pfx == 1 ? 0x66 : pfx == 2 ? 0xf3 : 0xf2;
+    }
+    if (w) {
+        code[n++] = 0x48;
+    }
+    code[n++] = 0x0f;
+    if (in->op >= 0x200) {
+        code[n++] = in->op < 0x300 ? 0x38 : 0x3a;
+    }
+    code[n++] = (uint8_t)in->op;
+    code[n++] = (uint8_t)modrm;
+    if (e->flags & F_I8) {
+        code[n++] = (uint8_t)in->imm;
+    }
+    x86_host_sse(&c, (int)kind, code, n);
+
+    if (in->mod != 3 && (e->flags & F_ST)) {
+        for (unsigned i = 0; i < msz; i += msz < 8 ? msz : 8) {
+            unsigned sz = msz == 1 ? 0 : msz == 2 ? 1 : msz == 4 ? 2 : 3;
+            uint64_t v;
+            memcpy(&v, mem + i, 8);
+            x86_write_lin(cpu, lin + i, sz, v);
+        }
+    }
+    cpu->mxcsr |= c.mxcsr & 0x3f;
+    if (e->flags & F_FL) {
+        x86_set_status(cpu, c.rflags & X86_ARITH);
+    }
+}
+
 void x86_op_sse(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     unsigned pfx = in->rep == 0xf3 ? 2 : in->rep == 0xf2 ? 3
@@ -209,6 +315,11 @@ void x86_op_sse(struct x86_cpu *cpu, const struct x86_insn *in)
         x86_raise_noerr(cpu, X86_EXC_UD);
     }
     x86_sse_check(cpu, is_mmx_op(in, pfx));
+    if (fast_ok(cpu, in, e)) {
+        sse_fast(cpu, in, e, pfx, w);
+        return;
+    }
+    x86_fpu_sync(cpu);      /* the stub loads MM1/MM2: the x87 registers */
     mmx = e->reg == K_P || (e->rm == K_P && in->mod == 3);
     if (mmx) {
         if (cpu->fsw & 0x80 && (cpu->cr0 & X86_CR0_NE)) {
@@ -220,7 +331,7 @@ void x86_op_sse(struct x86_cpu *cpu, const struct x86_insn *in)
     memset(&c, 0, sizeof(c));
     memset(mem, 0, sizeof(mem));
     memcpy(c.xmm[0], cpu->xmm[0], 16);
-    msz = e->msz ? e->msz : (w ? 8 : 4);
+    msz = mem_size(e, w);
     if (e == &crc32_ent[1] && in->opsz_prefix && !w) {
         msz = 2;
     }

@@ -63,6 +63,7 @@ static void read_area(struct x86_cpu *cpu, uint64_t lin, uint8_t *b,
    use (allowed: a processor may report XINUSE = 1 for any component). */
 void x86_xsave(struct x86_cpu *cpu, const struct x86_insn *in)
 {
+    x86_fpu_sync(cpu);
     uint8_t b[HDR + 8];
     uint64_t lin = area_lin(cpu, in, true), m = rfbm(cpu), bv;
 
@@ -98,6 +99,7 @@ static void init_x87(struct x86_cpu *cpu)
 /* 0F AE /5: XRSTOR (standard form) */
 void x86_xrstor(struct x86_cpu *cpu, const struct x86_insn *in)
 {
+    x86_fpu_sync(cpu);
     uint8_t b[HDR + 64];
     uint64_t lin = area_lin(cpu, in, false), m = rfbm(cpu), bv, comp;
     uint32_t mxcsr;
