@@ -71,6 +71,8 @@ struct ide_dev {
     uint8_t *dma_data;          /* ATAPI READ by DMA */
     /* boot order */
     int32_t bootindex;
+    /* IDENTIFY strings from -device ide-hd/ide-cd (NULL: the defaults) */
+    const char *serial, *model, *ver;
 };
 
 /* What the bus master offers a channel (piix-ide.c). */
@@ -102,6 +104,12 @@ struct err;
 int ide_attach(struct ide_bus *bus, int unit, struct blk *blk, bool cd,
                int32_t bootindex, struct err **errp);
 void ide_bus_reset(struct ide_bus *bus);
+/* -device ide-hd/ide-cd serial=, model=, ver=: the IDENTIFY strings (NULL
+ * keeps the default); call after ide_attach. */
+void ide_set_strings(struct ide_dev *s, const char *serial, const char *model,
+                     const char *ver);
+/* The serial number IDENTIFY shows: serial=, the drive's, or QMnnnnn. */
+void ide_serial(const struct ide_dev *s, char *buf, size_t len);
 
 /* Task file at base (0-7) and the control block (alt status/devctl). */
 uint32_t ide_ioport_read(struct ide_bus *bus, unsigned reg);
