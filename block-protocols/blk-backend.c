@@ -110,7 +110,15 @@ static int run_req(struct blk_req *r)
         ret = bdrv_pread(bs, r->off, r->buf, r->len);
         break;
     case BLK_WRITE:
-        ret = bdrv_pwrite(bs, r->off, r->buf, r->len);
+        if (r->b->detect_zeroes && buffer_is_zero(r->buf, r->len)) {
+            /* As QEMU: unmap only when both detect-zeroes=unmap and
+             * discard=unmap allow it. */
+            ret = bdrv_pwrite_zeroes(bs, r->off, r->len,
+                                     r->b->detect_zeroes_unmap &&
+                                     r->b->discard_unmap);
+        } else {
+            ret = bdrv_pwrite(bs, r->off, r->buf, r->len);
+        }
         if (ret >= 0 && !r->b->write_cache) {
             ret = bdrv_flush(bs);   /* writethrough */
         }

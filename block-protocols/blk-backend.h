@@ -35,7 +35,8 @@ struct blk {
     bool tray_open;
     bool write_cache;       /* guest-visible write cache (cache.writeback) */
     bool discard_unmap;     /* discard=unmap */
-    bool detect_zeroes;
+    bool detect_zeroes;     /* detect-zeroes=on|unmap: zero writes become */
+    bool detect_zeroes_unmap;   /* write-zeroes (unmapping with discard=unmap) */
     enum blk_err_action werror, rerror;
     char *serial;
     struct blk_stats stats;

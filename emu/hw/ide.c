@@ -419,17 +419,16 @@ static void end_transfer(struct ide_dev *s)
 
 /* ---- DMA ---- */
 
-static uint8_t *dma_buf;
-static uint64_t dma_buf_size;
-
-static uint8_t *get_dma_buf(uint64_t len)
+/* Each device has its own bounce buffer: both channels can have a DMA
+ * request in flight at once. */
+static uint8_t *get_dma_buf(struct ide_dev *s, uint64_t len)
 {
-    if (dma_buf_size < len) {
-        free(dma_buf);
-        dma_buf = xmalloc(len);
-        dma_buf_size = len;
+    if (s->dma_buf_size < len) {
+        free(s->dma_buf);
+        s->dma_buf = xmalloc(len);
+        s->dma_buf_size = len;
     }
-    return dma_buf;
+    return s->dma_buf;
 }
 
 static void dma_finish(struct ide_dev *s, bool error)
@@ -453,7 +452,7 @@ static void dma_read_cb(void *opaque, int ret)
         dma_finish(s, true);
         return;
     }
-    s->bus->dma->rw(s->bus->dma_opaque, dma_buf, s->io_bytes, true);
+    s->bus->dma->rw(s->bus->dma_opaque, s->dma_buf, s->io_bytes, true);
     s->lba += s->nsec_left;
     set_sector(s, s->lba);
     s->nsec_left = 0;
@@ -486,7 +485,7 @@ void ide_dma_start(struct ide_bus *bus)
         return;
     }
     s->io_bytes = (uint64_t)s->nsec_left * 512;
-    uint8_t *buf = get_dma_buf(s->io_bytes);
+    uint8_t *buf = get_dma_buf(s, s->io_bytes);
     s->status = IDE_DRDY | IDE_BSY;
     if (s->dma_write) {
         uint64_t got = bus->dma->rw(bus->dma_opaque, buf, s->io_bytes, false);

@@ -69,6 +69,8 @@ struct ide_dev {
     bool packet_phase;          /* collecting the 12 command bytes */
     uint32_t reply_off;         /* start of the next reply chunk in buf */
     uint8_t *dma_data;          /* ATAPI READ by DMA */
+    uint8_t *dma_buf;           /* ATA DMA bounce buffer */
+    uint64_t dma_buf_size;
     /* boot order */
     int32_t bootindex;
     /* IDENTIFY strings from -device ide-hd/ide-cd (NULL: the defaults) */

@@ -70,7 +70,7 @@ static struct json_object *inserted(struct blk *b)
         json_object_object_add(o, zero_keys[i], json_object_new_int(0));
     }
     json_object_object_add(o, "detect_zeroes", json_object_new_string(
-        b->detect_zeroes ? "on" : "off"));
+        b->detect_zeroes_unmap ? "unmap" : b->detect_zeroes ? "on" : "off"));
     struct json_object *c = json_object_new_object();
     json_object_object_add(c, "writeback", json_object_new_boolean(b->write_cache));
     json_object_object_add(c, "direct", json_object_new_boolean(
