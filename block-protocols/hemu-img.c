@@ -2,7 +2,7 @@
 /*
  * hemu-img.c - the image tool (build/hemu-img), with qemu-img's command
  * line and output (qemu-img(1) of QEMU 6.2/7.2): create, info, convert,
- * check, map, compare, resize, snapshot -l.  Built on the block layer's
+ * check, map, compare, resize, snapshot -l/-c/-a/-d.  Built on the block layer's
  * nodes (block.h), used synchronously from this one thread.
  */
 #include "emu/osdep.h"
@@ -1133,25 +1133,54 @@ static int cmd_resize(int argc, char **argv)
 
 static int cmd_snapshot(int argc, char **argv)
 {
-    bool list = false, share = false;
-    const char *fmt = NULL;
-    int c;
+    bool share = false;
+    const char *fmt = NULL, *arg = NULL;
+    int op = 0, c;
     static const struct option lo[] = { { "force-share", 0, 0, 'U' }, { 0 } };
     while ((c = getopt_long(argc, argv, "+la:c:d:f:hqU", lo, NULL)) != -1) {
         switch (c) {
-        case 'l': list = true; break;
+        case 'l': case 'a': case 'c': case 'd':
+            if (op) {
+                die("Cannot mix '-l', '-a', '-c', '-d'");
+            }
+            op = c;
+            arg = optarg;
+            break;
         case 'f': fmt = optarg; break;
         case 'q': quiet = true; break;
         case 'U': share = true; break;
-        case 'a': case 'c': case 'd':
-            die("snapshot -%c: not supported (only -l)", c);
         default: exit(1);
         }
     }
-    if (!list || optind >= argc) {
-        die("Expecting -l and one image file name");
+    if (!op || optind >= argc) {
+        die("Expecting one of -l, -a, -c, -d and one image file name");
     }
-    struct bdrv *bs = open_img(argv[optind], fmt, false, share, true);
+    if (optind + 1 < argc) {
+        die("Expecting one image file name");
+    }
+    if (op != 'l' && share) {
+        die("-U can only be used with -l");
+    }
+    struct bdrv *bs = open_img(argv[optind], fmt, op != 'l', share, true);
+    if (op != 'l') {
+        struct err *e = NULL;
+        int (*fn)(struct bdrv *, const char *, struct err **) =
+            op == 'c' ? bs->drv->snapshot_create :
+            op == 'a' ? bs->drv->snapshot_apply : bs->drv->snapshot_delete;
+        if (!fn) {
+            die("Format '%s' does not support internal snapshots",
+                bs->drv->name);
+        }
+        int r = fn(bs, arg, &e);
+        if (r >= 0) {
+            r = bdrv_flush(bs);
+        }
+        if (r < 0) {
+            die("%s", e ? e->msg : "snapshot operation failed");
+        }
+        bdrv_close(bs);
+        return 0;
+    }
     struct bdrv_snapshot *sn = NULL;
     int n = bs->drv->snapshot_list ? bs->drv->snapshot_list(bs, &sn) : 0;
     if (n > 0) {
@@ -1178,7 +1207,8 @@ static void usage(void)
            "  map [-f fmt] [--output=ofmt] [-U] filename\n"
            "  compare [-f fmt] [-F fmt] [-q] [-s] [-U] filename1 filename2\n"
            "  resize [-f fmt] [-q] [--shrink] filename [+ | -]size\n"
-           "  snapshot -l [-f fmt] [-U] filename\n\n"
+           "  snapshot [-l | -a snapshot | -c snapshot | -d snapshot] [-f fmt] "
+           "[-U] filename\n\n"
            "Supported formats: raw qcow2\n");
 }
 

@@ -122,6 +122,55 @@ def backing_chain_zero_clusters_and_snapshots_from_qemu():
 
 
 @test
+def internal_snapshots_create_apply_delete_with_qemu():
+    """hemu-img snapshot -c/-a/-d: qemu-img lists the snapshots, finds the
+    image consistent after each step and reads every snapshot's data
+    after -a; qemu-img's own snapshots are applied and deleted by hemu-img,
+    hemu's by qemu-img."""
+    img = p("snap.qcow2")
+    himg("create", "-q", "-f", "qcow2", img, "16M")
+    qio(img, "write -P 0x11 0 4M")
+    himg("snapshot", "-c", "s1", img)
+    qio(img, "write -P 0x22 1M 2M", "write -c -P 0x33 8M 64k")
+    himg("snapshot", "-c", "s2", img)
+    qio(img, "write -P 0x44 0 64k")
+    qimg("check", "-q", img)
+    out = qimg("snapshot", "-l", img).stdout
+    check("s1" in out and "s2" in out, "qemu-img snapshot -l: %r" % out)
+    check_eq(himg("snapshot", "-c", "s1", img, ok=(1,)).returncode, 1,
+             "a duplicate name is refused")
+    himg("snapshot", "-a", "s1", img)
+    qimg("check", "-q", img)
+    qio(img, "read -P 0x11 0 4M", "read -P 0 8M 64k")
+    himg("snapshot", "-a", "2", img)        # by id
+    qimg("check", "-q", img)
+    qio(img, "read -P 0x11 0 1M", "read -P 0x22 1M 2M", "read -P 0x33 8M 64k")
+    himg("snapshot", "-d", "s1", img)
+    qimg("check", "-q", img)
+    out = qimg("snapshot", "-l", img).stdout
+    check("s1" not in out and "s2" in out, "after -d s1: %r" % out)
+    # qemu-img's snapshot, applied and deleted by hemu-img; hemu's by qemu-img
+    qio(img, "write -P 0x55 0 64k")
+    qimg("snapshot", "-c", "q1", img)
+    qio(img, "write -P 0x66 0 64k")
+    himg("snapshot", "-a", "q1", img)
+    qio(img, "read -P 0x55 0 64k", "read -P 0x22 1M 2M")
+    himg("snapshot", "-d", "q1", img)
+    qimg("check", "-q", img)
+    qimg("snapshot", "-a", "s2", img)
+    qimg("snapshot", "-d", "s2", img)
+    qimg("check", "-q", img)
+    qio(img, "read -P 0x11 0 1M", "read -P 0x22 1M 2M")
+    check_eq(himg("snapshot", "-l", img).stdout, "", "no snapshots left")
+    r = himg("snapshot", "-a", "nope", img, ok=(1,))
+    check("snapshot not found" in r.stderr, r.stderr)
+    raw = p("snap.raw")
+    himg("create", "-q", "-f", "raw", raw, "1M")
+    r = himg("snapshot", "-c", "x", raw, ok=(1,))
+    check("does not support internal snapshots" in r.stderr, r.stderr)
+
+
+@test
 def info_human_matches_qemu_img():
     img = p("i.qcow2")
     himg("create", "-q", "-f", "qcow2", img, "1G")
