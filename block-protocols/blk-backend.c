@@ -281,8 +281,58 @@ static void deliver(void *opaque)
     }
 }
 
+/*
+ * At exit (quit, SIGTERM, poweroff): let the requests the workers have
+ * taken or still queue finish, then flush every image, so that nothing
+ * a guest could have been told is done is lost, as QEMU's drain and
+ * close at exit.  Completions are not delivered any more (the devices are
+ * going away).  Bounded, so that a hung network back end cannot keep the
+ * process alive for ever.
+ */
+static void drain_at_exit(void)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 30;
+    pthread_mutex_lock(&q_lock);
+    while (pending || nr_busy) {
+        if (pthread_cond_timedwait(&idle_cond, &q_lock, &until) == ETIMEDOUT) {
+            break;
+        }
+    }
+    pthread_mutex_unlock(&q_lock);
+    for (struct blk *b = all_blks; b; b = b->next) {
+        struct bdrv *bs = b->root;
+        if (bs && !bs->read_only && pthread_mutex_trylock(&bs->lock) == 0) {
+            bdrv_flush(bs);
+            pthread_mutex_unlock(&bs->lock);
+        }
+    }
+}
+
+/* A forked child has none of the workers (nor their condition variable
+ * waiters): it starts a pool of its own if it submits requests. */
+static void forget_pool_in_child(void)
+{
+    pthread_mutex_init(&q_lock, NULL);
+    pthread_cond_init(&q_cond, NULL);
+    pthread_cond_init(&idle_cond, NULL);
+    pending = NULL;
+    pending_tail = &pending;
+    done = NULL;
+    done_tail = &done;
+    nr_busy = nr_total = 0;
+    started = false;
+}
+
 static void start_pool(void)
 {
+    static bool once;
+    if (!once) {
+        once = true;
+        atexit(drain_at_exit);
+        pthread_atfork(NULL, NULL, forget_pool_in_child);
+    }
     started = true;
     done_bh = bh_new(deliver, NULL);
     vm_register_state_change(resume_failed, NULL);
