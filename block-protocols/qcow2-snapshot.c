@@ -88,6 +88,9 @@ static int fix_copied_flags(struct bdrv *bs)
         if (!l2_off) {
             continue;
         }
+        if (l2_off & (s->cluster_size - 1)) {
+            return -EIO;
+        }
         bool one;
         int r = refcount_is_one(bs, l2_off, &one);
         if (r < 0) {
