@@ -2,7 +2,7 @@
 /*
  * hemu-img.c - the image tool (build/hemu-img), with qemu-img's command
  * line and output (qemu-img(1) of QEMU 6.2/7.2): create, info, convert,
- * check, map, compare, resize, snapshot -l/-c/-a/-d.  Built on the block layer's
+ * check, map, compare, resize, snapshot -l/-c/-a/-d, commit.  Built on the block layer's
  * nodes (block.h), used synchronously from this one thread.
  */
 #include "emu/osdep.h"
@@ -1195,6 +1195,110 @@ static int cmd_snapshot(int argc, char **argv)
     return 0;
 }
 
+/* ---- commit ---- */
+
+/* Copy what the top image holds into its backing file, then empty the top
+ * (unless -d), as qemu-img commit does.  Only the immediate backing file
+ * is a target (-b naming another layer is refused). */
+static int cmd_commit(int argc, char **argv)
+{
+    const char *fmt = NULL, *base_name = NULL;
+    bool keep = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "+f:t:b:dpqr:h", NULL, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 't': break;        /* the cache mode: writes are flushed at the end */
+        case 'b': base_name = optarg; break;
+        case 'd': keep = true; break;
+        case 'p': break;
+        case 'q': quiet = true; break;
+        case 'r': die("-r (rate limit): not supported");
+        default: exit(1);
+        }
+    }
+    if (optind + 1 != argc) {
+        die("Expecting one image file name");
+    }
+    const char *fn = argv[optind];
+    /* Learn the backing file as the format resolves it. */
+    struct bdrv *probe = open_img(fn, fmt, false, false, false);
+    if (!probe->backing) {
+        die("Image does not have a backing file");
+    }
+    char *bfn = xstrdup(probe->backing->file ? probe->backing->file->filename
+                                             : probe->backing->filename);
+    char *bfmt = xstrdup(probe->backing->drv->name);
+    if (probe->backing->backing && base_name) {
+        die("-b: committing into a deeper backing layer: not supported");
+    }
+    bdrv_close(probe);
+    if (base_name) {
+        char *a = realpath(base_name, NULL), *b = realpath(bfn, NULL);
+        bool same = a && b && !strcmp(a, b);
+        free(a);
+        free(b);
+        if (!same) {
+            die("'%s' is not the backing file of '%s'", base_name, fn);
+        }
+    }
+    struct bdrv *top = open_img(fn, fmt, true, false, true);
+    struct bdrv *base = open_img(bfn, bfmt, true, false, true);
+    int64_t size = bdrv_getlength(top);
+    if (size < 0 || bdrv_getlength(base) < size) {
+        die("The backing file is smaller than the image: not supported");
+    }
+    uint8_t *buf = xmalloc(1 << 20);
+    int r = 0;
+    for (uint64_t off = 0; off < (uint64_t)size && r >= 0;) {
+        uint64_t pnum = 0, map;
+        uint64_t n = MIN((uint64_t)size - off, (uint64_t)1 << 20);
+        int st = bdrv_block_status(top, off, n, &pnum, &map);
+        if (st < 0 || !pnum) {
+            r = st < 0 ? st : -EIO;
+            break;
+        }
+        pnum = MIN(pnum, n);
+        if (!(st & BDRV_BLOCK_ALLOCATED)) {
+            /* the backing file decides: nothing to copy */
+        } else if ((st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA)) {
+            r = bdrv_pwrite_zeroes(base, off, pnum, false);
+        } else {
+            r = bdrv_pread(top, off, buf, pnum);
+            if (r >= 0) {
+                r = bdrv_pwrite(base, off, buf, pnum);
+            }
+        }
+        off += pnum;
+    }
+    free(buf);
+    if (r >= 0) {
+        r = bdrv_flush(base);
+    }
+    if (r < 0) {
+        die("Commit failed: %s", strerror(-r));
+    }
+    /* Empty the top: its clusters become unallocated again and read
+     * through to the (now updated) backing file. */
+    if (!keep) {
+        r = bdrv_discard(top, 0, size);
+        if (r >= 0) {
+            r = bdrv_flush(top);
+        }
+        if (r < 0) {
+            die("Committed, but emptying the image failed: %s", strerror(-r));
+        }
+    }
+    bdrv_close(top);
+    bdrv_close(base);
+    free(bfn);
+    free(bfmt);
+    if (!quiet) {
+        printf("Image committed.\n");
+    }
+    return 0;
+}
+
 static void usage(void)
 {
     printf("hemu-img version " HEMU_VERSION "\n"
@@ -1207,6 +1311,7 @@ static void usage(void)
            "  map [-f fmt] [--output=ofmt] [-U] filename\n"
            "  compare [-f fmt] [-F fmt] [-q] [-s] [-U] filename1 filename2\n"
            "  resize [-f fmt] [-q] [--shrink] filename [+ | -]size\n"
+           "  commit [-q] [-f fmt] [-b base] [-d] [-p] filename\n"
            "  snapshot [-l | -a snapshot | -c snapshot | -d snapshot] [-f fmt] "
            "[-U] filename\n\n"
            "Supported formats: raw qcow2\n");
@@ -1236,6 +1341,7 @@ int main(int argc, char **argv)
         { "convert", cmd_convert }, { "check", cmd_check },
         { "map", cmd_map }, { "compare", cmd_compare },
         { "resize", cmd_resize }, { "snapshot", cmd_snapshot },
+        { "commit", cmd_commit },
     };
     for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
         if (!strcmp(cmds[i].name, cmd)) {
@@ -1243,7 +1349,7 @@ int main(int argc, char **argv)
         }
     }
     static const char *const unsupported[] = {
-        "amend", "bench", "bitmap", "commit", "dd", "measure", "rebase",
+        "amend", "bench", "bitmap", "dd", "measure", "rebase",
     };
     for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++) {
         if (!strcmp(unsupported[i], cmd)) {

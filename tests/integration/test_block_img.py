@@ -171,6 +171,41 @@ def internal_snapshots_create_apply_delete_with_qemu():
 
 
 @test
+def commit_into_the_backing_file():
+    """hemu-img commit: data and zero clusters of the overlay reach the
+    backing file (qemu-img compare against qemu-img's view before), both
+    images pass qemu-img check, the overlay is empty afterwards (-d keeps
+    it); a raw backing file; an image without backing file is refused."""
+    base, top = p("cbase.qcow2"), p("ctop.qcow2")
+    qimg("create", "-q", "-f", "qcow2", base, "8M")
+    qio(base, "write -P 0x11 0 8M")
+    qimg("create", "-q", "-f", "qcow2", "-b", base, "-F", "qcow2", top)
+    qio(top, "write -P 0x22 1M 1M", "write -z 4M 64k", "write -P 0x33 7M 4k")
+    want = p("cwant.raw")
+    qimg("convert", "-O", "raw", top, want)
+    out = himg("commit", top).stdout
+    check("Image committed." in out, out)
+    qimg("check", "-q", base)
+    qimg("check", "-q", top)
+    qimg("compare", "-q", want, base)
+    qimg("compare", "-q", want, top)
+    m = json.loads(qimg("map", "--output=json", top).stdout)
+    check(all(e["depth"] >= 1 for e in m if e["data"] or e["zero"]),
+          "the overlay is not empty after commit: %r" % m[:4])
+    rb, t2 = p("cbase.raw"), p("ctop2.qcow2")
+    qimg("create", "-q", "-f", "raw", rb, "8M")
+    qimg("create", "-q", "-f", "qcow2", "-b", rb, "-F", "raw", t2)
+    qio(t2, "write -P 0x44 0 1M")
+    himg("commit", "-q", "-d", "-b", rb, t2)
+    qio(rb, "read -P 0x44 0 1M", fmt="raw")
+    qio(t2, "read -P 0x44 0 1M")
+    m = json.loads(qimg("map", "--output=json", t2).stdout)
+    check(any(e["depth"] == 0 and e["data"] for e in m), "-d emptied the image")
+    r = himg("commit", base, ok=(1,))
+    check("does not have a backing file" in r.stderr, r.stderr)
+
+
+@test
 def info_human_matches_qemu_img():
     img = p("i.qcow2")
     himg("create", "-q", "-f", "qcow2", img, "1G")
