@@ -16,6 +16,7 @@
 #include "emu/loop/loop.h"
 #include "emu/monitor/event.h"
 #include "emu/util/cutils.h"
+#include "emu/util/err.h"
 #include "emu/vm/runstate.h"
 
 #define NR_WORKERS 4
@@ -389,6 +390,66 @@ void blk_drain_all(void)
     }
     pthread_mutex_unlock(&q_lock);
     deliver(NULL);
+}
+
+int blk_commit(struct blk *b, struct err **errp)
+{
+    struct bdrv *top = b->root;
+    if (!top) {
+        err_setf(errp, "Device '%s' has no medium", b->id);
+        return -1;
+    }
+    if (!top->backing) {
+        err_setf(errp, "Device '%s' has no backing file to commit to", b->id);
+        return -1;
+    }
+    struct bdrv *base = top->backing;
+    if (base->read_only) {
+        err_setf(errp, "Backing file of '%s' is read-only", b->id);
+        return -1;
+    }
+    /* The guest's requests in flight finish first; the copy runs with the
+     * image locked, so the worker pool waits for it. */
+    blk_drain_all();
+    pthread_mutex_lock(&top->lock);
+    int64_t size = bdrv_getlength(top);
+    uint8_t *buf = xmalloc(1 << 20);
+    int r = size < 0 ? (int)size : 0;
+    if (r >= 0 && bdrv_getlength(base) < size) {
+        r = -ENOSPC;
+    }
+    for (uint64_t off = 0; r >= 0 && off < (uint64_t)size;) {
+        uint64_t pnum = 0, map;
+        uint64_t n = MIN((uint64_t)size - off, (uint64_t)1 << 20);
+        int st = bdrv_block_status(top, off, n, &pnum, &map);
+        if (st < 0 || !pnum) {
+            r = st < 0 ? st : -EIO;
+            break;
+        }
+        pnum = MIN(pnum, n);
+        if (!(st & BDRV_BLOCK_ALLOCATED)) {
+            /* the backing file already decides */
+        } else if ((st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA)) {
+            r = bdrv_pwrite_zeroes(base, off, pnum, false);
+        } else {
+            r = bdrv_pread(top, off, buf, pnum);
+            if (r >= 0) {
+                r = bdrv_pwrite(base, off, buf, pnum);
+            }
+        }
+        off += pnum;
+    }
+    free(buf);
+    if (r >= 0) {
+        r = bdrv_flush(base);
+    }
+    pthread_mutex_unlock(&top->lock);
+    if (r < 0) {
+        err_setf(errp, "Commit of '%s' failed: %s", b->id, strerror(-r));
+        return -1;
+    }
+    /* The overlay keeps its clusters: they hold what the base now holds. */
+    return 0;
 }
 
 int blk_parse_error_action(const char *s, enum blk_err_action *out)

@@ -67,6 +67,11 @@ int blk_pread(struct blk *b, uint64_t off, void *buf, uint64_t len);
 /* Wait for every request in flight to complete (reset, exit). */
 void blk_drain_all(void);
 
+/* HMP commit: copy what the top image of b holds into its backing file
+ * (the -snapshot overlay into the image under it). */
+struct err;
+int blk_commit(struct blk *b, struct err **errp);
+
 int blk_parse_error_action(const char *s, enum blk_err_action *out);
 const char *blk_error_action_name(enum blk_err_action a);
 

@@ -208,6 +208,40 @@ def snapshot_leaves_image_untouched():
 
 
 @test
+def hmp_commit_writes_the_snapshot_overlay_back():
+    """HMP commit (through QMP human-monitor-command): the guest's write
+    under -snapshot stays out of the image until commit puts it there;
+    an unknown device and a drive without backing file are errors."""
+    with TempDir() as t:
+        disk = make_disk(t)
+        other = make_disk(t, "other.raw")
+        sock, serial = t("qmp.sock"), t("serial.txt")
+        with Hemu(["-nographic", "-nodefaults", "-m", "64",
+                   "-serial", "file:%s" % serial,
+                   "-qmp", "unix:%s,server=on,wait=off" % sock,
+                   "-drive", "file=%s,format=raw,if=ide,index=0,snapshot=on" % disk,
+                   "-drive", "file=%s,format=raw,if=ide,index=1" % other]) as h:
+            wait_for(lambda: os.path.exists(sock), 10, "QMP socket")
+            m = QMP(connect_unix(sock))
+            m.cmd("qmp_capabilities")
+            wait_for(lambda: "WRITE-OK" in open(serial, errors="replace").read(),
+                     60, "the guest's write")
+            check(not sector(disk, 5).startswith(PAYLOAD),
+                  "the write reached the image before commit")
+            hmp = lambda line: m.cmd("human-monitor-command",
+                                     {"command-line": line})
+            out = hmp("commit nosuch")
+            check("not found" in out, out)
+            out = hmp("commit ide0-hd1")
+            check("no backing file" in out, out)
+            check_eq(hmp("commit ide0-hd0"), "", "commit output")
+            check(sector(disk, 5).startswith(PAYLOAD), "LBA 5 not committed")
+            check_eq(hmp("commit all"), "", "commit all output")
+            m.cmd("quit")
+            h.wait(10)
+
+
+@test
 def readonly_write_fails_in_guest():
     with TempDir() as t:
         disk = make_disk(t)
