@@ -118,6 +118,9 @@ struct bdrv_ops {
                           struct err **errp);
     int (*snapshot_delete)(struct bdrv *bs, const char *id_or_name,
                            struct err **errp);
+    /* Name another backing file (and format) in the image; NULL: none. */
+    int (*set_backing)(struct bdrv *bs, const char *file, const char *fmt,
+                       struct err **errp);
     /* Whether a write would need a rw reopen (header is dirty...). */
     bool (*is_dirty)(struct bdrv *bs);
 };

@@ -2,7 +2,7 @@
 /*
  * hemu-img.c - the image tool (build/hemu-img), with qemu-img's command
  * line and output (qemu-img(1) of QEMU 6.2/7.2): create, info, convert,
- * check, map, compare, resize, snapshot -l/-c/-a/-d, commit.  Built on the block layer's
+ * check, map, compare, resize, snapshot -l/-c/-a/-d, commit, rebase.  Built on the block layer's
  * nodes (block.h), used synchronously from this one thread.
  */
 #include "emu/osdep.h"
@@ -1195,6 +1195,103 @@ static int cmd_snapshot(int argc, char **argv)
     return 0;
 }
 
+/* ---- rebase ---- */
+
+/* Name another backing file.  Safe mode (default) first copies into the
+ * image every cluster it does not hold whose content differs between the
+ * old and the new backing chain, so the guest-visible content stays;
+ * -u only rewrites the name. */
+static int cmd_rebase(int argc, char **argv)
+{
+    const char *fmt = NULL, *nb = NULL, *nbfmt = NULL;
+    bool unsafe = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "+f:F:b:ut:T:pqhU", NULL, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'F': nbfmt = optarg; break;
+        case 'b': nb = optarg; break;
+        case 'u': unsafe = true; break;
+        case 't': case 'T': case 'p': break;
+        case 'q': quiet = true; break;
+        case 'U': die("-U: not supported for rebase");
+        default: exit(1);
+        }
+    }
+    if (optind + 1 != argc) {
+        die("Expecting one image file name");
+    }
+    if (!nb) {
+        die("Must specify backing file (-b) or use '-b \"\"'");
+    }
+    const char *fn = argv[optind];
+    struct bdrv *top = open_img(fn, fmt, true, false, true);
+    if (!top->drv->set_backing) {
+        die("Format '%s' cannot name a backing file", top->drv->name);
+    }
+    if (!unsafe) {
+        struct bdrv *old = open_img(fn, fmt, false, true, false);
+        struct bdrv *newb = NULL;
+        if (*nb) {
+            char *path = NULL;
+            if (nb[0] != '/') {
+                char *d = xstrdup(fn), *slash = strrchr(d, '/');
+                if (slash) {
+                    *slash = 0;
+                    path = xasprintf("%s/%s", d, nb);
+                }
+                free(d);
+            }
+            newb = open_img(path ? path : nb, nbfmt, false, true, false);
+            free(path);
+        }
+        int64_t size = bdrv_getlength(top);
+        int64_t nsize = newb ? bdrv_getlength(newb) : 0;
+        uint8_t *a = xmalloc(1 << 20), *b = xmalloc(1 << 20);
+        int r = size < 0 ? (int)size : 0;
+        for (uint64_t off = 0; r >= 0 && off < (uint64_t)size;) {
+            uint64_t pnum = 0, map;
+            uint64_t n = MIN((uint64_t)size - off, (uint64_t)1 << 20);
+            int st = bdrv_block_status(top, off, n, &pnum, &map);
+            if (st < 0 || !pnum) {
+                r = st < 0 ? st : -EIO;
+                break;
+            }
+            pnum = MIN(pnum, n);
+            if (!(st & BDRV_BLOCK_ALLOCATED)) {
+                r = bdrv_pread(old, off, a, pnum);
+                memset(b, 0, pnum);
+                if (r >= 0 && newb && (int64_t)off < nsize) {
+                    r = bdrv_pread(newb, off, b,
+                                   MIN(pnum, (uint64_t)(nsize - off)));
+                }
+                if (r >= 0 && memcmp(a, b, pnum)) {
+                    r = bdrv_pwrite(top, off, a, pnum);
+                }
+            }
+            off += pnum;
+        }
+        free(a);
+        free(b);
+        if (r >= 0) {
+            r = bdrv_flush(top);
+        }
+        if (r < 0) {
+            die("Could not rebase '%s': %s", fn, strerror(-r));
+        }
+        bdrv_close(old);
+        if (newb) {
+            bdrv_close(newb);
+        }
+    }
+    struct err *e = NULL;
+    if (top->drv->set_backing(top, *nb ? nb : NULL, nbfmt, &e) < 0) {
+        die_err(e);
+    }
+    bdrv_close(top);
+    return 0;
+}
+
 /* ---- commit ---- */
 
 /* Copy what the top image holds into its backing file, then empty the top
@@ -1312,6 +1409,8 @@ static void usage(void)
            "  compare [-f fmt] [-F fmt] [-q] [-s] [-U] filename1 filename2\n"
            "  resize [-f fmt] [-q] [--shrink] filename [+ | -]size\n"
            "  commit [-q] [-f fmt] [-b base] [-d] [-p] filename\n"
+           "  rebase [-q] [-f fmt] [-u] -b backing_file [-F backing_fmt] "
+           "filename\n"
            "  snapshot [-l | -a snapshot | -c snapshot | -d snapshot] [-f fmt] "
            "[-U] filename\n\n"
            "Supported formats: raw qcow2\n");
@@ -1341,7 +1440,7 @@ int main(int argc, char **argv)
         { "convert", cmd_convert }, { "check", cmd_check },
         { "map", cmd_map }, { "compare", cmd_compare },
         { "resize", cmd_resize }, { "snapshot", cmd_snapshot },
-        { "commit", cmd_commit },
+        { "commit", cmd_commit }, { "rebase", cmd_rebase },
     };
     for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
         if (!strcmp(cmds[i].name, cmd)) {
@@ -1349,7 +1448,7 @@ int main(int argc, char **argv)
         }
     }
     static const char *const unsupported[] = {
-        "amend", "bench", "bitmap", "dd", "measure", "rebase",
+        "amend", "bench", "bitmap", "dd", "measure",
     };
     for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++) {
         if (!strcmp(unsupported[i], cmd)) {

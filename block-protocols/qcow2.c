@@ -1271,5 +1271,6 @@ const struct bdrv_ops bdrv_qcow2_ops = {
     .snapshot_create = qcow2_snapshot_create,
     .snapshot_apply = qcow2_snapshot_apply,
     .snapshot_delete = qcow2_snapshot_delete,
+    .set_backing = qcow2_set_backing,
     .is_dirty = qcow2_is_dirty,
 };

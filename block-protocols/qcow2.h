@@ -119,6 +119,10 @@ int qcow2_snapshot_apply(struct bdrv *bs, const char *id_or_name,
 int qcow2_snapshot_delete(struct bdrv *bs, const char *id_or_name,
                           struct err **errp);
 
+/* The backing file the header names, NULL for none (qcow2-backing.c). */
+int qcow2_set_backing(struct bdrv *bs, const char *file, const char *fmt,
+                      struct err **errp);
+
 /* Consistency check (qcow2-check.c). */
 int qcow2_check(struct bdrv *bs, struct bdrv_check_result *res, int fix,
                 FILE *report);

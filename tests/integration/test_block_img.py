@@ -206,6 +206,39 @@ def commit_into_the_backing_file():
 
 
 @test
+def rebase_safe_and_unsafe():
+    """hemu-img rebase: onto another backing file (the clusters that differ
+    are copied in, the guest-visible content stays: qemu-img compare),
+    onto none (-b ""), and -u (only the name changes, qemu-img info shows
+    it); qemu-img check stays clean."""
+    b1, b2, top = p("rb1.qcow2"), p("rb2.qcow2"), p("rtop.qcow2")
+    qimg("create", "-q", "-f", "qcow2", b1, "8M")
+    qio(b1, "write -P 0x11 0 8M")
+    qimg("create", "-q", "-f", "qcow2", b2, "8M")
+    qio(b2, "write -P 0x11 0 4M", "write -P 0x77 4M 4M")
+    qimg("create", "-q", "-f", "qcow2", "-b", b1, "-F", "qcow2", top)
+    qio(top, "write -P 0x22 1M 1M")
+    want = p("rwant.raw")
+    qimg("convert", "-O", "raw", top, want)
+    himg("rebase", "-b", b2, "-F", "qcow2", top)
+    qimg("check", "-q", top)
+    info = json.loads(qimg("info", "--output=json", top).stdout)
+    check_eq(info.get("backing-filename"), b2, "new backing file")
+    check_eq(info.get("backing-filename-format"), "qcow2", "new backing format")
+    qimg("compare", "-q", want, top)
+    himg("rebase", "-b", "", top)
+    info = json.loads(qimg("info", "--output=json", top).stdout)
+    check("backing-filename" not in info, "backing file left: %r" % info)
+    qimg("compare", "-q", want, top)
+    himg("rebase", "-u", "-b", b1, "-F", "qcow2", top)
+    info = json.loads(qimg("info", "--output=json", top).stdout)
+    check_eq(info.get("backing-filename"), b1, "-u backing file")
+    qimg("check", "-q", top)
+    r = himg("rebase", top, ok=(1,))
+    check("Must specify backing file" in r.stderr, r.stderr)
+
+
+@test
 def info_human_matches_qemu_img():
     img = p("i.qcow2")
     himg("create", "-q", "-f", "qcow2", img, "1G")
