@@ -16,6 +16,7 @@
 #include "emu/loop/loop.h"
 #include "emu/monitor/event.h"
 #include "emu/util/cutils.h"
+#include "emu/util/err.h"
 #include "emu/vm/runstate.h"
 
 #define NR_WORKERS 4
@@ -110,7 +111,15 @@ static int run_req(struct blk_req *r)
         ret = bdrv_pread(bs, r->off, r->buf, r->len);
         break;
     case BLK_WRITE:
-        ret = bdrv_pwrite(bs, r->off, r->buf, r->len);
+        if (r->b->detect_zeroes && buffer_is_zero(r->buf, r->len)) {
+            /* As QEMU: unmap only when both detect-zeroes=unmap and
+             * discard=unmap allow it. */
+            ret = bdrv_pwrite_zeroes(bs, r->off, r->len,
+                                     r->b->detect_zeroes_unmap &&
+                                     r->b->discard_unmap);
+        } else {
+            ret = bdrv_pwrite(bs, r->off, r->buf, r->len);
+        }
         if (ret >= 0 && !r->b->write_cache) {
             ret = bdrv_flush(bs);   /* writethrough */
         }
@@ -273,8 +282,58 @@ static void deliver(void *opaque)
     }
 }
 
+/*
+ * At exit (quit, SIGTERM, poweroff): let the requests the workers have
+ * taken or still queue finish, then flush every image, so that nothing
+ * a guest could have been told is done is lost, as QEMU's drain and
+ * close at exit.  Completions are not delivered any more (the devices are
+ * going away).  Bounded, so that a hung network back end cannot keep the
+ * process alive for ever.
+ */
+static void drain_at_exit(void)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 30;
+    pthread_mutex_lock(&q_lock);
+    while (pending || nr_busy) {
+        if (pthread_cond_timedwait(&idle_cond, &q_lock, &until) == ETIMEDOUT) {
+            break;
+        }
+    }
+    pthread_mutex_unlock(&q_lock);
+    for (struct blk *b = all_blks; b; b = b->next) {
+        struct bdrv *bs = b->root;
+        if (bs && !bs->read_only && pthread_mutex_trylock(&bs->lock) == 0) {
+            bdrv_flush(bs);
+            pthread_mutex_unlock(&bs->lock);
+        }
+    }
+}
+
+/* A forked child has none of the workers (nor their condition variable
+ * waiters): it starts a pool of its own if it submits requests. */
+static void forget_pool_in_child(void)
+{
+    pthread_mutex_init(&q_lock, NULL);
+    pthread_cond_init(&q_cond, NULL);
+    pthread_cond_init(&idle_cond, NULL);
+    pending = NULL;
+    pending_tail = &pending;
+    done = NULL;
+    done_tail = &done;
+    nr_busy = nr_total = 0;
+    started = false;
+}
+
 static void start_pool(void)
 {
+    static bool once;
+    if (!once) {
+        once = true;
+        atexit(drain_at_exit);
+        pthread_atfork(NULL, NULL, forget_pool_in_child);
+    }
     started = true;
     done_bh = bh_new(deliver, NULL);
     vm_register_state_change(resume_failed, NULL);
@@ -331,6 +390,66 @@ void blk_drain_all(void)
     }
     pthread_mutex_unlock(&q_lock);
     deliver(NULL);
+}
+
+int blk_commit(struct blk *b, struct err **errp)
+{
+    struct bdrv *top = b->root;
+    if (!top) {
+        err_setf(errp, "Device '%s' has no medium", b->id);
+        return -1;
+    }
+    if (!top->backing) {
+        err_setf(errp, "Device '%s' has no backing file to commit to", b->id);
+        return -1;
+    }
+    struct bdrv *base = top->backing;
+    if (base->read_only) {
+        err_setf(errp, "Backing file of '%s' is read-only", b->id);
+        return -1;
+    }
+    /* The guest's requests in flight finish first; the copy runs with the
+     * image locked, so the worker pool waits for it. */
+    blk_drain_all();
+    pthread_mutex_lock(&top->lock);
+    int64_t size = bdrv_getlength(top);
+    uint8_t *buf = xmalloc(1 << 20);
+    int r = size < 0 ? (int)size : 0;
+    if (r >= 0 && bdrv_getlength(base) < size) {
+        r = -ENOSPC;
+    }
+    for (uint64_t off = 0; r >= 0 && off < (uint64_t)size;) {
+        uint64_t pnum = 0, map;
+        uint64_t n = MIN((uint64_t)size - off, (uint64_t)1 << 20);
+        int st = bdrv_block_status(top, off, n, &pnum, &map);
+        if (st < 0 || !pnum) {
+            r = st < 0 ? st : -EIO;
+            break;
+        }
+        pnum = MIN(pnum, n);
+        if (!(st & BDRV_BLOCK_ALLOCATED)) {
+            /* the backing file already decides */
+        } else if ((st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA)) {
+            r = bdrv_pwrite_zeroes(base, off, pnum, false);
+        } else {
+            r = bdrv_pread(top, off, buf, pnum);
+            if (r >= 0) {
+                r = bdrv_pwrite(base, off, buf, pnum);
+            }
+        }
+        off += pnum;
+    }
+    free(buf);
+    if (r >= 0) {
+        r = bdrv_flush(base);
+    }
+    pthread_mutex_unlock(&top->lock);
+    if (r < 0) {
+        err_setf(errp, "Commit of '%s' failed: %s", b->id, strerror(-r));
+        return -1;
+    }
+    /* The overlay keeps its clusters: they hold what the base now holds. */
+    return 0;
 }
 
 int blk_parse_error_action(const char *s, enum blk_err_action *out)

@@ -35,7 +35,8 @@ struct blk {
     bool tray_open;
     bool write_cache;       /* guest-visible write cache (cache.writeback) */
     bool discard_unmap;     /* discard=unmap */
-    bool detect_zeroes;
+    bool detect_zeroes;     /* detect-zeroes=on|unmap: zero writes become */
+    bool detect_zeroes_unmap;   /* write-zeroes (unmapping with discard=unmap) */
     enum blk_err_action werror, rerror;
     char *serial;
     struct blk_stats stats;
@@ -65,6 +66,11 @@ void blk_submit(struct blk *b, enum blk_op op, uint64_t off, void *buf,
 int blk_pread(struct blk *b, uint64_t off, void *buf, uint64_t len);
 /* Wait for every request in flight to complete (reset, exit). */
 void blk_drain_all(void);
+
+/* HMP commit: copy what the top image of b holds into its backing file
+ * (the -snapshot overlay into the image under it). */
+struct err;
+int blk_commit(struct blk *b, struct err **errp);
 
 int blk_parse_error_action(const char *s, enum blk_err_action *out);
 const char *blk_error_action_name(enum blk_err_action a);

@@ -111,6 +111,16 @@ struct bdrv_ops {
      * header). */
     void (*info_specific)(struct bdrv *bs, FILE *human, void *json);
     int (*snapshot_list)(struct bdrv *bs, struct bdrv_snapshot **list);
+    /* Internal snapshots of the disk (no VM state). */
+    int (*snapshot_create)(struct bdrv *bs, const char *name,
+                           struct err **errp);
+    int (*snapshot_apply)(struct bdrv *bs, const char *id_or_name,
+                          struct err **errp);
+    int (*snapshot_delete)(struct bdrv *bs, const char *id_or_name,
+                           struct err **errp);
+    /* Name another backing file (and format) in the image; NULL: none. */
+    int (*set_backing)(struct bdrv *bs, const char *file, const char *fmt,
+                       struct err **errp);
     /* Whether a write would need a rw reopen (header is dirty...). */
     bool (*is_dirty)(struct bdrv *bs);
 };

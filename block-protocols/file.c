@@ -7,7 +7,8 @@
  * that hemu and QEMU refuse to open one image for writing twice: a read
  * lock on byte 100+n for each permission n held and on byte 200+n for each
  * permission not shared (QEMU's raw-posix permission locks).
- * Holes are reported with SEEK_DATA/SEEK_HOLE.
+ * Holes are reported with SEEK_DATA/SEEK_HOLE.  aio= picks the kernel
+ * interface reads and writes go through (file-aio.c).
  */
 #include "emu/osdep.h"
 
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "block-protocols/block.h"
+#include "block-protocols/file-aio.h"
 #include "emu/cli/keyval.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
@@ -35,6 +37,7 @@ enum { PERM_READ = 1, PERM_WRITE = 2, PERM_WRITE_UNCHANGED = 4,
 struct file_state {
     int fd;
     bool direct, no_flush, is_blockdev;
+    enum file_aio aio;
 };
 
 static int ofd_lock(int fd, int cmd, short type, off_t byte, short *got)
@@ -136,6 +139,12 @@ static int file_open(struct bdrv *bs, struct kvlist *kv, int flags,
                  "cache.direct=on, which was not specified.");
         return -1;
     }
+    enum file_aio mode = !strcmp(aio, "native") ? FILE_AIO_NATIVE :
+                         !strcmp(aio, "io_uring") ? FILE_AIO_IO_URING :
+                         FILE_AIO_THREADS;
+    if (file_aio_check(mode, errp) < 0) {
+        return -1;
+    }
     int oflags = ((flags & BDRV_O_RDWR) ? O_RDWR : O_RDONLY) | O_CLOEXEC;
     if (flags & BDRV_O_NOCACHE) {
         oflags |= O_DIRECT;
@@ -170,6 +179,7 @@ static int file_open(struct bdrv *bs, struct kvlist *kv, int flags,
     s->direct = flags & BDRV_O_NOCACHE;
     s->no_flush = flags & BDRV_O_NO_FLUSH;
     s->is_blockdev = S_ISBLK(st.st_mode);
+    s->aio = mode;
     bs->opaque = s;
     bs->filename = xstrdup(fn);
     return 0;
@@ -188,16 +198,17 @@ static bool aligned(uint64_t off, const void *buf, size_t len)
            !(len % DIRECT_ALIGN);
 }
 
-static int read_full(int fd, uint64_t off, void *buf, size_t len)
+static int read_full(int fd, enum file_aio aio, uint64_t off, void *buf,
+                     size_t len)
 {
     uint8_t *p = buf;
     while (len) {
-        ssize_t n = pread(fd, p, len, off);
+        ssize_t n = file_aio_rw(aio, fd, p, len, off, false);
         if (n < 0) {
-            if (errno == EINTR) {
+            if (n == -EINTR) {
                 continue;
             }
-            return -errno;
+            return n;
         }
         if (n == 0) {
             memset(p, 0, len);  /* past the end of the file reads zeroes */
@@ -210,16 +221,17 @@ static int read_full(int fd, uint64_t off, void *buf, size_t len)
     return 0;
 }
 
-static int pwrite_full(int fd, uint64_t off, const void *buf, size_t len)
+static int pwrite_full(int fd, enum file_aio aio, uint64_t off,
+                       const void *buf, size_t len)
 {
     const uint8_t *p = buf;
     while (len) {
-        ssize_t n = pwrite(fd, p, len, off);
+        ssize_t n = file_aio_rw(aio, fd, (void *)p, len, off, true);
         if (n < 0) {
-            if (errno == EINTR) {
+            if (n == -EINTR) {
                 continue;
             }
-            return -errno;
+            return n;
         }
         if (n == 0) {
             return -ENOSPC;
@@ -244,10 +256,10 @@ static int bounce(struct file_state *s, uint64_t off, void *buf, size_t len,
     }
     struct stat st;
     uint64_t old_size = fstat(s->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
-    int r = read_full(s->fd, start, b, end - start);
+    int r = read_full(s->fd, s->aio, start, b, end - start);
     if (r >= 0 && write) {
         memcpy((uint8_t *)b + (off - start), buf, len);
-        r = pwrite_full(s->fd, start, b, end - start);
+        r = pwrite_full(s->fd, s->aio, start, b, end - start);
         /* The tail padding must not grow the file past the request. */
         if (r >= 0 && !s->is_blockdev && end > old_size &&
             end > off + len && ftruncate(s->fd, MAX(old_size, off + len)) < 0) {
@@ -266,7 +278,7 @@ static int file_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
     if (s->direct && !aligned(off, buf, len)) {
         return bounce(s, off, buf, len, false);
     }
-    return read_full(s->fd, off, buf, len);
+    return read_full(s->fd, s->aio, off, buf, len);
 }
 
 static int file_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
@@ -277,7 +289,7 @@ static int file_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
     if (s->direct && !aligned(off, buf, len)) {
         r = bounce(s, off, (void *)buf, len, true);
     } else {
-        r = pwrite_full(s->fd, off, buf, len);
+        r = pwrite_full(s->fd, s->aio, off, buf, len);
     }
     if (r >= 0 && (bs->flags & BDRV_O_WRITETHROUGH) && !s->no_flush) {
         if (fdatasync(s->fd) < 0) {
@@ -416,7 +428,7 @@ static int file_create(const char *filename, const struct bdrv_create_opts *o,
         size_t chunk = 1 << 20;
         void *z = xzalloc(chunk);
         for (uint64_t off = 0; off < o->size && r >= 0; off += chunk) {
-            r = pwrite_full(fd, off, z, MIN((uint64_t)chunk, o->size - off));
+            r = pwrite_full(fd, FILE_AIO_THREADS, off, z, MIN((uint64_t)chunk, o->size - off));
         }
         free(z);
     } else if (strcmp(pre, "off")) {

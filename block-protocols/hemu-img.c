@@ -2,7 +2,7 @@
 /*
  * hemu-img.c - the image tool (build/hemu-img), with qemu-img's command
  * line and output (qemu-img(1) of QEMU 6.2/7.2): create, info, convert,
- * check, map, compare, resize, snapshot -l.  Built on the block layer's
+ * check, map, compare, resize, snapshot -l/-c/-a/-d, commit, rebase.  Built on the block layer's
  * nodes (block.h), used synchronously from this one thread.
  */
 #include "emu/osdep.h"
@@ -1133,25 +1133,54 @@ static int cmd_resize(int argc, char **argv)
 
 static int cmd_snapshot(int argc, char **argv)
 {
-    bool list = false, share = false;
-    const char *fmt = NULL;
-    int c;
+    bool share = false;
+    const char *fmt = NULL, *arg = NULL;
+    int op = 0, c;
     static const struct option lo[] = { { "force-share", 0, 0, 'U' }, { 0 } };
     while ((c = getopt_long(argc, argv, "+la:c:d:f:hqU", lo, NULL)) != -1) {
         switch (c) {
-        case 'l': list = true; break;
+        case 'l': case 'a': case 'c': case 'd':
+            if (op) {
+                die("Cannot mix '-l', '-a', '-c', '-d'");
+            }
+            op = c;
+            arg = optarg;
+            break;
         case 'f': fmt = optarg; break;
         case 'q': quiet = true; break;
         case 'U': share = true; break;
-        case 'a': case 'c': case 'd':
-            die("snapshot -%c: not supported (only -l)", c);
         default: exit(1);
         }
     }
-    if (!list || optind >= argc) {
-        die("Expecting -l and one image file name");
+    if (!op || optind >= argc) {
+        die("Expecting one of -l, -a, -c, -d and one image file name");
     }
-    struct bdrv *bs = open_img(argv[optind], fmt, false, share, true);
+    if (optind + 1 < argc) {
+        die("Expecting one image file name");
+    }
+    if (op != 'l' && share) {
+        die("-U can only be used with -l");
+    }
+    struct bdrv *bs = open_img(argv[optind], fmt, op != 'l', share, true);
+    if (op != 'l') {
+        struct err *e = NULL;
+        int (*fn)(struct bdrv *, const char *, struct err **) =
+            op == 'c' ? bs->drv->snapshot_create :
+            op == 'a' ? bs->drv->snapshot_apply : bs->drv->snapshot_delete;
+        if (!fn) {
+            die("Format '%s' does not support internal snapshots",
+                bs->drv->name);
+        }
+        int r = fn(bs, arg, &e);
+        if (r >= 0) {
+            r = bdrv_flush(bs);
+        }
+        if (r < 0) {
+            die("%s", e ? e->msg : "snapshot operation failed");
+        }
+        bdrv_close(bs);
+        return 0;
+    }
     struct bdrv_snapshot *sn = NULL;
     int n = bs->drv->snapshot_list ? bs->drv->snapshot_list(bs, &sn) : 0;
     if (n > 0) {
@@ -1163,6 +1192,207 @@ static int cmd_snapshot(int argc, char **argv)
     }
     free(sn);
     bdrv_close(bs);
+    return 0;
+}
+
+/* ---- rebase ---- */
+
+/* Name another backing file.  Safe mode (default) first copies into the
+ * image every cluster it does not hold whose content differs between the
+ * old and the new backing chain, so the guest-visible content stays;
+ * -u only rewrites the name. */
+static int cmd_rebase(int argc, char **argv)
+{
+    const char *fmt = NULL, *nb = NULL, *nbfmt = NULL;
+    bool unsafe = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "+f:F:b:ut:T:pqhU", NULL, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'F': nbfmt = optarg; break;
+        case 'b': nb = optarg; break;
+        case 'u': unsafe = true; break;
+        case 't': case 'T': case 'p': break;
+        case 'q': quiet = true; break;
+        case 'U': die("-U: not supported for rebase");
+        default: exit(1);
+        }
+    }
+    if (optind + 1 != argc) {
+        die("Expecting one image file name");
+    }
+    if (!nb) {
+        die("Must specify backing file (-b) or use '-b \"\"'");
+    }
+    const char *fn = argv[optind];
+    struct bdrv *top = open_img(fn, fmt, true, false, true);
+    if (!top->drv->set_backing) {
+        die("Format '%s' cannot name a backing file", top->drv->name);
+    }
+    if (!unsafe) {
+        struct bdrv *old = open_img(fn, fmt, false, true, false);
+        struct bdrv *newb = NULL;
+        if (*nb) {
+            char *path = NULL;
+            if (nb[0] != '/') {
+                char *d = xstrdup(fn), *slash = strrchr(d, '/');
+                if (slash) {
+                    *slash = 0;
+                    path = xasprintf("%s/%s", d, nb);
+                }
+                free(d);
+            }
+            newb = open_img(path ? path : nb, nbfmt, false, true, false);
+            free(path);
+        }
+        int64_t size = bdrv_getlength(top);
+        int64_t nsize = newb ? bdrv_getlength(newb) : 0;
+        uint8_t *a = xmalloc(1 << 20), *b = xmalloc(1 << 20);
+        int r = size < 0 ? (int)size : 0;
+        for (uint64_t off = 0; r >= 0 && off < (uint64_t)size;) {
+            uint64_t pnum = 0, map;
+            uint64_t n = MIN((uint64_t)size - off, (uint64_t)1 << 20);
+            int st = bdrv_block_status(top, off, n, &pnum, &map);
+            if (st < 0 || !pnum) {
+                r = st < 0 ? st : -EIO;
+                break;
+            }
+            pnum = MIN(pnum, n);
+            if (!(st & BDRV_BLOCK_ALLOCATED)) {
+                r = bdrv_pread(old, off, a, pnum);
+                memset(b, 0, pnum);
+                if (r >= 0 && newb && (int64_t)off < nsize) {
+                    r = bdrv_pread(newb, off, b,
+                                   MIN(pnum, (uint64_t)(nsize - off)));
+                }
+                if (r >= 0 && memcmp(a, b, pnum)) {
+                    r = bdrv_pwrite(top, off, a, pnum);
+                }
+            }
+            off += pnum;
+        }
+        free(a);
+        free(b);
+        if (r >= 0) {
+            r = bdrv_flush(top);
+        }
+        if (r < 0) {
+            die("Could not rebase '%s': %s", fn, strerror(-r));
+        }
+        bdrv_close(old);
+        if (newb) {
+            bdrv_close(newb);
+        }
+    }
+    struct err *e = NULL;
+    if (top->drv->set_backing(top, *nb ? nb : NULL, nbfmt, &e) < 0) {
+        die_err(e);
+    }
+    bdrv_close(top);
+    return 0;
+}
+
+/* ---- commit ---- */
+
+/* Copy what the top image holds into its backing file, then empty the top
+ * (unless -d), as qemu-img commit does.  Only the immediate backing file
+ * is a target (-b naming another layer is refused). */
+static int cmd_commit(int argc, char **argv)
+{
+    const char *fmt = NULL, *base_name = NULL;
+    bool keep = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "+f:t:b:dpqr:h", NULL, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 't': break;        /* the cache mode: writes are flushed at the end */
+        case 'b': base_name = optarg; break;
+        case 'd': keep = true; break;
+        case 'p': break;
+        case 'q': quiet = true; break;
+        case 'r': die("-r (rate limit): not supported");
+        default: exit(1);
+        }
+    }
+    if (optind + 1 != argc) {
+        die("Expecting one image file name");
+    }
+    const char *fn = argv[optind];
+    /* Learn the backing file as the format resolves it. */
+    struct bdrv *probe = open_img(fn, fmt, false, false, false);
+    if (!probe->backing) {
+        die("Image does not have a backing file");
+    }
+    char *bfn = xstrdup(probe->backing->file ? probe->backing->file->filename
+                                             : probe->backing->filename);
+    char *bfmt = xstrdup(probe->backing->drv->name);
+    if (probe->backing->backing && base_name) {
+        die("-b: committing into a deeper backing layer: not supported");
+    }
+    bdrv_close(probe);
+    if (base_name) {
+        char *a = realpath(base_name, NULL), *b = realpath(bfn, NULL);
+        bool same = a && b && !strcmp(a, b);
+        free(a);
+        free(b);
+        if (!same) {
+            die("'%s' is not the backing file of '%s'", base_name, fn);
+        }
+    }
+    struct bdrv *top = open_img(fn, fmt, true, false, true);
+    struct bdrv *base = open_img(bfn, bfmt, true, false, true);
+    int64_t size = bdrv_getlength(top);
+    if (size < 0 || bdrv_getlength(base) < size) {
+        die("The backing file is smaller than the image: not supported");
+    }
+    uint8_t *buf = xmalloc(1 << 20);
+    int r = 0;
+    for (uint64_t off = 0; off < (uint64_t)size && r >= 0;) {
+        uint64_t pnum = 0, map;
+        uint64_t n = MIN((uint64_t)size - off, (uint64_t)1 << 20);
+        int st = bdrv_block_status(top, off, n, &pnum, &map);
+        if (st < 0 || !pnum) {
+            r = st < 0 ? st : -EIO;
+            break;
+        }
+        pnum = MIN(pnum, n);
+        if (!(st & BDRV_BLOCK_ALLOCATED)) {
+            /* the backing file decides: nothing to copy */
+        } else if ((st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA)) {
+            r = bdrv_pwrite_zeroes(base, off, pnum, false);
+        } else {
+            r = bdrv_pread(top, off, buf, pnum);
+            if (r >= 0) {
+                r = bdrv_pwrite(base, off, buf, pnum);
+            }
+        }
+        off += pnum;
+    }
+    free(buf);
+    if (r >= 0) {
+        r = bdrv_flush(base);
+    }
+    if (r < 0) {
+        die("Commit failed: %s", strerror(-r));
+    }
+    /* Empty the top: its clusters become unallocated again and read
+     * through to the (now updated) backing file. */
+    if (!keep) {
+        r = bdrv_discard(top, 0, size);
+        if (r >= 0) {
+            r = bdrv_flush(top);
+        }
+        if (r < 0) {
+            die("Committed, but emptying the image failed: %s", strerror(-r));
+        }
+    }
+    bdrv_close(top);
+    bdrv_close(base);
+    free(bfn);
+    free(bfmt);
+    if (!quiet) {
+        printf("Image committed.\n");
+    }
     return 0;
 }
 
@@ -1178,7 +1408,11 @@ static void usage(void)
            "  map [-f fmt] [--output=ofmt] [-U] filename\n"
            "  compare [-f fmt] [-F fmt] [-q] [-s] [-U] filename1 filename2\n"
            "  resize [-f fmt] [-q] [--shrink] filename [+ | -]size\n"
-           "  snapshot -l [-f fmt] [-U] filename\n\n"
+           "  commit [-q] [-f fmt] [-b base] [-d] [-p] filename\n"
+           "  rebase [-q] [-f fmt] [-u] -b backing_file [-F backing_fmt] "
+           "filename\n"
+           "  snapshot [-l | -a snapshot | -c snapshot | -d snapshot] [-f fmt] "
+           "[-U] filename\n\n"
            "Supported formats: raw qcow2\n");
 }
 
@@ -1206,6 +1440,7 @@ int main(int argc, char **argv)
         { "convert", cmd_convert }, { "check", cmd_check },
         { "map", cmd_map }, { "compare", cmd_compare },
         { "resize", cmd_resize }, { "snapshot", cmd_snapshot },
+        { "commit", cmd_commit }, { "rebase", cmd_rebase },
     };
     for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
         if (!strcmp(cmds[i].name, cmd)) {
@@ -1213,7 +1448,7 @@ int main(int argc, char **argv)
         }
     }
     static const char *const unsupported[] = {
-        "amend", "bench", "bitmap", "commit", "dd", "measure", "rebase",
+        "amend", "bench", "bitmap", "dd", "measure",
     };
     for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++) {
         if (!strcmp(unsupported[i], cmd)) {

@@ -1,8 +1,10 @@
 # block-protocols/: the block layer (node graph, backends with their
 # request queue) and its drivers: file, raw, qcow2.
-hemu-y += block-protocols/block.o block-protocols/file.o block-protocols/raw.o \
+hemu-y += block-protocols/block.o block-protocols/file.o block-protocols/file-aio.o \
+          block-protocols/raw.o \
           block-protocols/qcow2.o block-protocols/qcow2-refcount.o \
-          block-protocols/qcow2-check.o
+          block-protocols/qcow2-check.o block-protocols/qcow2-snapshot.o \
+          block-protocols/qcow2-backing.o
 # the backends the front ends use, and the -drive/-blockdev options
 hemu-y += block-protocols/blk-backend.o emu/blk/drive.o
 # network protocols (libiscsi, libcurl); -iscsi is parsed without libiscsi too

@@ -735,6 +735,7 @@ static int read_snapshots(struct bdrv *bs, struct err **errp)
             sn->vm_state_size = be64_get(ex);
         }
         sn->disk_size = extra >= 16 ? be64_get(ex + 8) : s->size;
+        sn->icount = extra >= 24 ? be64_get(ex + 16) : UINT64_MAX;
         off += extra;
         sn->id = xzalloc(id_len + 1);
         sn->name = xzalloc(name_len + 1);
@@ -746,6 +747,7 @@ static int read_snapshots(struct bdrv *bs, struct err **errp)
         off += id_len + name_len;
         off = (off + 7) & ~7ULL;
     }
+    s->snapshots_size = off - s->snapshots_offset;
     return 0;
 }
 
@@ -1079,6 +1081,8 @@ static int qcow2_snapshot_list(struct bdrv *bs, struct bdrv_snapshot **list)
         d->date_sec = s->snaps[i].date_sec;
         d->date_nsec = s->snaps[i].date_nsec;
         d->vm_clock_nsec = s->snaps[i].vm_clock_nsec;
+        d->icount = s->snaps[i].icount;
+        d->icount_valid = s->snaps[i].icount != UINT64_MAX;
     }
     return s->nb_snapshots;
 }
@@ -1264,5 +1268,9 @@ const struct bdrv_ops bdrv_qcow2_ops = {
     .cluster_size = qcow2_cluster_size,
     .info_specific = qcow2_info_specific,
     .snapshot_list = qcow2_snapshot_list,
+    .snapshot_create = qcow2_snapshot_create,
+    .snapshot_apply = qcow2_snapshot_apply,
+    .snapshot_delete = qcow2_snapshot_delete,
+    .set_backing = qcow2_set_backing,
     .is_dirty = qcow2_is_dirty,
 };

@@ -53,6 +53,7 @@ struct qcow2_snap {
     char *id, *name;
     uint32_t date_sec, date_nsec;
     uint64_t vm_clock_nsec, vm_state_size, disk_size;
+    uint64_t icount;        /* UINT64_MAX: none */
 };
 
 struct qcow2 {
@@ -71,6 +72,7 @@ struct qcow2 {
     uint32_t header_length;
     uint32_t nb_snapshots;
     uint64_t snapshots_offset;
+    uint64_t snapshots_size;    /* bytes of the table on disk */
     struct qcow2_snap *snaps;
     uint32_t csize_shift;
     uint64_t csize_mask, coffset_mask;
@@ -109,6 +111,17 @@ void qcow2_compressed_range(const struct qcow2 *s, uint64_t entry,
 /* Header (qcow2.c). */
 int qcow2_write_header_field(struct bdrv *bs, unsigned off, const void *v,
                              size_t len);
+
+/* Internal snapshots (qcow2-snapshot.c). */
+int qcow2_snapshot_create(struct bdrv *bs, const char *name, struct err **errp);
+int qcow2_snapshot_apply(struct bdrv *bs, const char *id_or_name,
+                         struct err **errp);
+int qcow2_snapshot_delete(struct bdrv *bs, const char *id_or_name,
+                          struct err **errp);
+
+/* The backing file the header names, NULL for none (qcow2-backing.c). */
+int qcow2_set_backing(struct bdrv *bs, const char *file, const char *fmt,
+                      struct err **errp);
 
 /* Consistency check (qcow2-check.c). */
 int qcow2_check(struct bdrv *bs, struct bdrv_check_result *res, int fix,

@@ -366,6 +366,7 @@ static int init_drive(struct drive *d, int n, struct err **errp)
     b->rerror = ra;
     b->discard_unmap = !strcmp(discard, "unmap") || !strcmp(discard, "on");
     b->detect_zeroes = strcmp(dz, "off");
+    b->detect_zeroes_unmap = !strcmp(dz, "unmap");
     b->serial = serial ? xstrdup(serial) : NULL;
     b->tray_open = false;
     d->blk = b;

@@ -42,13 +42,11 @@ void ide_atapi_identify(struct ide_dev *s)
     uint16_t *w = s->identify;
     memset(w, 0, 512);
     char serial[21];
-    snprintf(serial, sizeof(serial), "%s", s->blk->serial ? s->blk->serial : "");
-    if (!s->blk->serial) {
-        snprintf(serial, sizeof(serial), "QM%05d", s->bus->index * 2 + s->unit + 1);
-    }
+    ide_serial(s, serial, sizeof(serial));
     uint8_t *p;
     w[0] = (2 << 14) | (5 << 8) | (1 << 7) | (2 << 5);
-    const char *strs[3] = { serial, "2.5+", "QEMU DVD-ROM" };
+    const char *strs[3] = { serial, s->ver ? s->ver : "2.5+",
+                            s->model ? s->model : "QEMU DVD-ROM" };
     int offs[3] = { 10, 23, 27 }, lens[3] = { 20, 8, 40 };
     for (int k = 0; k < 3; k++) {
         p = (uint8_t *)(w + offs[k]);

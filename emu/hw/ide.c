@@ -83,12 +83,7 @@ static void build_identify(struct ide_dev *s)
     uint64_t total = nb_sectors(s);
     char serial[21];
     memset(w, 0, 512);
-    snprintf(serial, sizeof(serial), "%s",
-             s->blk->serial ? s->blk->serial : "");
-    if (!s->blk->serial) {
-        snprintf(serial, sizeof(serial), "QM%05d",
-                 s->bus->index * 2 + s->unit + 1);
-    }
+    ide_serial(s, serial, sizeof(serial));
     w[0] = 0x0040;
     w[1] = s->cyls;
     w[3] = s->heads;
@@ -99,8 +94,8 @@ static void build_identify(struct ide_dev *s)
     w[20] = 3;
     w[21] = 512;
     w[22] = 4;
-    put_str(w + 23, "2.5+", 8);
-    put_str(w + 27, "QEMU HARDDISK", 40);
+    put_str(w + 23, s->ver ? s->ver : "2.5+", 8);
+    put_str(w + 27, s->model ? s->model : "QEMU HARDDISK", 40);
     w[47] = 0x8000 | MAX_MULT;
     w[48] = 1;
     w[49] = (1 << 11) | (1 << 9) | (1 << 8);    /* IORDY, LBA, DMA */
@@ -140,6 +135,29 @@ static void build_identify(struct ide_dev *s)
     w[101] = total >> 16;
     w[102] = total >> 32;
     w[103] = total >> 48;
+}
+
+void ide_serial(const struct ide_dev *s, char *buf, size_t len)
+{
+    const char *ser = s->serial ? s->serial : s->blk->serial;
+    if (ser) {
+        snprintf(buf, len, "%s", ser);
+    } else {
+        snprintf(buf, len, "QM%05d", s->bus->index * 2 + s->unit + 1);
+    }
+}
+
+void ide_set_strings(struct ide_dev *s, const char *serial, const char *model,
+                     const char *ver)
+{
+    s->serial = serial;
+    s->model = model;
+    s->ver = ver;
+    if (s->cd) {
+        ide_atapi_identify(s);
+    } else {
+        build_identify(s);
+    }
 }
 
 void ide_bus_init(struct ide_bus *bus, int index, struct irq_line irq)
@@ -401,17 +419,16 @@ static void end_transfer(struct ide_dev *s)
 
 /* ---- DMA ---- */
 
-static uint8_t *dma_buf;
-static uint64_t dma_buf_size;
-
-static uint8_t *get_dma_buf(uint64_t len)
+/* Each device has its own bounce buffer: both channels can have a DMA
+ * request in flight at once. */
+static uint8_t *get_dma_buf(struct ide_dev *s, uint64_t len)
 {
-    if (dma_buf_size < len) {
-        free(dma_buf);
-        dma_buf = xmalloc(len);
-        dma_buf_size = len;
+    if (s->dma_buf_size < len) {
+        free(s->dma_buf);
+        s->dma_buf = xmalloc(len);
+        s->dma_buf_size = len;
     }
-    return dma_buf;
+    return s->dma_buf;
 }
 
 static void dma_finish(struct ide_dev *s, bool error)
@@ -435,7 +452,7 @@ static void dma_read_cb(void *opaque, int ret)
         dma_finish(s, true);
         return;
     }
-    s->bus->dma->rw(s->bus->dma_opaque, dma_buf, s->io_bytes, true);
+    s->bus->dma->rw(s->bus->dma_opaque, s->dma_buf, s->io_bytes, true);
     s->lba += s->nsec_left;
     set_sector(s, s->lba);
     s->nsec_left = 0;
@@ -468,7 +485,7 @@ void ide_dma_start(struct ide_bus *bus)
         return;
     }
     s->io_bytes = (uint64_t)s->nsec_left * 512;
-    uint8_t *buf = get_dma_buf(s->io_bytes);
+    uint8_t *buf = get_dma_buf(s, s->io_bytes);
     s->status = IDE_DRDY | IDE_BSY;
     if (s->dma_write) {
         uint64_t got = bus->dma->rw(bus->dma_opaque, buf, s->io_bytes, false);

@@ -69,8 +69,12 @@ struct ide_dev {
     bool packet_phase;          /* collecting the 12 command bytes */
     uint32_t reply_off;         /* start of the next reply chunk in buf */
     uint8_t *dma_data;          /* ATAPI READ by DMA */
+    uint8_t *dma_buf;           /* ATA DMA bounce buffer */
+    uint64_t dma_buf_size;
     /* boot order */
     int32_t bootindex;
+    /* IDENTIFY strings from -device ide-hd/ide-cd (NULL: the defaults) */
+    const char *serial, *model, *ver;
 };
 
 /* What the bus master offers a channel (piix-ide.c). */
@@ -102,6 +106,12 @@ struct err;
 int ide_attach(struct ide_bus *bus, int unit, struct blk *blk, bool cd,
                int32_t bootindex, struct err **errp);
 void ide_bus_reset(struct ide_bus *bus);
+/* -device ide-hd/ide-cd serial=, model=, ver=: the IDENTIFY strings (NULL
+ * keeps the default); call after ide_attach. */
+void ide_set_strings(struct ide_dev *s, const char *serial, const char *model,
+                     const char *ver);
+/* The serial number IDENTIFY shows: serial=, the drive's, or QMnnnnn. */
+void ide_serial(const struct ide_dev *s, char *buf, size_t len);
 
 /* Task file at base (0-7) and the control block (alt status/devctl). */
 uint32_t ide_ioport_read(struct ide_bus *bus, unsigned reg);

@@ -15,7 +15,8 @@ hemu-y += emu/hw/linuxboot.o emu/hw/multiboot.o \
 hemu-y += emu/hw/bootorder.o
 # storage front ends: the PIIX3 IDE function with ATA disks and the ATAPI
 # CD-ROM, attached by pc-storage.c
-hemu-y += emu/hw/ide.o emu/hw/ide-atapi.o emu/hw/piix-ide.o emu/hw/pc-storage.o
+hemu-y += emu/hw/ide.o emu/hw/ide-atapi.o emu/hw/piix-ide.o emu/hw/pc-storage.o \
+          emu/hw/ide-dev.o
 # virtio: the PCI transport and virtqueues (shared), and virtio-blk-pci
 hemu-y += emu/hw/virtio/virtqueue.o emu/hw/virtio/virtio-pci.o \
           emu/hw/virtio/virtio-blk.o

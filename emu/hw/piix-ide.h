@@ -14,6 +14,10 @@ struct err;
 struct piix_ide;
 struct ide_bus;
 
+/* The pc board's controller (pc-storage.c); NULL on machines without
+ * one.  -device ide-hd/ide-cd (ide-dev.c) plug into its channels. */
+extern struct piix_ide *pc_ide;
+
 struct piix_ide *piix_ide_create(struct pci_bus *pbus, struct isa_bus *isa,
                                  struct err **errp);
 struct ide_bus *piix_ide_bus(struct piix_ide *s, int n);

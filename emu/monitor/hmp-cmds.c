@@ -236,6 +236,8 @@ const struct hmp_cmd hmp_cmds[] = {
       hmp_block_resize },
     { "change", "device filename [format]", "change a removable medium",
       true, hmp_change },
+    { "commit", "device|all", "commit changes to the disk images (if "
+      "-snapshot is used) or backing files", true, hmp_commit },
     { "cont|c", "", "resume emulation", false, cmd_cont },
     { "eject", "[-f] device", "eject a removable medium (use -f to force it)",
       true, hmp_eject },

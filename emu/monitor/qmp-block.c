@@ -3,7 +3,7 @@
  * qmp-block.c - the block commands of QMP (qemu-6.2 QMP reference,
  * "Block devices"): query-block, query-blockstats, eject,
  * blockdev-change-medium, block_resize; and their HMP faces: info block,
- * eject [-f], change, block_resize.  Field names follow QEMU's schema
+ * eject [-f], change, block_resize, and HMP commit.  Field names follow QEMU's schema
  * (BlockInfo, BlockDeviceInfo, BlockDeviceStats).
  */
 #include "emu/osdep.h"
@@ -70,7 +70,7 @@ static struct json_object *inserted(struct blk *b)
         json_object_object_add(o, zero_keys[i], json_object_new_int(0));
     }
     json_object_object_add(o, "detect_zeroes", json_object_new_string(
-        b->detect_zeroes ? "on" : "off"));
+        b->detect_zeroes_unmap ? "unmap" : b->detect_zeroes ? "on" : "off"));
     struct json_object *c = json_object_new_object();
     json_object_object_add(c, "writeback", json_object_new_boolean(b->write_cache));
     json_object_object_add(c, "direct", json_object_new_boolean(
@@ -364,4 +364,33 @@ void hmp_block_resize(struct hmp *h, const char *arg)
     json_object_object_add(a, "size", json_object_new_int64(size));
     hmp_call(h, "block_resize", a);
     json_object_put(a);
+}
+
+void hmp_commit(struct hmp *h, const char *arg)
+{
+    char dev[128] = "";
+    if (!arg || sscanf(arg, "%127s", dev) < 1) {
+        hmp_printf(h, "Parameter 'device' is missing\n");
+        return;
+    }
+    bool all = !strcmp(dev, "all");
+    bool found = false;
+    for (struct blk *b = blk_first(); b; b = b->next) {
+        if (!all && strcmp(b->id, dev)) {
+            continue;
+        }
+        found = true;
+        if (all && (!b->root || !b->root->backing)) {
+            continue;
+        }
+        struct err *e = NULL;
+        if (blk_commit(b, &e) < 0) {
+            hmp_printf(h, "Error: %s\n", e->msg);
+            err_free(e);
+            return;
+        }
+    }
+    if (!found && !all) {
+        hmp_printf(h, "Error: Device '%s' not found\n", dev);
+    }
 }

@@ -19,5 +19,6 @@ void hmp_info_block(struct hmp *h, const char *arg);
 void hmp_eject(struct hmp *h, const char *arg);
 void hmp_change(struct hmp *h, const char *arg);
 void hmp_block_resize(struct hmp *h, const char *arg);
+void hmp_commit(struct hmp *h, const char *arg);
 
 #endif

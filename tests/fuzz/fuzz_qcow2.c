@@ -5,7 +5,7 @@
  * (512-byte clusters, data, a compressed and a zero cluster) is made once;
  * each input patches its bytes ([u16 offset][u8 length][bytes]...), then
  * the image is opened, read whole, mapped, checked, written and read
- * again.  Any outcome is fine except a crash, a sanitizer report or a
+ * again, and internal snapshots are created, applied and deleted.  Any outcome is fine except a crash, a sanitizer report or a
  * read outside the buffers.  Backing files are not opened (a hostile
  * image could name any host file).
  */
@@ -97,6 +97,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bdrv_pwrite_zeroes(bs, 512, 2048, true);
         bdrv_discard(bs, 4096, 4096);
         bdrv_pread(bs, 0, buf, len);
+    }
+    /* Internal snapshots over hostile metadata: create, write, apply the
+     * new one and whatever the table holds, delete. */
+    static const char *const ops[] = { "c:fuzz", "w", "a:fuzz", "a:1",
+                                       "d:fuzz" };
+    bool created = false;
+    for (size_t k = 0; k < ARRAY_SIZE(ops); k++) {
+        struct err *se = NULL;
+        const char *arg = ops[k] + 2;
+        int r = 0;
+        if (ops[k][0] == 'c') {
+            r = bs->drv->snapshot_create(bs, arg, &se);
+            created = r == 0;
+        } else if (!created) {
+            break;
+        } else if (ops[k][0] == 'w') {
+            bdrv_pwrite(bs, 1000, buf, 600);
+        } else if (ops[k][0] == 'a') {
+            r = bs->drv->snapshot_apply(bs, arg, &se);
+        } else {
+            r = bs->drv->snapshot_delete(bs, arg, &se);
+        }
+        (void)r;
+        err_free(se);
     }
     free(buf);
     bdrv_close(bs);

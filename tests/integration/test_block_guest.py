@@ -6,6 +6,7 @@ through -cdrom; -snapshot and snapshot=on leave the image untouched,
 readonly=on makes the guest's write fail in the guest while hemu goes on;
 the same disk under QEMU gives the same output (the reference)."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -134,6 +135,65 @@ def bootindex_puts_virtio_disk_first():
 
 
 @test
+def device_ide_hd_with_bootindex_boots_first():
+    """-device ide-hd,drive=ID over -drive if=none: the bus=/unit=
+    position and bootindex= (fw_cfg bootorder) reach SeaBIOS, which boots
+    the secondary slave first, under hemu as under QEMU; a full bus, a bad
+    bus or unit and a missing drive fail clearly."""
+    with TempDir() as t:
+        def disks(tag):
+            a = make_disk(t, "a%s.raw" % tag)
+            b = make_disk(t, "b%s.raw" % tag)
+            with open(b, "r+b") as f:
+                f.seek(512)
+                f.write(b"SLAVE-READ-OK-FROM-LBA1\r\n\0")
+            return ["-drive", "file=%s,format=raw,if=none,id=a" % a,
+                    "-drive", "file=%s,format=raw,if=none,id=b" % b], b
+        # SeaBIOS's serial console flushes its "Booting from..." line
+        # late, between the boot sector's own characters: compare the
+        # output without dots and line ends.
+        def flat(out):
+            return re.sub(r"[.\r\n]", "", out)
+        for emu in ("qemu-system-x86_64", HEMU):
+            args, b = disks("0")
+            rc, out = run_guest(emu, args + [
+                "-device", "ide-hd,drive=a,bus=ide.0,unit=0",
+                "-device", "ide-hd,drive=b,bus=ide.1,unit=1"])
+            out = flat(out)
+            check("DISK-READ-OK-FROM-LBA1" in out and "SLAVE-READ" not in out,
+                  "%s: ide.0 master first without bootindex: %r"
+                  % (emu, out[-300:]))
+            args, b = disks("1")
+            rc, out = run_guest(emu, args + [
+                "-device", "ide-hd,drive=a,bus=ide.0,unit=0,serial=S1",
+                "-device", "ide-hd,drive=b,bus=ide.1,unit=1,bootindex=1,"
+                "model=HEMU DISK,ver=1.0"])
+            out = flat(out)
+            check("SLAVE-READ-OK-FROM-LBA1" in out and "WRITE-OK" in out,
+                  "%s: ide.1 slave with bootindex=1 not booted first: %r"
+                  % (emu, out[-300:]))
+            check(sector(b, 5).startswith(b"SLAVE-READ"),
+                  "%s: the booted disk's LBA 5 not written" % emu)
+        x = make_disk(t, "x.raw")
+        for args, msg in (
+                (["-device", "ide-hd,drive=a,bus=ide.2"], "Bus 'ide.2' not found"),
+                (["-device", "ide-hd,drive=a,unit=2"], "Can't create IDE unit 2"),
+                (["-device", "ide-hd"], "No drive specified"),
+                (["-device", "ide-hd,drive=nope"], "can't find value 'nope'"),
+                (["-device", "ide-hd,drive=a", "-device", "ide-hd,drive=a"],
+                 "already in use"),
+                (["-drive", "file=%s,format=raw,if=ide,index=0,file.locking=off" % x,
+                  "-device", "ide-hd,drive=a,bus=ide.0,unit=0"], "IDE unit 0 is in use"),
+                (["-device", "ide-hd,drive=a,bogus=1"], "Property 'ide-hd.bogus' not found")):
+            r = subprocess.run([HEMU, "-nographic", "-drive",
+                                "file=%s,format=raw,if=none,id=a,file.locking=off" % x]
+                               + args, capture_output=True, text=True,
+                               timeout=30, stdin=subprocess.DEVNULL)
+            check(r.returncode == 1, "%s: exit %d" % (args, r.returncode))
+            check(msg in r.stderr, "%s: %r" % (args, r.stderr))
+
+
+@test
 def snapshot_leaves_image_untouched():
     with TempDir() as t:
         disk = make_disk(t)
@@ -145,6 +205,40 @@ def snapshot_leaves_image_untouched():
             check("WRITE-OK" in out, "guest write under %s: %r" % (args, out[-300:]))
             with open(disk, "rb") as f:
                 check(f.read() == before, "image changed under %s" % args)
+
+
+@test
+def hmp_commit_writes_the_snapshot_overlay_back():
+    """HMP commit (through QMP human-monitor-command): the guest's write
+    under -snapshot stays out of the image until commit puts it there;
+    an unknown device and a drive without backing file are errors."""
+    with TempDir() as t:
+        disk = make_disk(t)
+        other = make_disk(t, "other.raw")
+        sock, serial = t("qmp.sock"), t("serial.txt")
+        with Hemu(["-nographic", "-nodefaults", "-m", "64",
+                   "-serial", "file:%s" % serial,
+                   "-qmp", "unix:%s,server=on,wait=off" % sock,
+                   "-drive", "file=%s,format=raw,if=ide,index=0,snapshot=on" % disk,
+                   "-drive", "file=%s,format=raw,if=ide,index=1" % other]) as h:
+            wait_for(lambda: os.path.exists(sock), 10, "QMP socket")
+            m = QMP(connect_unix(sock))
+            m.cmd("qmp_capabilities")
+            wait_for(lambda: "WRITE-OK" in open(serial, errors="replace").read(),
+                     60, "the guest's write")
+            check(not sector(disk, 5).startswith(PAYLOAD),
+                  "the write reached the image before commit")
+            hmp = lambda line: m.cmd("human-monitor-command",
+                                     {"command-line": line})
+            out = hmp("commit nosuch")
+            check("not found" in out, out)
+            out = hmp("commit ide0-hd1")
+            check("no backing file" in out, out)
+            check_eq(hmp("commit ide0-hd0"), "", "commit output")
+            check(sector(disk, 5).startswith(PAYLOAD), "LBA 5 not committed")
+            check_eq(hmp("commit all"), "", "commit all output")
+            m.cmd("quit")
+            h.wait(10)
 
 
 @test

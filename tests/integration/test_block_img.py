@@ -122,6 +122,123 @@ def backing_chain_zero_clusters_and_snapshots_from_qemu():
 
 
 @test
+def internal_snapshots_create_apply_delete_with_qemu():
+    """hemu-img snapshot -c/-a/-d: qemu-img lists the snapshots, finds the
+    image consistent after each step and reads every snapshot's data
+    after -a; qemu-img's own snapshots are applied and deleted by hemu-img,
+    hemu's by qemu-img."""
+    img = p("snap.qcow2")
+    himg("create", "-q", "-f", "qcow2", img, "16M")
+    qio(img, "write -P 0x11 0 4M")
+    himg("snapshot", "-c", "s1", img)
+    qio(img, "write -P 0x22 1M 2M", "write -c -P 0x33 8M 64k")
+    himg("snapshot", "-c", "s2", img)
+    qio(img, "write -P 0x44 0 64k")
+    qimg("check", "-q", img)
+    out = qimg("snapshot", "-l", img).stdout
+    check("s1" in out and "s2" in out, "qemu-img snapshot -l: %r" % out)
+    check_eq(himg("snapshot", "-c", "s1", img, ok=(1,)).returncode, 1,
+             "a duplicate name is refused")
+    himg("snapshot", "-a", "s1", img)
+    qimg("check", "-q", img)
+    qio(img, "read -P 0x11 0 4M", "read -P 0 8M 64k")
+    himg("snapshot", "-a", "2", img)        # by id
+    qimg("check", "-q", img)
+    qio(img, "read -P 0x11 0 1M", "read -P 0x22 1M 2M", "read -P 0x33 8M 64k")
+    himg("snapshot", "-d", "s1", img)
+    qimg("check", "-q", img)
+    out = qimg("snapshot", "-l", img).stdout
+    check("s1" not in out and "s2" in out, "after -d s1: %r" % out)
+    # qemu-img's snapshot, applied and deleted by hemu-img; hemu's by qemu-img
+    qio(img, "write -P 0x55 0 64k")
+    qimg("snapshot", "-c", "q1", img)
+    qio(img, "write -P 0x66 0 64k")
+    himg("snapshot", "-a", "q1", img)
+    qio(img, "read -P 0x55 0 64k", "read -P 0x22 1M 2M")
+    himg("snapshot", "-d", "q1", img)
+    qimg("check", "-q", img)
+    qimg("snapshot", "-a", "s2", img)
+    qimg("snapshot", "-d", "s2", img)
+    qimg("check", "-q", img)
+    qio(img, "read -P 0x11 0 1M", "read -P 0x22 1M 2M")
+    check_eq(himg("snapshot", "-l", img).stdout, "", "no snapshots left")
+    r = himg("snapshot", "-a", "nope", img, ok=(1,))
+    check("snapshot not found" in r.stderr, r.stderr)
+    raw = p("snap.raw")
+    himg("create", "-q", "-f", "raw", raw, "1M")
+    r = himg("snapshot", "-c", "x", raw, ok=(1,))
+    check("does not support internal snapshots" in r.stderr, r.stderr)
+
+
+@test
+def commit_into_the_backing_file():
+    """hemu-img commit: data and zero clusters of the overlay reach the
+    backing file (qemu-img compare against qemu-img's view before), both
+    images pass qemu-img check, the overlay is empty afterwards (-d keeps
+    it); a raw backing file; an image without backing file is refused."""
+    base, top = p("cbase.qcow2"), p("ctop.qcow2")
+    qimg("create", "-q", "-f", "qcow2", base, "8M")
+    qio(base, "write -P 0x11 0 8M")
+    qimg("create", "-q", "-f", "qcow2", "-b", base, "-F", "qcow2", top)
+    qio(top, "write -P 0x22 1M 1M", "write -z 4M 64k", "write -P 0x33 7M 4k")
+    want = p("cwant.raw")
+    qimg("convert", "-O", "raw", top, want)
+    out = himg("commit", top).stdout
+    check("Image committed." in out, out)
+    qimg("check", "-q", base)
+    qimg("check", "-q", top)
+    qimg("compare", "-q", want, base)
+    qimg("compare", "-q", want, top)
+    m = json.loads(qimg("map", "--output=json", top).stdout)
+    check(all(e["depth"] >= 1 for e in m if e["data"] or e["zero"]),
+          "the overlay is not empty after commit: %r" % m[:4])
+    rb, t2 = p("cbase.raw"), p("ctop2.qcow2")
+    qimg("create", "-q", "-f", "raw", rb, "8M")
+    qimg("create", "-q", "-f", "qcow2", "-b", rb, "-F", "raw", t2)
+    qio(t2, "write -P 0x44 0 1M")
+    himg("commit", "-q", "-d", "-b", rb, t2)
+    qio(rb, "read -P 0x44 0 1M", fmt="raw")
+    qio(t2, "read -P 0x44 0 1M")
+    m = json.loads(qimg("map", "--output=json", t2).stdout)
+    check(any(e["depth"] == 0 and e["data"] for e in m), "-d emptied the image")
+    r = himg("commit", base, ok=(1,))
+    check("does not have a backing file" in r.stderr, r.stderr)
+
+
+@test
+def rebase_safe_and_unsafe():
+    """hemu-img rebase: onto another backing file (the clusters that differ
+    are copied in, the guest-visible content stays: qemu-img compare),
+    onto none (-b ""), and -u (only the name changes, qemu-img info shows
+    it); qemu-img check stays clean."""
+    b1, b2, top = p("rb1.qcow2"), p("rb2.qcow2"), p("rtop.qcow2")
+    qimg("create", "-q", "-f", "qcow2", b1, "8M")
+    qio(b1, "write -P 0x11 0 8M")
+    qimg("create", "-q", "-f", "qcow2", b2, "8M")
+    qio(b2, "write -P 0x11 0 4M", "write -P 0x77 4M 4M")
+    qimg("create", "-q", "-f", "qcow2", "-b", b1, "-F", "qcow2", top)
+    qio(top, "write -P 0x22 1M 1M")
+    want = p("rwant.raw")
+    qimg("convert", "-O", "raw", top, want)
+    himg("rebase", "-b", b2, "-F", "qcow2", top)
+    qimg("check", "-q", top)
+    info = json.loads(qimg("info", "--output=json", top).stdout)
+    check_eq(info.get("backing-filename"), b2, "new backing file")
+    check_eq(info.get("backing-filename-format"), "qcow2", "new backing format")
+    qimg("compare", "-q", want, top)
+    himg("rebase", "-b", "", top)
+    info = json.loads(qimg("info", "--output=json", top).stdout)
+    check("backing-filename" not in info, "backing file left: %r" % info)
+    qimg("compare", "-q", want, top)
+    himg("rebase", "-u", "-b", b1, "-F", "qcow2", top)
+    info = json.loads(qimg("info", "--output=json", top).stdout)
+    check_eq(info.get("backing-filename"), b1, "-u backing file")
+    qimg("check", "-q", top)
+    r = himg("rebase", top, ok=(1,))
+    check("Must specify backing file" in r.stderr, r.stderr)
+
+
+@test
 def info_human_matches_qemu_img():
     img = p("i.qcow2")
     himg("create", "-q", "-f", "qcow2", img, "1G")

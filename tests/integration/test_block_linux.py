@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The Linux guest (scripts/build-demo-guest.sh, hemu.disk=1) on hemu's
 storage, booted once: Debian's ata_piix finds the PIIX3 IDE disks and the
-ATAPI CD-ROM, virtio_blk a legacy virtio-blk-pci disk; the guest writes a
+ATAPI CD-ROM (-device ide-cd), virtio_blk a legacy virtio-blk-pci disk; the guest writes a
 pattern to the qcow2 disks with O_DIRECT and
 fsync, and the host reads it back (qemu-img convert) and checks the
 image with qemu-img check; a write to the readonly=on disk fails in the
@@ -66,7 +66,9 @@ def linux_ide_disks_cdrom_readonly_and_readback():
                % RO_SECTORS,
                "-drive", "file=%s,format=qcow2,if=ide,index=0,cache=writeback" % rw,
                "-drive", "file=%s,format=raw,if=ide,index=1,readonly=on" % ro,
-               "-cdrom", t("cd.iso"),
+               # the CD-ROM as QEMU's -device ide-cd over an if=none drive
+               "-drive", "file=%s,if=none,id=cd0,media=cdrom" % t("cd.iso"),
+               "-device", "ide-cd,drive=cd0,bus=ide.1,unit=0,model=HEMU CD",
                # virtio-blk through the legacy interface (the modern one
                # is what SeaBIOS and Linux pick otherwise)
                "-drive", "file=%s,format=qcow2,if=none,id=vd0" % vd,

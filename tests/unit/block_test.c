@@ -12,11 +12,14 @@
  */
 #include "emu/osdep.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "block-protocols/blk-backend.h"
 #include "block-protocols/block.h"
 #include "emu/cli/keyval.h"
+#include "emu/util/cutils.h"
 #include "emu/util/err.h"
 #include "tests/unit/test.h"
 
@@ -244,6 +247,78 @@ TEST(raw_random_io_and_window)
     free(model);
 }
 
+/* Does this process hold a file descriptor or mapping named like what? */
+static bool proc_has(const char *what)
+{
+    char buf[512];
+    bool found = false;
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *de;
+    while (d && !found && (de = readdir(d))) {
+        char l[300];
+        snprintf(l, sizeof(l), "/proc/self/fd/%s", de->d_name);
+        ssize_t n = readlink(l, buf, sizeof(buf) - 1);
+        if (n > 0) {
+            buf[n] = 0;
+            found = strstr(buf, what) != NULL;
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    FILE *f = fopen("/proc/self/maps", "r");
+    while (f && !found && fgets(buf, sizeof(buf), f)) {
+        found = strstr(buf, what) != NULL;
+    }
+    if (f) {
+        fclose(f);
+    }
+    return found;
+}
+
+/* aio=native and aio=io_uring really go through Linux AIO and io_uring
+ * (their kernel objects exist), with the same data as threads. */
+TEST(file_aio_native_and_io_uring)
+{
+    static const struct { const char *aio, *kernel_obj; int flags; } m[] = {
+        { "native", "[aio]", BDRV_O_NOCACHE },
+        { "io_uring", "io_uring", 0 },
+        { "io_uring", "io_uring", BDRV_O_NOCACHE },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
+        const char *fn = path("aio.raw");
+        uint64_t size = 4 << 20;
+        unlink(fn);
+        if (create("raw", fn, size, 0, 0, NULL) < 0) {
+            return;
+        }
+        struct kvlist *kv = kvlist_new();
+        kv_set(kv, "file.aio", m[i].aio);
+        struct err *e = NULL;
+        struct bdrv *bs = bdrv_open(fn, "raw", kv, BDRV_O_RDWR | m[i].flags, &e);
+        kvlist_free(kv);
+        if (!bs) {
+            printf("#   aio=%s: %s\n", m[i].aio, e ? e->msg : "?");
+            err_free(e);
+            test_failed_now = 1;
+            return;
+        }
+        uint8_t *model = calloc(1, size);
+        random_io(bs, model, size, 60, false);
+        EXPECT(proc_has(m[i].kernel_obj));
+        bdrv_close(bs);
+        free(model);
+    }
+    /* native without O_DIRECT is refused, as in QEMU */
+    struct kvlist *kv = kvlist_new();
+    kv_set(kv, "file.aio", "native");
+    struct err *e = NULL;
+    struct bdrv *bs = bdrv_open(path("aio.raw"), "raw", kv, BDRV_O_RDWR, &e);
+    kvlist_free(kv);
+    EXPECT(bs == NULL && e && strstr(e->msg, "requires cache.direct=on"));
+    err_free(e);
+}
+
 TEST(qcow2_backing_chain_cow)
 {
     uint64_t size = 8 << 20;
@@ -465,6 +540,121 @@ static void crash_child(const char *fn, int wfd, uint64_t seed)
     }
 }
 
+static void dz_done(void *opaque, int ret)
+{
+    *(int *)opaque = ret;
+}
+
+/* One write through the block backend, waited for. */
+static int blk_write_sync(struct blk *b, uint64_t off, void *buf, uint64_t len)
+{
+    int ret = 1;
+    blk_submit(b, BLK_WRITE, off, buf, len, dz_done, &ret);
+    blk_drain_all();
+    return ret;
+}
+
+TEST(detect_zeroes_makes_zero_writes_write_zeroes)
+{
+    const char *fn = path("dz.qcow2");
+    if (create("qcow2", fn, 8 << 20, 65536, 3, NULL) < 0) {
+        return;
+    }
+    struct bdrv *bs = open_rw(fn, "qcow2");
+    if (!bs) {
+        return;
+    }
+    struct blk *b = blk_new("dz-test", bs);
+    b->write_cache = true;
+    uint8_t *zero = xzalloc(65536), *data = xmalloc(65536);
+    memset(data, 0xa5, 65536);
+    /* off: zero buffers are written as data */
+    EXPECT_EQ(blk_write_sync(b, 0, zero, 65536), 0);
+    /* on: a zero buffer becomes a zero cluster, data stays data */
+    b->detect_zeroes = true;
+    EXPECT_EQ(blk_write_sync(b, 1 << 20, zero, 65536), 0);
+    EXPECT_EQ(blk_write_sync(b, 2 << 20, data, 65536), 0);
+    /* unmap with discard=unmap: an allocated cluster is freed */
+    EXPECT_EQ(blk_write_sync(b, 3 << 20, data, 65536), 0);
+    b->detect_zeroes_unmap = true;
+    b->discard_unmap = true;
+    EXPECT_EQ(blk_write_sync(b, 3 << 20, zero, 65536), 0);
+    uint64_t pnum, map;
+    int st = bdrv_block_status(bs, 0, 65536, &pnum, &map);
+    EXPECT(st >= 0 && (st & BDRV_BLOCK_DATA));
+    st = bdrv_block_status(bs, 1 << 20, 65536, &pnum, &map);
+    EXPECT(st >= 0 && (st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA));
+    st = bdrv_block_status(bs, 2 << 20, 65536, &pnum, &map);
+    EXPECT(st >= 0 && (st & BDRV_BLOCK_DATA));
+    st = bdrv_block_status(bs, 3 << 20, 65536, &pnum, &map);
+    EXPECT(st >= 0 && (st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA));
+    uint8_t back[16];
+    EXPECT_EQ(bdrv_pread(bs, 3 << 20, back, 16), 0);
+    EXPECT(buffer_is_zero(back, 16));
+    bdrv_flush(bs);
+    if (have_qemu_img()) {
+        EXPECT_EQ(sh("qemu-img check -q -U %s", fn), 0);
+    }
+    free(zero);
+    free(data);
+}
+
+static void ignore_done(void *opaque, int ret)
+{
+}
+
+/* exit() while the worker pool still holds writes: they complete (and
+ * the image is flushed) before the process ends. */
+TEST(exit_drains_requests_in_flight)
+{
+    const char *fn = path("drain.raw");
+    enum { N = 48, SZ = 1 << 20 };
+    if (create("raw", fn, (uint64_t)N * SZ, 0, 0, NULL) < 0) {
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct err *e = NULL;
+        struct bdrv *bs = bdrv_open(fn, "raw", NULL, BDRV_O_RDWR, &e);
+        if (!bs) {
+            _exit(2);
+        }
+        struct blk *b = blk_new("drain-test", bs);
+        b->write_cache = true;
+        static uint8_t bufs[N][SZ];
+        for (int i = 0; i < N; i++) {
+            memset(bufs[i], 0x40 + i, SZ);
+            blk_submit(b, BLK_WRITE, (uint64_t)i * SZ, bufs[i], SZ,
+                       ignore_done, NULL);
+        }
+        exit(0);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    FILE *f = fopen(fn, "rb");
+    uint8_t *buf = malloc(SZ);
+    int bad = 0;
+    for (int i = 0; f && i < N; i++) {
+        if (fread(buf, 1, SZ, f) != SZ) {
+            bad++;
+            continue;
+        }
+        for (int j = 0; j < SZ; j += 4096) {
+            if (buf[j] != 0x40 + i) {
+                bad++;
+                break;
+            }
+        }
+    }
+    EXPECT(f != NULL);
+    EXPECT_EQ(bad, 0);
+    if (f) {
+        fclose(f);
+    }
+    free(buf);
+}
+
 TEST(crash_sigkill_during_writes)
 {
     if (!have_qemu_img()) {
@@ -530,9 +720,12 @@ TEST(crash_sigkill_during_writes)
     }
 }
 
+static pid_t main_pid;
+
 static void setup(void) __attribute__((constructor(200)));
 static void setup(void)
 {
+    main_pid = getpid();
     snprintf(dir, sizeof(dir), "/tmp/hemu-block-test.XXXXXX");
     if (!mkdtemp(dir)) {
         perror("mkdtemp");
@@ -544,6 +737,9 @@ static void cleanup(void) __attribute__((destructor));
 static void cleanup(void)
 {
     char cmd[128];
+    if (getpid() != main_pid) {
+        return;     /* a child that exit()s (exit_drains_requests_in_flight) */
+    }
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     if (system(cmd)) {
         /* nothing to do */

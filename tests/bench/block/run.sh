@@ -48,3 +48,7 @@ row "raw->qcow2 ${size} MiB" -f raw -O qcow2 "$dir/src.raw"
 row "qcow2->raw ${size} MiB" -f qcow2 -O raw "$dir/src.qcow2"
 row "raw->raw ${size} MiB" -f raw -O raw "$dir/src.raw"
 row "raw->qcow2 -c 64 MiB text" -f raw -O qcow2 -c "$dir/text.raw"
+
+# In the guest: dd with O_DIRECT and 4 KiB random reads on virtio-blk and
+# IDE, hemu against QEMU TCG (tests/bench/block/guest.py).
+HEMU="$build/hemu" python3 "$(dirname "$0")/guest.py"
