@@ -5,3 +5,5 @@ hemu-y += block-protocols/block.o block-protocols/file.o block-protocols/raw.o \
           block-protocols/qcow2-check.o
 # the backends the front ends use, and the -drive/-blockdev options
 hemu-y += block-protocols/blk-backend.o emu/blk/drive.o
+# NBD client (nbd.c driver, nbd-client.c protocol, nbd-opts.c URLs)
+hemu-y += block-protocols/nbd.o block-protocols/nbd-client.o block-protocols/nbd-opts.o
