@@ -188,6 +188,7 @@ static int nbd_open(struct bdrv *bs, struct kvlist *kv, int flags,
 {
     struct nbd_state *s = xzalloc(sizeof(*s));
     s->fd = -1;
+    kv_mark_used(kv, "force-share");   /* nothing to lock on a server */
     if (nbd_parse_opts(&s->addr, kv, errp) < 0) {
         free(s);
         return -1;
