@@ -169,6 +169,14 @@ bench-block: all
 
 bench: bench-block
 
+# NBD: the guest and hemu-img against QEMU over one qemu-nbd; part of
+# "make bench".
+.PHONY: bench-nbd
+bench-nbd: all
+	HEMU=$(BUILDDIR)/hemu python3 tests/bench/net-block/bench_nbd.py
+
+bench: bench-nbd
+
 check-fuzz: fuzz
 	@./tests/fuzz/run-fuzzers.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 

@@ -10,7 +10,9 @@
  */
 #include "emu/osdep.h"
 
+#ifdef CONFIG_CURL
 #include <curl/curl.h>
+#endif
 
 #include "block-protocols/nbd.h"
 #include "emu/cli/keyval.h"
@@ -27,6 +29,7 @@ void nbd_addr_free(struct nbd_addr *a)
     memset(a, 0, sizeof(*a));
 }
 
+#ifdef CONFIG_CURL
 static char *unescape(const char *s)
 {
     int n = 0;
@@ -41,6 +44,7 @@ static char *unescape(const char *s)
     curl_free(u);
     return r;
 }
+#endif
 
 static bool valid_port(const char *p)
 {
@@ -48,6 +52,7 @@ static bool valid_port(const char *p)
     return *p && parse_uint64(p, 10, &v) == 0 && v >= 1 && v <= 65535;
 }
 
+#ifdef CONFIG_CURL
 static int parse_url(struct nbd_addr *a, const char *fn, const char *scheme,
                      const char *rest, struct err **errp)
 {
@@ -143,6 +148,15 @@ out:
     free(url);
     return r;
 }
+#else
+static int parse_url(struct nbd_addr *a, const char *fn, const char *scheme,
+                     const char *rest, struct err **errp)
+{
+    err_setf(errp, "NBD URL '%s': hemu was built without libcurl, which "
+             "splits URLs; use nbd:HOST:PORT or server.* options", fn);
+    return -1;
+}
+#endif
 
 /* nbd:unix:PATH[:exportname=X], nbd:HOST:PORT[:exportname=X] */
 static int parse_legacy(struct nbd_addr *a, const char *fn, const char *rest,
@@ -301,7 +315,12 @@ int nbd_parse_opts(struct nbd_addr *a, struct kvlist *kv, struct err **errp)
 
 char *nbd_addr_to_uri(const struct nbd_addr *a)
 {
+#ifdef CONFIG_CURL
     char *ex = curl_easy_escape(NULL, a->export, 0);
+#else
+    char *ex = xstrdup(a->export);
+#define curl_free free
+#endif
     char *r;
     if (a->is_unix) {
         r = xasprintf("nbd+unix:///%s?socket=%s", ex ? ex : "", a->path);

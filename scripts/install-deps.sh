@@ -22,6 +22,8 @@ command -v npm >/dev/null 2>&1 || BUILD="$BUILD npm"
 RUN="$RUN cpio"
 # Storage tests: ISOs (xorriso, isolinux), bench arithmetic (bc).
 TEST="$TEST xorriso isolinux syslinux-common bc"
+# NBD tests: servers (qemu-nbd is in qemu-utils).
+TEST="$TEST nbdkit qemu-utils"
 
 missing=""
 for p in $BUILD $RUN $TEST; do

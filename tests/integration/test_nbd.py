@@ -14,6 +14,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import HEMU, Fail, TempDir, check, check_eq, free_port, run_tests, test  # noqa: E402
@@ -245,6 +246,96 @@ def not_nbd_and_hostile_servers():
     check(r.returncode == 1, "convert from a hostile server: rc %d" % r.returncode)
     check("outside the request" in r.stderr, r.stderr)
     th.join(10)
+
+
+def negotiate(c, size):
+    c.sendall(struct.pack(">QQH", 0x4e42444d41474943, 0x49484156454f5054, 3))
+    recv_exact(c, 4)
+    while True:
+        _, opt, ln = struct.unpack(">QII", recv_exact(c, 16))
+        recv_exact(c, ln)
+
+        def rep(typ, data=b""):
+            c.sendall(struct.pack(">QIII", 0x3e889045565a9, opt, typ, len(data)) + data)
+        if opt == 8:
+            rep(1)
+        elif opt == 7:
+            rep(3, struct.pack(">HQH", 0, size, 1 | 2))
+            rep(1)
+            return
+
+
+def flaky_server(data, drops, conns=None):
+    """Serves data read-only; the first `drops` connections are closed
+    when their first read request arrives (a server dying mid-I/O); it
+    stops listening after `conns` connections (default: drops + 1).
+    Returns (port, thread, stats)."""
+    conns = conns or drops + 1
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(4)
+    ls.settimeout(30)
+    stats = {"conns": 0}
+
+    def run():
+        try:
+            while True:
+                c, _ = ls.accept()
+                stats["conns"] += 1
+                c.settimeout(30)
+                try:
+                    negotiate(c, len(data))
+                    while True:
+                        _, _, typ, h, off, ln = struct.unpack(">IHHQQI",
+                                                              recv_exact(c, 28))
+                        if typ == 2:
+                            break
+                        if stats["conns"] <= drops:
+                            break
+                        c.sendall(struct.pack(">IHHQI", 0x668e33ef, 1, 1, h, 8 + ln) +
+                                  struct.pack(">Q", off) + data[off:off + ln])
+                except OSError:
+                    pass
+                c.close()
+                if stats["conns"] >= conns:
+                    return
+        except OSError:
+            pass
+        finally:
+            ls.close()
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    return ls.getsockname()[1], th, stats
+
+
+@test
+def reconnect_delay_resends_and_gives_up():
+    data = os.urandom(1 << 20)
+    with TempDir() as t:
+        # Dropped twice, back at once: the convert succeeds.
+        port, th, st = flaky_server(data, 2)
+        himg("convert", "-O", "raw", "json:{\"driver\":\"nbd\",\"host\":"
+             "\"127.0.0.1\",\"port\":\"%d\",\"reconnect-delay\":\"10\"}" % port,
+             t("o.raw"))
+        th.join(10)
+        check(open(t("o.raw"), "rb").read() == data, "data after reconnects")
+        check_eq(st["conns"], 3, "connections")
+        # Without reconnect-delay the first drop is an I/O error.
+        port, th, st = flaky_server(data, 1, conns=1)
+        r = himg("convert", "-O", "raw", "nbd://127.0.0.1:%d/" % port, t("p.raw"),
+                 ok=False)
+        check(r.returncode == 1 and "server closed the connection" in r.stderr,
+              r.stderr)
+        th.join(10)
+        # The server never comes back: EIO once the delay has passed.
+        port, th, st = flaky_server(data, 1, conns=1)
+        t0 = time.time()
+        r = himg("convert", "-O", "raw", "json:{\"driver\":\"nbd\",\"host\":"
+                 "\"127.0.0.1\",\"port\":\"%d\",\"reconnect-delay\":\"1\"}"
+                 % port, t("q.raw"), ok=False)
+        check(r.returncode == 1, "convert with a dead server: %s" % r.stderr)
+        check(time.time() - t0 >= 1, "gave up before the delay")
 
 
 if __name__ == "__main__":
