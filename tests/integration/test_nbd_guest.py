@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Guests on NBD disks: SeaBIOS boots a hard disk served by nbdkit with a
 4096-byte minimum block size (its 512-byte INT 13h reads and writes are
-read-modify-written by hemu) and the written sector is on the server;
+read-modify-written by hemu) and the written sector is on the server,
+and again as a -blockdev JSON node on a qemu-nbd Unix socket under
+virtio-blk;
 the Linux demo guest, driven through its serial shell, writes through
 virtio-blk on a qemu-nbd export with reconnect-delay= (the host checks the
 bytes in the server's file), fails to write a read-only IDE disk on an
@@ -51,6 +53,23 @@ def seabios_boots_disk_from_nbd_with_4k_blocks():
         with open(disk, "rb") as f:
             f.seek(5 * 512)
             check(f.read(512).startswith(PAYLOAD), "LBA 5 not written on the server")
+        # -blockdev in JSON on a Unix socket, under virtio-blk (SeaBIOS boots it).
+        with open(disk, "r+b") as f:
+            f.seek(5 * 512)
+            f.write(bytes(512))
+        with Server("qemu-nbd", disk, unix=t("q.sock")) as s:
+            bd = ('{"driver":"raw","node-name":"d0","file":{"driver":"nbd",'
+                  '"server":{"type":"unix","path":"%s"},"export":"exp"}}' % s.unix)
+            r = subprocess.run([HEMU, "-nographic", "-nodefaults", "-serial", "stdio",
+                                "-m", "64", "-device", "isa-debug-exit",
+                                "-blockdev", bd, "-device", "virtio-blk-pci,drive=d0"],
+                               stdin=subprocess.DEVNULL, capture_output=True,
+                               timeout=120)
+        out = r.stdout.decode("latin-1") + r.stderr.decode("latin-1")
+        check("WRITE-OK" in out, "-blockdev boot: %r" % out[-300:])
+        with open(disk, "rb") as f:
+            f.seek(5 * 512)
+            check(f.read(512).startswith(PAYLOAD), "LBA 5 not written (-blockdev)")
 
 
 def guest():
