@@ -30,6 +30,8 @@ def himg(*args, ok=True):
         raise Fail("hemu-img %s: %s" % (" ".join(args), r.stderr.strip()))
     if r.returncode < 0:
         raise Fail("hemu-img died with signal %d" % -r.returncode)
+    if "Sanitizer" in r.stderr:     # an ASan build exits 1 on its reports
+        raise Fail("hemu-img %s: %s" % (" ".join(args), r.stderr[-1500:]))
     return r
 
 
