@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * nbd-client.c - the NBD protocol engine (NetworkBlockDevice/nbd
- * doc/proto.md): fixed newstyle negotiation with NBD_OPT_STRUCTURED_REPLY
+ * doc/proto.md): fixed newstyle negotiation with NBD_OPT_STRUCTURED_REPLY,
+ * NBD_OPT_SET_META_CONTEXT (base:allocation, for NBD_CMD_BLOCK_STATUS)
  * and NBD_OPT_GO (block size constraints through NBD_INFO_BLOCK_SIZE),
  * falling back to NBD_OPT_EXPORT_NAME and to the oldstyle greeting for old
  * servers; then one request at a time (the block layer serialises a
@@ -291,6 +292,55 @@ static int opt_go(struct nbd_client *c, uint32_t opt, const char *export,
     return -1;
 }
 
+/* NBD_OPT_SET_META_CONTEXT for base:allocation: 0 (negotiated or not), -1
+ * on a broken answer. */
+static int set_meta_context(struct nbd_client *c, const char *export,
+                            struct err **errp)
+{
+    const char *q = NBD_META_BASE_ALLOCATION;
+    size_t nlen = strlen(export), qlen = strlen(q);
+    size_t len = 4 + nlen + 4 + 4 + qlen;
+    uint8_t *d = xmalloc(len);
+    be32_put(d, nlen);
+    memcpy(d + 4, export, nlen);
+    be32_put(d + 4 + nlen, 1);
+    be32_put(d + 8 + nlen, qlen);
+    memcpy(d + 12 + nlen, q, qlen);
+    int r = send_option(c, NBD_OPT_SET_META_CONTEXT, d, len);
+    free(d);
+    if (r < 0) {
+        err_setf(errp, "sending NBD_OPT_SET_META_CONTEXT: %s", c->errmsg);
+        return -1;
+    }
+    for (int n = 0; n < 64; n++) {
+        struct opt_reply rep;
+        if (recv_opt_reply(c, NBD_OPT_SET_META_CONTEXT, &rep, errp) < 0) {
+            return -1;
+        }
+        uint32_t type = rep.type, rlen = rep.len;
+        if (type == NBD_REP_META_CONTEXT && rlen == 4 + qlen &&
+            !memcmp(rep.data + 4, q, qlen)) {
+            c->info.has_alloc = true;
+            c->info.alloc_id = be32_get(rep.data);
+        }
+        free(rep.data);
+        if (type == NBD_REP_ACK) {
+            return 0;
+        }
+        if (type & 0x80000000u) {
+            c->info.has_alloc = false;  /* no block status: all data */
+            return 0;
+        }
+        if (type != NBD_REP_META_CONTEXT) {
+            err_setf(errp, "unexpected reply type %u to "
+                     "NBD_OPT_SET_META_CONTEXT", type);
+            return -1;
+        }
+    }
+    err_setf(errp, "too many replies to NBD_OPT_SET_META_CONTEXT");
+    return -1;
+}
+
 int nbd_handshake(struct nbd_client *c, const char *export, struct err **errp)
 {
     uint8_t b[18];
@@ -365,6 +415,9 @@ int nbd_handshake(struct nbd_client *c, const char *export, struct err **errp)
                      "NBD_OPT_STRUCTURED_REPLY", rep.type);
             return -1;
         }
+        if (c->info.structured && set_meta_context(c, export, errp) < 0) {
+            return -1;
+        }
         int r = opt_go(c, NBD_OPT_GO, export, errp);
         if (r < 0) {
             return -1;
@@ -422,8 +475,14 @@ static int send_request(struct nbd_client *c, uint16_t flags, uint16_t type,
  * describe the request and data chunks land in buf.  Returns 0, -errno
  * from the server or NBD_EDEAD.
  */
+struct status_out {
+    uint32_t len, flags;
+    bool got;
+};
+
 static int recv_reply(struct nbd_client *c, uint64_t handle, bool is_read,
-                      uint64_t off, uint8_t *buf, uint32_t len)
+                      uint64_t off, uint8_t *buf, uint32_t len,
+                      struct status_out *st)
 {
     uint8_t h[20];
     int ret = 0;
@@ -449,6 +508,9 @@ static int recv_reply(struct nbd_client *c, uint64_t handle, bool is_read,
             uint32_t e = be32_get(h + 4);
             if (e) {
                 return nbd_errno(e);
+            }
+            if (st) {
+                return dead(c, "simple reply to a block status request");
             }
             if (is_read) {
                 if (c->info.structured) {
@@ -543,9 +605,29 @@ static int recv_reply(struct nbd_client *c, uint64_t handle, bool is_read,
             }
             break;
         }
+        case NBD_REPLY_TYPE_BLOCK_STATUS: {
+            if (!st || st->got || clen < 12 || (clen - 4) % 8 ||
+                clen > MAX_META_CHUNK) {
+                return dead(c, "unexpected or bad block status chunk");
+            }
+            uint8_t *d = xmalloc(clen);
+            if (recv_full(c, d, clen) < 0) {
+                free(d);
+                return NBD_EDEAD;
+            }
+            uint32_t id = be32_get(d), elen = be32_get(d + 4);
+            st->flags = be32_get(d + 8);
+            free(d);
+            if (id != c->info.alloc_id || !elen) {
+                return dead(c, "block status for context %u, length %u", id,
+                            elen);
+            }
+            st->len = MIN(elen, len);   /* one extent may reach further */
+            st->got = true;
+            break;
+        }
         default:
             if (!(type & 0x8000)) {
-                /* Includes BLOCK_STATUS: we never ask for it. */
                 return dead(c, "unexpected reply chunk type %u", type);
             }
             /* An error type we do not know: an error all the same. */
@@ -564,6 +646,9 @@ static int recv_reply(struct nbd_client *c, uint64_t handle, bool is_read,
         return dead(c, "read reply covers %" PRIu64 " of %u bytes",
                     covered, len);
     }
+    if (!ret && st && !st->got) {
+        return dead(c, "block status reply without an extent");
+    }
     return ret;
 }
 
@@ -573,7 +658,7 @@ int nbd_read(struct nbd_client *c, uint64_t off, void *buf, uint32_t len)
     if (send_request(c, 0, NBD_CMD_READ, off, len, &h) < 0) {
         return NBD_EDEAD;
     }
-    return recv_reply(c, h, true, off, buf, len);
+    return recv_reply(c, h, true, off, buf, len, NULL);
 }
 
 int nbd_write(struct nbd_client *c, uint64_t off, const void *buf,
@@ -586,7 +671,7 @@ int nbd_write(struct nbd_client *c, uint64_t off, const void *buf,
         send_full(c, buf, len) < 0) {
         return NBD_EDEAD;
     }
-    return recv_reply(c, h, false, 0, NULL, 0);
+    return recv_reply(c, h, false, 0, NULL, 0, NULL);
 }
 
 int nbd_trim(struct nbd_client *c, uint64_t off, uint32_t len)
@@ -598,7 +683,7 @@ int nbd_trim(struct nbd_client *c, uint64_t off, uint32_t len)
     if (send_request(c, 0, NBD_CMD_TRIM, off, len, &h) < 0) {
         return NBD_EDEAD;
     }
-    return recv_reply(c, h, false, 0, NULL, 0);
+    return recv_reply(c, h, false, 0, NULL, 0, NULL);
 }
 
 int nbd_write_zeroes(struct nbd_client *c, uint64_t off, uint32_t len,
@@ -612,7 +697,7 @@ int nbd_write_zeroes(struct nbd_client *c, uint64_t off, uint32_t len,
                      NBD_CMD_WRITE_ZEROES, off, len, &h) < 0) {
         return NBD_EDEAD;
     }
-    return recv_reply(c, h, false, 0, NULL, 0);
+    return recv_reply(c, h, false, 0, NULL, 0, NULL);
 }
 
 int nbd_flush(struct nbd_client *c)
@@ -624,7 +709,27 @@ int nbd_flush(struct nbd_client *c)
     if (send_request(c, 0, NBD_CMD_FLUSH, 0, 0, &h) < 0) {
         return NBD_EDEAD;
     }
-    return recv_reply(c, h, false, 0, NULL, 0);
+    return recv_reply(c, h, false, 0, NULL, 0, NULL);
+}
+
+int nbd_block_status(struct nbd_client *c, uint64_t off, uint32_t len,
+                     uint32_t *ext_len, uint32_t *flags)
+{
+    uint64_t h;
+    struct status_out st = { 0 };
+    if (!c->info.has_alloc || !len) {
+        return -ENOTSUP;
+    }
+    if (send_request(c, NBD_CMD_FLAG_REQ_ONE, NBD_CMD_BLOCK_STATUS, off, len,
+                     &h) < 0) {
+        return NBD_EDEAD;
+    }
+    int r = recv_reply(c, h, false, 0, NULL, len, &st);
+    if (r >= 0) {
+        *ext_len = st.len;
+        *flags = st.flags;
+    }
+    return r;
 }
 
 void nbd_disconnect(struct nbd_client *c)

@@ -287,7 +287,7 @@ static int reconnect(struct nbd_state *s)
     }
 }
 
-enum op { OP_READ, OP_WRITE, OP_TRIM, OP_ZERO, OP_FLUSH };
+enum op { OP_READ, OP_WRITE, OP_TRIM, OP_ZERO, OP_FLUSH, OP_STATUS };
 
 /* One request on the wire, resent across reconnects. */
 static int request(struct nbd_state *s, enum op op, uint64_t off,
@@ -303,6 +303,11 @@ static int request(struct nbd_state *s, enum op op, uint64_t off,
         case OP_WRITE: r = nbd_write(&s->c, off, buf, len, flag); break;
         case OP_TRIM: r = nbd_trim(&s->c, off, len); break;
         case OP_ZERO: r = nbd_write_zeroes(&s->c, off, len, flag); break;
+        case OP_STATUS: {
+            uint32_t *out = buf;    /* extent length, NBD_STATE_* */
+            r = nbd_block_status(&s->c, off, len, &out[0], &out[1]);
+            break;
+        }
         default: r = nbd_flush(&s->c); break;
         }
         if (r == -ESHUTDOWN && s->addr.reconnect_delay) {
@@ -502,6 +507,41 @@ static int nbd_flush_op(struct bdrv *bs)
     return request(s, OP_FLUSH, 0, NULL, 0, false);
 }
 
+/* base:allocation through NBD_CMD_BLOCK_STATUS when the server has it;
+ * otherwise, or for an unaligned start, all data. */
+static int nbd_block_status_op(struct bdrv *bs, uint64_t off, uint64_t len,
+                               uint64_t *pnum, uint64_t *map)
+{
+    struct nbd_state *s = bs->opaque;
+    uint32_t a = s->c.info.min_block ? s->c.info.min_block : 1;
+    *map = off;
+    *pnum = len;
+    if (off >= s->size) {
+        return BDRV_BLOCK_ZERO | BDRV_BLOCK_OFFSET_VALID;
+    }
+    len = MIN(len, s->size - off);
+    *pnum = len;
+    if (!s->c.info.has_alloc || off % a || len < a) {
+        if (off % a) {
+            *pnum = MIN(len, a - off % a);
+        }
+        return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID;
+    }
+    uint32_t n = MIN(len, (uint64_t)1 << 30);
+    n -= n % a;
+    uint32_t out[2];
+    int r = request(s, OP_STATUS, off, out, n, false);
+    if (r == -EIO) {
+        return r;
+    }
+    if (r < 0) {
+        return BDRV_BLOCK_DATA | BDRV_BLOCK_OFFSET_VALID;
+    }
+    *pnum = out[0];
+    return (out[1] & NBD_STATE_ZERO ? BDRV_BLOCK_ZERO : BDRV_BLOCK_DATA) |
+           BDRV_BLOCK_OFFSET_VALID;
+}
+
 static int64_t nbd_getlength(struct bdrv *bs)
 {
     struct nbd_state *s = bs->opaque;
@@ -523,4 +563,5 @@ const struct bdrv_ops bdrv_nbd_ops = {
     .discard = nbd_discard,
     .flush = nbd_flush_op,
     .getlength = nbd_getlength,
+    .block_status = nbd_block_status_op,
 };

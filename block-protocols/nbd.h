@@ -28,12 +28,13 @@ struct kvlist;
 enum {
     NBD_OPT_EXPORT_NAME = 1, NBD_OPT_ABORT = 2, NBD_OPT_LIST = 3,
     NBD_OPT_STARTTLS = 5, NBD_OPT_INFO = 6, NBD_OPT_GO = 7,
-    NBD_OPT_STRUCTURED_REPLY = 8,
+    NBD_OPT_STRUCTURED_REPLY = 8, NBD_OPT_SET_META_CONTEXT = 10,
 };
 
 #define NBD_REP_ERR(n) (0x80000000u | (n))
 enum {
     NBD_REP_ACK = 1, NBD_REP_SERVER = 2, NBD_REP_INFO = 3,
+    NBD_REP_META_CONTEXT = 4,
 };
 #define NBD_REP_ERR_UNSUP           NBD_REP_ERR(1)
 #define NBD_REP_ERR_POLICY          NBD_REP_ERR(2)
@@ -64,10 +65,16 @@ enum { NBD_INFO_EXPORT = 0, NBD_INFO_NAME = 1, NBD_INFO_DESCRIPTION = 2,
 
 enum {
     NBD_CMD_READ = 0, NBD_CMD_WRITE = 1, NBD_CMD_DISC = 2, NBD_CMD_FLUSH = 3,
-    NBD_CMD_TRIM = 4, NBD_CMD_WRITE_ZEROES = 6,
+    NBD_CMD_TRIM = 4, NBD_CMD_WRITE_ZEROES = 6, NBD_CMD_BLOCK_STATUS = 7,
 };
 #define NBD_CMD_FLAG_FUA     (1u << 0)
 #define NBD_CMD_FLAG_NO_HOLE (1u << 1)
+#define NBD_CMD_FLAG_REQ_ONE (1u << 3)
+
+/* The "base:allocation" metadata context (proto.md "Metadata querying"). */
+#define NBD_META_BASE_ALLOCATION "base:allocation"
+#define NBD_STATE_HOLE (1u << 0)
+#define NBD_STATE_ZERO (1u << 1)
 
 #define NBD_REPLY_FLAG_DONE  (1u << 0)
 enum {
@@ -111,6 +118,8 @@ struct nbd_export {
     uint64_t size;
     uint16_t flags;         /* transmission flags */
     bool structured;        /* structured replies negotiated */
+    bool has_alloc;         /* base:allocation negotiated, as alloc_id */
+    uint32_t alloc_id;
     uint32_t min_block, pref_block, max_block;
 };
 
@@ -138,6 +147,10 @@ int nbd_trim(struct nbd_client *c, uint64_t off, uint32_t len);
 int nbd_write_zeroes(struct nbd_client *c, uint64_t off, uint32_t len,
                      bool may_unmap);
 int nbd_flush(struct nbd_client *c);
+/* NBD_CMD_BLOCK_STATUS for base:allocation: the first extent at off
+ * (*ext_len bytes, at most len) and its NBD_STATE_* flags. */
+int nbd_block_status(struct nbd_client *c, uint64_t off, uint32_t len,
+                     uint32_t *ext_len, uint32_t *flags);
 /* NBD_CMD_DISC (no reply). */
 void nbd_disconnect(struct nbd_client *c);
 /* Map an NBD error value from the wire to -errno. */

@@ -3,8 +3,8 @@
  * fuzz_nbd.c - libFuzzer target for the NBD client (block-protocols/
  * nbd-client.c, nbd-opts.c): the input is everything a hostile server
  * sends (greeting, option replies, then replies to a read, a write, a
- * flush, a trim and more reads, over a fake transport), and, from its
- * first line, an NBD filename for the URL/legacy parser.  Nothing may
+ * flush, a trim, a block status and more reads, over a fake transport),
+ * and, from its first line, an NBD filename for the URL/legacy parser.  Nothing may
  * crash, hang or write outside the read buffers (ASan guards them).
  */
 #include "emu/osdep.h"
@@ -68,6 +68,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 2: r = nbd_flush(&c); break;
         case 3: r = nbd_trim(&c, 0, len); break;
         case 5: r = nbd_write_zeroes(&c, 512, len, false); break;
+        case 6: {
+            uint32_t el, fl;
+            r = nbd_block_status(&c, 0, len, &el, &fl);
+            if (r >= 0 && (el == 0 || el > len)) {
+                abort();    /* the extent must lie inside the request */
+            }
+            break;
+        }
         default: r = nbd_read(&c, (uint64_t)i * 1000, buf, len); break;
         }
         free(buf);

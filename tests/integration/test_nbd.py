@@ -6,7 +6,9 @@ TCP and Unix sockets, read-write and read-only exports, convert from NBD
 checked with qemu-img compare, convert into an export, qcow2 over an NBD
 export and as a backing file on NBD, block size constraints (nbdkit's
 blocksize-policy with min 4096, so unaligned writes are read-modify-
-written), and clear errors: refused connection, unknown export, TLS, a
+written), block status (hemu-img map equal to qemu-img map on qemu-nbd
+and nbdkit), reconnect-delay= against a server that drops connections,
+and clear errors: refused connection, unknown export, TLS, a
 server that is not NBD and a hostile server sending a bad read reply."""
 import os
 import socket
@@ -156,6 +158,29 @@ def block_size_constraints_read_modify_write():
 
 
 @test
+def block_status_map_matches_qemu_img():
+    """base:allocation through NBD_CMD_BLOCK_STATUS: hemu-img map of a
+    sparse export reads like qemu-img map of the same export."""
+    with TempDir() as t:
+        sp = t("sp.raw")
+        with open(sp, "wb") as f:
+            f.truncate(8 << 20)
+            f.seek(192 << 10)
+            f.write(os.urandom(320 << 10))
+            f.seek(6 << 20)
+            f.write(os.urandom(4096))
+        for kind in ("qemu-nbd", "nbdkit"):
+            with Server(kind, sp, readonly=True) as s:
+                h = himg("map", "--output=json", s.url()).stdout
+                q = subprocess.run(["qemu-img", "map", "--output=json", s.url()],
+                                   capture_output=True, text=True, check=True).stdout
+                check_eq(h, q, "%s: map" % kind)
+                check(h.count('"data": true') == 2, "%s: %s" % (kind, h))
+                himg("convert", "-O", "raw", s.url(), t("o.raw"))
+                compare(sp, t("o.raw"))
+
+
+@test
 def clear_errors():
     with TempDir() as t:
         port = free_port()
@@ -225,7 +250,9 @@ def hostile(c):
             c.sendall(struct.pack(">QIII", 0x3e889045565a9, opt, typ, len(data)) + data)
         if opt == 8:
             rep(1)
-        elif opt == 7:
+        elif opt != 7:
+            rep(0x80000001)     # NBD_REP_ERR_UNSUP
+        else:
             rep(3, struct.pack(">HQH", 0, 1 << 20, 1))
             rep(1)
             break
@@ -261,7 +288,9 @@ def negotiate(c, size):
             c.sendall(struct.pack(">QIII", 0x3e889045565a9, opt, typ, len(data)) + data)
         if opt == 8:
             rep(1)
-        elif opt == 7:
+        elif opt != 7:
+            rep(0x80000001)     # NBD_REP_ERR_UNSUP
+        else:
             rep(3, struct.pack(">HQH", 0, size, 1 | 2))
             rep(1)
             return

@@ -253,7 +253,14 @@ static void opt_reply(struct script *s, uint32_t opt, uint32_t type,
     put32(s, len);
 }
 
-/* A modern server: structured replies, GO with export info and sizes. */
+/* The server knows no metadata contexts. */
+static void meta_unsup(struct script *s)
+{
+    opt_reply(s, NBD_OPT_SET_META_CONTEXT, NBD_REP_ERR_UNSUP, 0);
+}
+
+/* A modern server: structured replies, base:allocation as context 7, GO
+ * with export info and sizes. */
 static void greet(struct script *s, uint32_t min, uint32_t pref,
                   uint32_t max, uint64_t size, uint16_t flags)
 {
@@ -261,6 +268,10 @@ static void greet(struct script *s, uint32_t min, uint32_t pref,
     put64(s, NBD_OPTS_MAGIC);
     put16(s, NBD_FLAG_FIXED_NEWSTYLE | NBD_FLAG_NO_ZEROES);
     opt_reply(s, NBD_OPT_STRUCTURED_REPLY, NBD_REP_ACK, 0);
+    opt_reply(s, NBD_OPT_SET_META_CONTEXT, NBD_REP_META_CONTEXT, 4 + 15);
+    put32(s, 7);
+    put(s, "base:allocation", 15);
+    opt_reply(s, NBD_OPT_SET_META_CONTEXT, NBD_REP_ACK, 0);
     opt_reply(s, NBD_OPT_GO, NBD_REP_INFO, 12);
     put16(s, NBD_INFO_EXPORT);
     put64(s, size);
@@ -305,17 +316,27 @@ TEST(handshake_go)
     EXPECT_EQ(c.info.min_block, 512);
     EXPECT_EQ(c.info.max_block, 1 << 20);
     EXPECT(c.info.flags & NBD_FLAG_SEND_TRIM);
-    /* What we sent: flags, STRUCTURED_REPLY, then GO with the name. */
+    EXPECT(c.info.has_alloc);
+    EXPECT_EQ(c.info.alloc_id, 7);
+    /* What we sent: flags, STRUCTURED_REPLY, SET_META_CONTEXT for
+     * base:allocation, then GO with the name. */
     EXPECT_EQ(be32_get(s.out), NBD_FLAG_C_FIXED_NEWSTYLE |
                                NBD_FLAG_C_NO_ZEROES);
     EXPECT_EQ(be64_get(s.out + 4), NBD_OPTS_MAGIC);
     EXPECT_EQ(be32_get(s.out + 12), NBD_OPT_STRUCTURED_REPLY);
-    EXPECT_EQ(be32_get(s.out + 28), NBD_OPT_GO);
-    EXPECT_EQ(be32_get(s.out + 32), 4 + 4 + 2 + 2);
-    EXPECT_EQ(be32_get(s.out + 36), 4);
-    EXPECT(!memcmp(s.out + 40, "disk", 4));
-    EXPECT_EQ(be16_get(s.out + 44), 1);
-    EXPECT_EQ(be16_get(s.out + 46), NBD_INFO_BLOCK_SIZE);
+    const uint8_t *m = s.out + 20;
+    EXPECT_EQ(be32_get(m + 8), NBD_OPT_SET_META_CONTEXT);
+    EXPECT_EQ(be32_get(m + 12), 4 + 4 + 4 + 4 + 15);
+    EXPECT(!memcmp(m + 16 + 4, "disk", 4));
+    EXPECT_EQ(be32_get(m + 16 + 8), 1);
+    EXPECT(!memcmp(m + 16 + 16, "base:allocation", 15));
+    const uint8_t *g = m + 16 + 31;
+    EXPECT_EQ(be32_get(g + 8), NBD_OPT_GO);
+    EXPECT_EQ(be32_get(g + 12), 4 + 4 + 2 + 2);
+    EXPECT_EQ(be32_get(g + 16), 4);
+    EXPECT(!memcmp(g + 20, "disk", 4));
+    EXPECT_EQ(be16_get(g + 24), 1);
+    EXPECT_EQ(be16_get(g + 26), NBD_INFO_BLOCK_SIZE);
 }
 
 TEST(handshake_fallbacks)
@@ -363,6 +384,7 @@ TEST(handshake_errors)
     put64(&s, NBD_OPTS_MAGIC);
     put16(&s, NBD_FLAG_FIXED_NEWSTYLE);
     opt_reply(&s, NBD_OPT_STRUCTURED_REPLY, NBD_REP_ACK, 0);
+    meta_unsup(&s);
     opt_reply(&s, NBD_OPT_GO, NBD_REP_ERR_UNKNOWN, 5);
     put(&s, "no\x01it", 5);
     EXPECT_EQ(handshake(&s, &c, "zz", msg, sizeof(msg)), -1);
@@ -398,6 +420,7 @@ TEST(handshake_errors)
     put64(&s, NBD_OPTS_MAGIC);
     put16(&s, NBD_FLAG_FIXED_NEWSTYLE);
     opt_reply(&s, NBD_OPT_STRUCTURED_REPLY, NBD_REP_ACK, 0);
+    meta_unsup(&s);
     opt_reply(&s, NBD_OPT_GO, NBD_REP_INFO, 0xfffffff0);
     EXPECT_EQ(handshake(&s, &c, "", msg, sizeof(msg)), -1);
     EXPECT(strstr(msg, "too long"));
@@ -406,6 +429,7 @@ TEST(handshake_errors)
     put64(&s, NBD_OPTS_MAGIC);
     put16(&s, NBD_FLAG_FIXED_NEWSTYLE);
     opt_reply(&s, NBD_OPT_STRUCTURED_REPLY, NBD_REP_ACK, 0);
+    meta_unsup(&s);
     opt_reply(&s, NBD_OPT_GO, NBD_REP_ACK, 0);
     EXPECT_EQ(handshake(&s, &c, "", msg, sizeof(msg)), -1);
     EXPECT(strstr(msg, "size"));
@@ -618,6 +642,62 @@ TEST(hostile_replies)
             EXPECT_EQ(buf[72 + i], 0x77);
         }
     }
+}
+
+TEST(block_status)
+{
+    static struct script s;
+    struct nbd_client c;
+    uint32_t len = 0, flags = 0;
+    connected(&s, &c, true);
+    c.info.has_alloc = true;
+    c.info.alloc_id = 7;
+    chunk(&s, NBD_REPLY_FLAG_DONE, NBD_REPLY_TYPE_BLOCK_STATUS, 1, 12);
+    put32(&s, 7);
+    put32(&s, 8192);
+    put32(&s, NBD_STATE_HOLE | NBD_STATE_ZERO);
+    EXPECT_EQ(nbd_block_status(&c, 4096, 65536, &len, &flags), 0);
+    EXPECT_EQ(len, 8192);
+    EXPECT_EQ(flags, NBD_STATE_HOLE | NBD_STATE_ZERO);
+    EXPECT_EQ(be16_get(s.out + 4), NBD_CMD_FLAG_REQ_ONE);
+    EXPECT_EQ(be16_get(s.out + 6), NBD_CMD_BLOCK_STATUS);
+    /* An extent longer than asked is cut to the request. */
+    chunk(&s, NBD_REPLY_FLAG_DONE, NBD_REPLY_TYPE_BLOCK_STATUS, 2, 12);
+    put32(&s, 7);
+    put32(&s, 1 << 20);
+    put32(&s, 0);
+    EXPECT_EQ(nbd_block_status(&c, 0, 4096, &len, &flags), 0);
+    EXPECT_EQ(len, 4096);
+    /* Hostile: another context, an empty extent, no extent, a simple
+     * success, a ragged descriptor list. */
+    for (int k = 0; k < 5; k++) {
+        connected(&s, &c, true);
+        c.info.has_alloc = true;
+        c.info.alloc_id = 7;
+        if (k == 3) {
+            put32(&s, NBD_SIMPLE_REPLY_MAGIC);
+            put32(&s, 0);
+            put64(&s, 1);
+        } else if (k == 2) {
+            chunk(&s, NBD_REPLY_FLAG_DONE, NBD_REPLY_TYPE_NONE, 1, 0);
+        } else {
+            chunk(&s, NBD_REPLY_FLAG_DONE, NBD_REPLY_TYPE_BLOCK_STATUS, 1,
+                  k == 4 ? 14 : 12);
+            put32(&s, k == 0 ? 8 : 7);
+            put32(&s, k == 1 ? 0 : 512);
+            put32(&s, 0);
+            put16(&s, 0);
+        }
+        int r = nbd_block_status(&c, 0, 4096, &len, &flags);
+        if (r != NBD_EDEAD) {
+            printf("#   block status case %d: %d\n", k, r);
+            test_failed_now = 1;
+        }
+    }
+    /* Not negotiated: not sent. */
+    connected(&s, &c, true);
+    EXPECT_EQ(nbd_block_status(&c, 0, 4096, &len, &flags), -ENOTSUP);
+    EXPECT_EQ(s.out_len, 0);
 }
 
 TEST(errno_map)
