@@ -180,6 +180,13 @@ bench: bench-netblk
 bench-net: all
 	python3 tests/bench/net/bench_net.py $(BUILDDIR)/hemu
 bench: bench-net
+# NBD: the guest and hemu-img against QEMU over one qemu-nbd; part of
+# "make bench".
+.PHONY: bench-nbd
+bench-nbd: all
+	HEMU=$(BUILDDIR)/hemu python3 tests/bench/net-block/bench_nbd.py
+
+bench: bench-nbd
 
 check-fuzz: fuzz
 	@./tests/fuzz/run-fuzzers.sh $(FUZZ_SECONDS) $(FUZZ_BINS)

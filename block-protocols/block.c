@@ -16,6 +16,7 @@
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 
+extern const struct bdrv_ops bdrv_nbd_ops;
 static const struct bdrv_ops *const drivers[] = {
     &bdrv_file_ops, &bdrv_raw_ops, &bdrv_qcow2_ops,
 #ifdef CONFIG_ISCSI
@@ -30,6 +31,7 @@ static const struct bdrv_ops *const drivers[] = {
 #ifdef CONFIG_NFS
     &bdrv_nfs_ops,
 #endif
+    &bdrv_nbd_ops,
 };
 
 const struct bdrv_ops *bdrv_find_driver(const char *name)
@@ -272,6 +274,8 @@ struct bdrv *bdrv_open_opts(struct kvlist *kv, int flags, struct err **errp)
                 kvlist_free(sub);
                 return NULL;
             }
+            const struct bdrv_ops *jd = kv_has(j, "driver") ?
+                bdrv_find_driver(kv_get(j, "driver")) : NULL;
             for (int i = 0; i < j->n; i++) {
                 /* A json: file holds a whole stack; its top keys belong
                  * to the format unless they name the protocol. */
@@ -290,6 +294,8 @@ struct bdrv *bdrv_open_opts(struct kvlist *kv, int flags, struct err **errp)
                         kv_mark_used(kv, "driver");
                         drv = d;
                     }
+                } else if (jd && jd->is_protocol) {
+                    kv_set(sub, k, j->v[i].val);    /* json:{"driver":"nbd"..} */
                 } else {
                     kv_set(kv, k, j->v[i].val);
                 }

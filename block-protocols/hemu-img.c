@@ -193,7 +193,11 @@ static int cmd_create(int argc, char **argv)
         struct err *e = NULL;
         struct kvlist *kv = kvlist_new();
         kv_set(kv, "file.force-share", "on");
-        char *path = co.backing_file[0] == '/' ? xstrdup(co.backing_file) : NULL;
+        /* Absolute: "/...", "json:", and protocol URLs ("nbd://..."). */
+        char *path = co.backing_file[0] == '/' ||
+                     !strncmp(co.backing_file, "json:", 5) ||
+                     bdrv_find_protocol(co.backing_file) ?
+                     xstrdup(co.backing_file) : NULL;
         if (!path) {
             char *d = xstrdup(fn);
             char *slash = strrchr(d, '/');

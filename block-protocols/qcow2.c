@@ -810,7 +810,8 @@ static int open_backing(struct bdrv *bs, struct kvlist *kv, int flags,
     }
     char *path;
     const char *bf = bs->backing_file;
-    if (bf[0] == '/' || !strncmp(bf, "json:", 5) || strstr(bf, "://")) {
+    if (bf[0] == '/' || !strncmp(bf, "json:", 5) || strstr(bf, "://") ||
+        bdrv_find_protocol(bf)) {
         path = xstrdup(bf);
     } else {
         char *dup = xstrdup(bs->filename);

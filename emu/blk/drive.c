@@ -320,7 +320,9 @@ static int init_drive(struct drive *d, int n, struct err **errp)
     if (fmt) {
         kv_set(nkv, "driver", fmt);
     }
-    bool has_file = kv_has(nkv, "file") || kv_has(nkv, "file.filename");
+    /* file.driver=nbd,file.server.*=... has a medium without a filename. */
+    bool has_file = kv_has(nkv, "file") || kv_has(nkv, "file.filename") ||
+                    kv_has(nkv, "file.driver");
     const char *fv = kv_get(nkv, "file");
     if (fv && !*fv) {
         kv_unset(nkv, "file");
