@@ -17,5 +17,6 @@ option_handler opt_drive, opt_hda, opt_hdb, opt_hdc, opt_hdd, opt_cdrom,
     opt_blockdev, opt_snapshot;
 /* display/ and remote/ own these. */
 option_handler opt_vga, opt_vnc, opt_k;
+option_handler opt_spice;     /* remote/spice-opts.c */
 
 #endif
