@@ -22,6 +22,9 @@ command -v npm >/dev/null 2>&1 || BUILD="$BUILD npm"
 RUN="$RUN cpio"
 # Storage tests: ISOs (xorriso, isolinux), bench arithmetic (bc).
 TEST="$TEST xorriso isolinux syslinux-common bc"
+# SPICE tests: remote-viewer under Xvfb, xdotool to find and type into its
+# window, ImageMagick's import for screenshots
+TEST="$TEST virt-viewer xvfb xdotool imagemagick"
 
 missing=""
 for p in $BUILD $RUN $TEST; do
