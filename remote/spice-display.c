@@ -24,6 +24,7 @@
 
 #include "display/console.h"
 #include "emu/util/cutils.h"
+#include "remote/spice-display.h"
 #include "remote/spice-int.h"
 
 /* Past this many drawables the worker is not keeping up (no client
@@ -38,10 +39,13 @@ struct update {
 };
 
 static struct {
-    QXLInstance qxl;
+    QXLInstance qxl;            /* our own, when no QXL device exists */
+    QXLInstance *inst;          /* the one the commands go to */
     struct console *con;
     struct console_listener listener;
     bool attached;
+    bool attached_con;          /* the listener is in place */
+    bool active;                /* a display channel is connected */
 
     /* The primary surface: spice-server draws into it (its canvas). */
     uint32_t *primary;
@@ -148,9 +152,9 @@ static void create_primary(void)
         .flags = 0,
         .type = QXL_SURF_TYPE_PRIMARY,
         .mem = phys(sd.primary),
-        .group_id = 0,
+        .group_id = SPICE_DISPLAY_GROUP,
     };
-    spice_qxl_create_primary_surface(&sd.qxl, 0, &c);
+    spice_qxl_create_primary_surface(sd.inst, 0, &c);
     sd.have_primary = true;
 }
 
@@ -162,7 +166,7 @@ static void destroy_primary(void)
     pthread_mutex_lock(&sd.qlock);
     queue_clear_locked();
     pthread_mutex_unlock(&sd.qlock);
-    spice_qxl_destroy_primary_surface(&sd.qxl, 0);
+    spice_qxl_destroy_primary_surface(sd.inst, 0);
     sd.have_primary = false;
     free(sd.primary);
     sd.primary = NULL;
@@ -194,13 +198,14 @@ static void on_refreshed(void *opaque)
     bool any = sd.queued > 0;
     pthread_mutex_unlock(&sd.qlock);
     if (any) {
-        spice_qxl_wakeup(&sd.qxl);
+        spice_qxl_wakeup(sd.inst);
     }
 }
 
 void spice_display_set_active(bool active)
 {
-    if (!sd.con) {
+    sd.active = active;
+    if (!sd.con || !sd.attached_con) {
         return;
     }
     if (active) {
@@ -233,7 +238,7 @@ static void qxl_get_init_info(QXLInstance *qin, QXLDevInitInfo *info)
     info->n_surfaces = 1;
 }
 
-static int qxl_get_command(QXLInstance *qin, struct QXLCommandExt *ext)
+int spice_display_get_command(struct QXLCommandExt *ext)
 {
     pthread_mutex_lock(&sd.qlock);
     struct update *u = sd.head;
@@ -251,12 +256,12 @@ static int qxl_get_command(QXLInstance *qin, struct QXLCommandExt *ext)
     memset(ext, 0, sizeof(*ext));
     ext->cmd.type = QXL_CMD_DRAW;
     ext->cmd.data = phys(&u->drawable);
-    ext->group_id = 0;
+    ext->group_id = SPICE_DISPLAY_GROUP;
     ext->flags = 0;
     return 1;
 }
 
-static int qxl_req_cmd_notification(QXLInstance *qin)
+int spice_display_req_notification(void)
 {
     pthread_mutex_lock(&sd.qlock);
     bool empty = !sd.head;
@@ -266,9 +271,24 @@ static int qxl_req_cmd_notification(QXLInstance *qin)
     return empty;
 }
 
-static void qxl_release_resource(QXLInstance *qin, struct QXLReleaseInfoExt r)
+void spice_display_release(struct QXLReleaseInfoExt r)
 {
     free((struct update *)(uintptr_t)r.info->id);
+}
+
+static int qxl_get_command(QXLInstance *qin, struct QXLCommandExt *ext)
+{
+    return spice_display_get_command(ext);
+}
+
+static int qxl_req_cmd_notification(QXLInstance *qin)
+{
+    return spice_display_req_notification();
+}
+
+static void qxl_release_resource(QXLInstance *qin, struct QXLReleaseInfoExt r)
+{
+    spice_display_release(r);
 }
 
 static int qxl_get_cursor_command(QXLInstance *qin, struct QXLCommandExt *ext)
@@ -336,17 +356,10 @@ static const QXLInterface qxl_sif = {
     .client_monitors_config = qxl_client_monitors_config,
 };
 
-int spice_display_init(SpiceServer *s, struct console *con)
+void spice_display_add_host_memslot(QXLInstance *qxl)
 {
-    sd.con = con;
-    sd.tail = &sd.head;
-    sd.qxl.base.sif = &qxl_sif.base;
-    sd.qxl.id = 0;
-    if (spice_server_add_interface(s, &sd.qxl.base) < 0) {
-        return -1;
-    }
     QXLDevMemSlot slot = {
-        .slot_group_id = 0,
+        .slot_group_id = SPICE_DISPLAY_GROUP,
         .slot_id = 0,
         .generation = 0,
         .virt_start = 0,
@@ -354,13 +367,48 @@ int spice_display_init(SpiceServer *s, struct console *con)
         .addr_delta = 0,
         .qxl_ram_size = 16 << 20,
     };
-    spice_qxl_add_memslot(&sd.qxl, &slot);
+    spice_qxl_add_memslot(qxl, &slot);
+}
+
+void spice_display_attach(QXLInstance *qxl, struct console *con)
+{
+    if (sd.attached_con) {
+        return;
+    }
+    sd.inst = qxl;
+    sd.con = con;
+    sd.tail = &sd.head;
     sd.listener = (struct console_listener){
         .update = on_update, .resize = on_resize, .refreshed = on_refreshed,
     };
     console_refresh(con);
     create_primary();
     console_add_listener(con, &sd.listener);
+    sd.attached_con = true;
     console_invalidate(con);
+    if (sd.active) {
+        console_listener_set_active(con, &sd.listener, true);
+    }
+}
+
+void spice_display_detach(void)
+{
+    if (!sd.attached_con) {
+        return;
+    }
+    console_remove_listener(sd.con, &sd.listener);
+    sd.attached_con = false;
+    destroy_primary();
+}
+
+int spice_display_init(SpiceServer *s, struct console *con)
+{
+    sd.qxl.base.sif = &qxl_sif.base;
+    sd.qxl.id = 0;
+    if (spice_server_add_interface(s, &sd.qxl.base) < 0) {
+        return -1;
+    }
+    spice_display_add_host_memslot(&sd.qxl);
+    spice_display_attach(&sd.qxl, con);
     return 0;
 }

@@ -42,6 +42,18 @@ struct spice_chan {
 };
 static struct spice_chan *channels;
 
+static QXLInstance *qxl_dev;
+static void (*qxl_added)(void *opaque);
+static void *qxl_opaque;
+
+void spice_register_qxl(QXLInstance *qxl, void (*added)(void *opaque),
+                        void *opaque)
+{
+    qxl_dev = qxl;
+    qxl_added = added;
+    qxl_opaque = opaque;
+}
+
 void spice_mark_configured(void)
 {
     configured = true;
@@ -390,7 +402,7 @@ static void spice_stop(void)
 
 int spice_start(struct err **errp)
 {
-    if (!configured || spice_server) {
+    if ((!configured && !qxl_dev) || spice_server) {
         return 0;
     }
     spice_server = spice_server_new();
@@ -398,7 +410,7 @@ int spice_start(struct err **errp)
         err_setf(errp, "failed to create the spice server");
         return -1;
     }
-    if (apply_options(errp) < 0) {
+    if (configured && apply_options(errp) < 0) {
         return -1;
     }
     if (spice_server_init(spice_server, spice_core_interface()) < 0) {
@@ -413,7 +425,13 @@ int spice_start(struct err **errp)
         return -1;
     }
     struct console *con = console_default();
-    if (con && spice_display_init(spice_server, con) < 0) {
+    if (qxl_dev) {
+        if (spice_server_add_interface(spice_server, &qxl_dev->base) < 0) {
+            err_setf(errp, "spice: could not add the qxl device");
+            return -1;
+        }
+        qxl_added(qxl_opaque);
+    } else if (con && spice_display_init(spice_server, con) < 0) {
         err_setf(errp, "spice: could not add the display");
         return -1;
     }

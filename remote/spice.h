@@ -20,6 +20,13 @@ int opt_spice(const char *arg, struct err **errp);
 int spice_start(struct err **errp);
 bool spice_configured(void);
 
+/* The QXL device's instance: spice_start adds it in place of the console
+ * display (creating a server without a listener if there is no -spice,
+ * as QEMU does), then calls added(opaque). */
+struct QXLInstance;
+void spice_register_qxl(struct QXLInstance *qxl, void (*added)(void *opaque),
+                        void *opaque);
+
 /* query-spice's answer (SpiceInfo). */
 struct json_object *spice_query(void);
 /* set_password protocol=spice: connected is "keep", "fail", "disconnect"
