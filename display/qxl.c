@@ -993,3 +993,32 @@ const struct dev_type qxl_vga_type = {
     .reset = qxl_reset,
 };
 DEV_TYPE(qxl_vga_type);
+
+/* The secondary card (no VGA) is not modelled: refused by name rather
+ * than "not a valid device model". */
+struct qxl_secondary {
+    struct pci_device pci;
+};
+
+static const struct prop qxl_secondary_props[] = {
+    PCI_DEVICE_PROPS(struct qxl_secondary),
+    { NULL },
+};
+
+static int qxl_secondary_realize(struct device *dev, struct err **errp)
+{
+    err_setf(errp, "qxl: not supported (use qxl-vga, the primary card)");
+    return -1;
+}
+
+const struct dev_type qxl_secondary_type = {
+    .name = "qxl",
+    .category = "Display devices",
+    .desc = "Spice QXL GPU (secondary) [not supported]",
+    .bus = BUS_PCI,
+    .size = sizeof(struct qxl_secondary),
+    .props = qxl_secondary_props,
+    .user_creatable = true,
+    .realize = qxl_secondary_realize,
+};
+DEV_TYPE(qxl_secondary_type);

@@ -19,111 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import (QMP, Fail, Hemu, TempDir, check, check_eq,  # noqa: E402
                       connect_unix, free_port, run_tests, test, wait_for)
 from rfb import keyecho, read_ppm  # noqa: E402
-
-
-def need(*progs):
-    for p in progs:
-        check(shutil.which(p), "%s is missing (scripts/install-deps.sh TEST)" % p)
-
-
-class Xvfb:
-    """A private X server; killed on exit, also when the test fails."""
-
-    def __init__(self, td):
-        need("Xvfb", "remote-viewer", "xdotool", "import")
-        for n in range(140, 200):
-            if not os.path.exists("/tmp/.X11-unix/X%d" % n) and \
-                    not os.path.exists("/tmp/.X%d-lock" % n):
-                break
-        self.display = ":%d" % n
-        self.proc = subprocess.Popen(
-            ["Xvfb", self.display, "-screen", "0", "1280x1024x24",
-             "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        self.env = dict(os.environ, DISPLAY=self.display)
-        self.env.pop("WAYLAND_DISPLAY", None)
-        self.td = td
-        self.procs = [self.proc]
-        wait_for(lambda: os.path.exists("/tmp/.X11-unix/X%d" % n),
-                 timeout=20, what="Xvfb")
-
-    def spawn(self, args):
-        p = subprocess.Popen(args, env=self.env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-        self.procs.append(p)
-        return p
-
-    def run(self, args):
-        return subprocess.run(args, env=self.env, capture_output=True,
-                              timeout=30)
-
-    def viewer_window(self):
-        r = self.run(["xdotool", "search", "--onlyvisible", "--class",
-                      "remote-viewer"])
-        ids = r.stdout.split()
-        return ids[-1].decode() if ids else None
-
-    def screenshot(self):
-        path = self.td("root.ppm")
-        r = self.run(["import", "-window", "root", "-depth", "8", path])
-        check(r.returncode == 0, "import: %s" % r.stderr)
-        return read_ppm(path)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-
-
-def find_picture(shot, pic):
-    """Where pic (w, h, rgb) lies inside shot, or None.  The viewer's
-    window decorations and the desktop around it are ignored: the guest
-    area is searched for by its busiest row."""
-    sw, sh, spx = shot
-    pw, ph, ppx = pic
-    prow = pw * 3
-    rows = [ppx[y * prow:(y + 1) * prow] for y in range(ph)]
-    key = max(range(ph), key=lambda y: len(set(rows[y][i:i + 3]
-                                               for i in range(0, prow, 3))))
-    for y in range(key, sh - (ph - key) + 1):
-        line = spx[y * sw * 3:(y + 1) * sw * 3]
-        pos = line.find(rows[key])
-        while pos >= 0:
-            if pos % 3 == 0:
-                x, top = pos // 3, y - key
-                if x + pw <= sw and all(
-                        spx[((top + r) * sw + x) * 3:
-                            ((top + r) * sw + x) * 3 + prow] == rows[r]
-                        for r in range(ph)):
-                    return x, top
-            pos = line.find(rows[key], pos + 1)
-    return None
-
-
-def settled_states(q, td):
-    """The set of pictures screendump shows once SeaBIOS stopped writing
-    (the text cursor blinks: a screen is the set of states seen over a
-    while; two such sets in a row equal means it settled)."""
-    def states_now():
-        seen = set()
-        for i in range(16):
-            q.cmd("screendump", {"filename": td("s.ppm")})
-            seen.add(read_ppm(td("s.ppm")))
-            time.sleep(0.05)
-        return seen
-    last = [states_now()]
-
-    def settled():
-        now = states_now()
-        same = now == last[0]
-        last[0] = now
-        return same
-    wait_for(settled, timeout=60, what="a screen that stays")
-    return last[0]
+from spiceview import Xvfb, find_picture, settled_states  # noqa: E402
 
 
 def wait_banner(q, td):
@@ -134,15 +30,15 @@ def wait_banner(q, td):
     wait_for(banner, timeout=30, what="SeaBIOS's screen")
 
 
-@test
-def remote_viewer_shows_screendump_and_query_spice():
+def viewer_follows_seabios(vga):
     with TempDir() as td, Xvfb(td) as x:
         port = free_port()
         qsock = td("q.sock")
         # -S: the viewer connects before SeaBIOS draws anything, so all it
         # shows later came as drawing commands from dirty rectangles (and
         # a resize of the primary surface to the text mode's 720x400).
-        with Hemu(["-display", "none", "-serial", "null", "-net", "none", "-S",
+        with Hemu(["-vga", vga, "-display", "none", "-serial", "null",
+                   "-net", "none", "-S",
                    "-qmp", "unix:%s,server=on,wait=off" % qsock,
                    "-spice", "port=%d,addr=127.0.0.1,disable-ticketing=on,"
                    "jpeg-wan-compression=never,zlib-glz-wan-compression=never,"
@@ -235,6 +131,18 @@ def keys_typed_in_the_viewer_reach_the_guest():
                      what="b's release")
             words = [w for w in text()[before:].split() if w != "FA"]
             check_eq(words, ["30", "B0"], "scan codes for b")
+
+
+@test
+def remote_viewer_shows_screendump_and_query_spice():
+    viewer_follows_seabios("std")
+
+
+@test
+def qxl_vga_mode_over_spice():
+    # The QXL card before a driver takes it: a std VGA whose console goes
+    # out as drawing commands on the card's own QXL instance.
+    viewer_follows_seabios("qxl")
 
 
 # ---------------------------------------------------------------------------
