@@ -117,7 +117,7 @@ int opt_spice(const char *arg, struct err **errp)
     };
     for (int i = 0; unsupported[i]; i++) {
         if (kv_has(kv, unsupported[i])) {
-            err_setf(errp, "-spice %s: not supported", unsupported[i]);
+            err_setf(errp, "%s: not supported", unsupported[i]);
             goto out;
         }
     }
