@@ -148,9 +148,16 @@ def qxl_vga_mode_over_spice():
 # ---------------------------------------------------------------------------
 # A SPICE link client (spice/protocol.h): enough to present a ticket.
 
-def spice_link(port, password, channel_type=1):
-    """The link result the server sends for password (0: accepted)."""
+def spice_link(port, password, channel_type=1, tls_ca=None, want_error=0):
+    """The link result the server sends for password (0: accepted); with
+    tls_ca, over TLS checked against that CA.  want_error: the link
+    reply's own error (SPICE_LINK_ERR_*), returned instead when not 0."""
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    if tls_ca:
+        import ssl
+        ctx = ssl.create_default_context(cafile=tls_ca)
+        ctx.check_hostname = False
+        s = ctx.wrap_socket(s)
     try:
         mess = struct.pack("<IBBIII", 0, channel_type, 0, 0, 0, 18)
         s.sendall(b"REDQ" + struct.pack("<III", 2, 2, len(mess)) + mess)
@@ -167,6 +174,8 @@ def spice_link(port, password, channel_type=1):
         check_eq((magic, major), (b"REDQ", 2), "link reply header")
         reply = read(size)
         err, = struct.unpack("<I", reply[:4])
+        if want_error:
+            return err
         check_eq(err, 0, "link reply error")
         der = reply[4:4 + 162]
         with TempDir() as td:
@@ -245,6 +254,59 @@ def ticket_wrong_right_expired():
             r = q.cmd_raw("set_password", {"protocol": "spice", "password": "x"})
             check_eq(r.get("error", {}).get("class"), "DeviceNotActive",
                      "set_password without -spice")
+            q.cmd("quit")
+
+
+def make_certs(td):
+    """A CA and a server certificate signed by it, in x509-dir layout."""
+    d = td("x509")
+    os.makedirs(d)
+
+    def ossl(*a):
+        r = subprocess.run(["openssl"] + list(a), capture_output=True, cwd=d)
+        check(r.returncode == 0, "openssl %s: %s" % (a[0], r.stderr))
+    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=hemu test CA", "-keyout", "ca-key.pem",
+         "-out", "ca-cert.pem")
+    ossl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+         "-keyout", "server-key.pem", "-out", "server.csr")
+    ossl("x509", "-req", "-in", "server.csr", "-CA", "ca-cert.pem",
+         "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "2",
+         "-out", "server-cert.pem")
+    return d
+
+
+@test
+def tls_port_and_channel_security():
+    with TempDir() as td:
+        x509 = make_certs(td)
+        port, tport = free_port(), free_port()
+        qsock = td("q.sock")
+        with Hemu(["-display", "none", "-serial", "null", "-S",
+                   "-qmp", "unix:%s,server=on,wait=off" % qsock,
+                   "-spice", "port=%d,tls-port=%d,addr=127.0.0.1,"
+                   "password=sesame,x509-dir=%s,tls-channel=main,"
+                   "plaintext-channel=inputs,tls-ciphers=HIGH" %
+                   (port, tport, x509)]):
+            q = QMP(connect_unix(qsock))
+            q.cmd("qmp_capabilities")
+            info = q.cmd("query-spice")
+            check_eq((info["port"], info["tls-port"]), (port, tport),
+                     "query-spice ports")
+            NEED_SECURED, NEED_UNSECURED = 5, 6
+            check_eq(spice_link(port, "sesame", 1, want_error=1),
+                     NEED_SECURED, "main channel in the clear")
+            check_eq(spice_link(tport, "sesame", 1,
+                                tls_ca=os.path.join(x509, "ca-cert.pem")),
+                     0, "main channel over TLS")
+            ev = q.event("SPICE_INITIALIZED")
+            check_eq(ev["data"]["client"]["tls"], True, "tls in the event")
+            check_eq(spice_link(tport, "nope", 1,
+                                tls_ca=os.path.join(x509, "ca-cert.pem")),
+                     7, "wrong password over TLS")
+            check_eq(spice_link(tport, "sesame", 3, want_error=1,
+                                tls_ca=os.path.join(x509, "ca-cert.pem")),
+                     NEED_UNSECURED, "inputs channel over TLS")
             q.cmd("quit")
 
 
