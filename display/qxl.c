@@ -203,7 +203,7 @@ static void memslot_del(struct qxl *d, uint32_t id)
 static void enter_vga_mode(struct qxl *d)
 {
     if (!d->spice_up) {
-        d->native = false;
+        __atomic_store_n(&d->native, false, __ATOMIC_RELEASE);
         d->have_primary = false;
         memset(d->slots, 0, sizeof(d->slots));
         return;
@@ -218,7 +218,7 @@ static void enter_vga_mode(struct qxl *d)
         spice_qxl_reset_image_cache(&d->qxl);
         spice_qxl_reset_cursor(&d->qxl);
         spice_display_add_host_memslot(&d->qxl);
-        d->native = false;
+        __atomic_store_n(&d->native, false, __ATOMIC_RELEASE);
     }
     memset(d->slots, 0, sizeof(d->slots));
     spice_display_attach(&d->qxl, vga_console(&d->vga));
@@ -253,13 +253,13 @@ static void create_primary(struct qxl *d)
     }
     d->primary = c;
     if (!d->spice_up) {
-        d->native = true;
+        __atomic_store_n(&d->native, true, __ATOMIC_RELEASE);
         d->have_primary = true;
         return;
     }
     if (!d->native) {
         spice_display_detach();
-        d->native = true;
+        __atomic_store_n(&d->native, true, __ATOMIC_RELEASE);
     }
     QXLDevSurfaceCreate s = {
         .width = c.width, .height = c.height, .stride = c.stride,
@@ -369,9 +369,16 @@ static int ring_wait(QXLCommandRing *r)
 _Static_assert(sizeof(QXLCursorRing) == sizeof(QXLCommandRing),
                "cursor and command rings differ");
 
+/* The worker thread's view of the mode, set by the vCPU or main thread
+ * between the synchronous surface calls. */
+static bool is_native(struct qxl *d)
+{
+    return __atomic_load_n(&d->native, __ATOMIC_ACQUIRE);
+}
+
 int qxl_get_command(struct qxl *d, QXLCommandExt *ext)
 {
-    if (!d->native) {
+    if (!is_native(d)) {
         return spice_display_get_command(ext);
     }
     return ring_pop(d, &d->ram->cmd_ring, ext);
@@ -379,7 +386,7 @@ int qxl_get_command(struct qxl *d, QXLCommandExt *ext)
 
 int qxl_get_cursor_command(struct qxl *d, QXLCommandExt *ext)
 {
-    if (!d->native) {
+    if (!is_native(d)) {
         return 0;
     }
     return ring_pop(d, (QXLCommandRing *)&d->ram->cursor_ring, ext);
@@ -427,7 +434,7 @@ static int if_req_cmd_notification(QXLInstance *qin)
 {
     struct qxl *d;
     inst_of(&d, qin);
-    if (!d->native) {
+    if (!is_native(d)) {
         return spice_display_req_notification();
     }
     return ring_wait(&d->ram->cmd_ring);
@@ -455,7 +462,7 @@ static int if_req_cursor_notification(QXLInstance *qin)
 {
     struct qxl *d;
     inst_of(&d, qin);
-    if (!d->native) {
+    if (!is_native(d)) {
         return 1;
     }
     return ring_wait((QXLCommandRing *)&d->ram->cursor_ring);
@@ -840,7 +847,7 @@ static void spice_added(void *opaque)
     struct qxl *d = opaque;
     d->spice_up = true;
     spice_display_add_host_memslot(&d->qxl);
-    d->native = false;
+    __atomic_store_n(&d->native, false, __ATOMIC_RELEASE);
     enter_vga_mode(d);
 }
 
