@@ -54,6 +54,11 @@ bench: bench-vnc
 bench-vnc: all
 	python3 tests/bench/vnc/bench_vnc.py $(BUILDDIR)/hemu
 
+.PHONY: bench-spice
+bench: bench-spice
+bench-spice: all
+	python3 tests/bench/spice/bench_spice.py $(BUILDDIR)/hemu
+
 .PHONY: all asan run bench bench-block check check-unit check-cmdline check-integration check-asan \
         check-fuzz fuzz deps clean distclean help
 .DEFAULT_GOAL := all

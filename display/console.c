@@ -42,6 +42,13 @@ struct console *console_new(const char *name, const struct console_hw_ops *ops,
     return c;
 }
 
+void console_set_hw_ops(struct console *c, const struct console_hw_ops *ops,
+                        void *opaque)
+{
+    c->ops = ops;
+    c->opaque = opaque;
+}
+
 struct console *console_default(void)
 {
     return consoles;

@@ -47,6 +47,10 @@ struct console;
 
 struct console *console_new(const char *name, const struct console_hw_ops *ops,
                             void *opaque);
+/* A device that embeds another (QXL embeds the std VGA) takes over the
+ * console the inner one made. */
+void console_set_hw_ops(struct console *c, const struct console_hw_ops *ops,
+                        void *opaque);
 /* The first display device's console, or NULL (-vga none). */
 struct console *console_default(void);
 const char *console_name(const struct console *c);

@@ -18,12 +18,18 @@
 enum vga_choice vga_choice = VGA_DEFAULT;
 
 extern const struct dev_type vga_pci_type;
+#ifdef CONFIG_SPICE
+extern const struct dev_type qxl_vga_type;
+#endif
 
 int opt_vga(const char *arg, struct err **errp)
 {
     if (!strcmp(arg, "help")) {
         printf("%-10s standard VGA (default)\n%-10s no VGA card\n", "std",
                "none");
+#ifdef CONFIG_SPICE
+        printf("%-10s QXL paravirtual graphic card\n", "qxl");
+#endif
         return 1;
     }
     if (!strcmp(arg, "std")) {
@@ -34,6 +40,12 @@ int opt_vga(const char *arg, struct err **errp)
         vga_choice = VGA_NONE;
         return 0;
     }
+#ifdef CONFIG_SPICE
+    if (!strcmp(arg, "qxl")) {
+        vga_choice = VGA_QXL;
+        return 0;
+    }
+#endif
     static const char *const known[] = { "cirrus", "vmware", "qxl", "xenfb",
                                          "tcx", "cg3", "virtio", NULL };
     for (int i = 0; known[i]; i++) {
@@ -77,5 +89,16 @@ int display_pc_init(struct mem_region **legacy_slot, struct i8042 *kbc,
             return -1;
         }
     }
+#ifdef CONFIG_SPICE
+    if (vga_choice == VGA_QXL) {
+        struct kvlist *kv = kvlist_new();
+        kv_set(kv, "addr", "2");
+        struct device *d = dev_create(&qxl_vga_type, kv, errp);
+        kvlist_free(kv);
+        if (!d) {
+            return -1;
+        }
+    }
+#endif
     return 0;
 }

@@ -17,6 +17,7 @@ enum vga_choice {
     VGA_DEFAULT,        /* std unless -nodefaults */
     VGA_STD,
     VGA_NONE,
+    VGA_QXL,            /* qxl-vga (display/qxl.c, needs spice-server) */
 };
 
 extern enum vga_choice vga_choice;

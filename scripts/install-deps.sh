@@ -31,6 +31,9 @@ openssh-server openssh-client nfs-ganesha nfs-ganesha-vfs"
 TEST="$TEST pxelinux debian-installer-12-netboot-amd64 dnsmasq iperf3 iproute2"
 # NBD tests: servers (qemu-nbd is in qemu-utils).
 TEST="$TEST nbdkit qemu-utils"
+# SPICE tests: remote-viewer under Xvfb, xdotool to find and type into its
+# window, ImageMagick's import for screenshots
+TEST="$TEST virt-viewer xvfb xdotool imagemagick"
 
 missing=""
 for p in $BUILD $RUN $TEST; do

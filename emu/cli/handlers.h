@@ -21,5 +21,6 @@ option_handler opt_vga, opt_vnc, opt_k;
 option_handler opt_usb, opt_usbdevice;
 /* block-protocols/iscsi-opts.c */
 option_handler opt_iscsi;
+option_handler opt_spice;     /* remote/spice-opts.c */
 
 #endif

@@ -190,6 +190,7 @@ const struct hmp_cmd hmp_info_cmds[] = {
       info_status },
     { "usernet", "", "show user network stack connection states", false,
       hmp_info_usernet },
+    { "spice", "", "show the spice server status", false, hmp_info_spice },
     { "uuid", "", "show the current VM UUID", false, info_uuid },
     { "version", "", "show the version of QEMU", false, info_version },
     { "vnc", "", "show the vnc server status", false, hmp_info_vnc },

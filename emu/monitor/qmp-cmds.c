@@ -328,6 +328,7 @@ const struct qmp_cmd qmp_cmds[] = {
     { "expire_password", qmp_expire_password, qmp_expire_password_args },
     { "change-vnc-password", qmp_change_vnc_password,
       qmp_change_vnc_password_args },
+    { "query-spice", qmp_query_spice, NULL },
 };
 
 const size_t qmp_cmds_count = ARRAY_SIZE(qmp_cmds);

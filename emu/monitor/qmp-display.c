@@ -12,6 +12,7 @@
 #include "display/screendump.h"
 #include "emu/monitor/qmp-display.h"
 #include "emu/util/err.h"
+#include "remote/spice.h"
 #include "remote/vnc.h"
 
 static const char *str_arg(json_object *args, const char *key)
@@ -61,6 +62,20 @@ int qmp_query_vnc_servers(struct qmp_session *s, json_object *args,
     return 0;
 }
 
+/* SPICE (remote/spice.c does the work). */
+int qmp_query_spice(struct qmp_session *s, json_object *args,
+                    json_object **ret, struct err **errp)
+{
+    *ret = spice_query();
+    return 0;
+}
+
+static int qmp_set_password_spice(json_object *args, struct err **errp)
+{
+    return spice_set_password(str_arg(args, "password"),
+                              str_arg(args, "connected"), errp);
+}
+
 const struct qmp_arg qmp_set_password_args[] = {
     { "protocol", QMP_ARG_STR, false },
     { "password", QMP_ARG_STR, false },
@@ -75,8 +90,7 @@ int qmp_set_password(struct qmp_session *s, json_object *args,
     const char *proto = str_arg(args, "protocol");
     const char *conn = str_arg(args, "connected");
     if (!strcmp(proto, "spice")) {
-        err_setf(errp, "spice: not supported");
-        return -1;
+        return qmp_set_password_spice(args, errp);
     }
     if (strcmp(proto, "vnc")) {
         err_setf(errp, "Parameter 'protocol' does not accept value '%s'", proto);
@@ -106,8 +120,7 @@ int qmp_expire_password(struct qmp_session *s, json_object *args,
 {
     const char *proto = str_arg(args, "protocol");
     if (!strcmp(proto, "spice")) {
-        err_setf(errp, "spice: not supported");
-        return -1;
+        return spice_expire_password(str_arg(args, "time"), errp);
     }
     if (strcmp(proto, "vnc")) {
         err_setf(errp, "Parameter 'protocol' does not accept value '%s'", proto);
@@ -280,4 +293,47 @@ void hmp_expire_password(struct hmp *h, const char *arg)
         hmp_call(h, "expire_password", a);
     }
     free(buf);
+}
+
+void hmp_info_spice(struct hmp *h, const char *arg)
+{
+    json_object *r = spice_query(), *v;
+    if (!json_object_object_get_ex(r, "enabled", &v) ||
+        !json_object_get_boolean(v)) {
+        hmp_printf(h, "Server: disabled\n");
+        json_object_put(r);
+        return;
+    }
+    hmp_printf(h, "Server:\n");
+    const char *keys[] = { "port", "tls-port" };
+    for (int i = 0; i < 2; i++) {
+        if (json_object_object_get_ex(r, keys[i], &v)) {
+            hmp_printf(h, "     address: %s:%d%s\n",
+                       json_object_get_string(json_object_object_get(r, "host")),
+                       json_object_get_int(v), i ? " [tls]" : "");
+        }
+    }
+    hmp_printf(h, "    migrated: false\n        auth: %s\n    compiled: %s\n"
+               "  mouse-mode: %s\n",
+               json_object_get_string(json_object_object_get(r, "auth")),
+               json_object_get_string(json_object_object_get(r, "compiled-version")),
+               json_object_get_string(json_object_object_get(r, "mouse-mode")));
+    json_object *ch = json_object_object_get(r, "channels");
+    size_t n = ch ? json_object_array_length(ch) : 0;
+    if (!n) {
+        hmp_printf(h, "Channels: none\n");
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_object *c = json_object_array_get_idx(ch, i);
+        hmp_printf(h, "Channel:\n     address: %s:%s%s\n     session: %d\n"
+                   "     channel: %d:%d\n",
+                   json_object_get_string(json_object_object_get(c, "host")),
+                   json_object_get_string(json_object_object_get(c, "port")),
+                   json_object_get_boolean(json_object_object_get(c, "tls"))
+                       ? " [tls]" : "",
+                   json_object_get_int(json_object_object_get(c, "connection-id")),
+                   json_object_get_int(json_object_object_get(c, "channel-type")),
+                   json_object_get_int(json_object_object_get(c, "channel-id")));
+    }
+    json_object_put(r);
 }

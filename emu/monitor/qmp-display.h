@@ -19,6 +19,9 @@ qmp_handler qmp_screendump, qmp_query_vnc, qmp_query_vnc_servers,
 
 void hmp_screendump(struct hmp *h, const char *arg);
 void hmp_info_vnc(struct hmp *h, const char *arg);
+/* SPICE: query-spice and info spice. */
+qmp_handler qmp_query_spice;
+void hmp_info_spice(struct hmp *h, const char *arg);
 /* "change vnc ..." (hmp_change in qmp-block.c hands it over) */
 void hmp_change_vnc(struct hmp *h, const char *arg);
 void hmp_set_password(struct hmp *h, const char *arg);

@@ -23,6 +23,7 @@
 #include "emu/vm/runstate.h"
 #include "netdev/netdev.h"        /* net_init_clients */
 #include "remote/vnc.h"          /* vnc_start */
+#include "remote/spice.h"        /* spice_start */
 
 /* ---------------------------------------------------------------------------
  * Signals: SIGINT/SIGTERM/SIGHUP end the VM through the main loop.
@@ -269,6 +270,9 @@ int main(int argc, char **argv)
     create_devices();
     net_check_nics();
     if (vnc_start(&e) < 0) {
+        fatal_err(e);
+    }
+    if (spice_start(&e) < 0) {
         fatal_err(e);
     }
     if (current_machine->done && current_machine->done(&e) < 0) {

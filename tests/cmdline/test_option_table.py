@@ -59,6 +59,7 @@ EXAMPLES = {
     "display": (["none"], "run"),
     "vga": (["none"], "run"),
     "vnc": (["none"], "run"),
+    "spice": (["unix=on,addr={T}/spice.sock,disable-ticketing=on"], "run"),
     "k": (["de"], "run"),
     "nographic": ([], "run"),
     "netdev": (["help"], "exit0"),

@@ -30,6 +30,8 @@ COMMANDS = {
     # display and VNC
     "screendump", "query-vnc", "query-vnc-servers", "set_password",
     "expire_password", "change-vnc-password",
+    # SPICE (tests in test_spice.py)
+    "query-spice",
 }
 
 

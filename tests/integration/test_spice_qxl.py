@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""QXL with a Linux driver: Debian's generic kernel (the guest of
+scripts/build-demo-guest.sh DIR net) boots with -vga qxl and an initramfs
+made here with the kernel package's qxl.ko and the DRM/TTM modules it
+needs; the driver binds (its dmesg lines), fbcon runs on qxldrmfb, and
+remote-viewer, connected over SPICE from the start (VGA mode, then the
+driver's primary surface), shows exactly what screendump shows: the
+text the guest writes on the framebuffer console and a white band it
+paints into /dev/fb0."""
+import glob
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hemutest import (QMP, ROOT, Fail, Hemu, TempDir, check, check_eq,  # noqa: E402
+                      connect_unix, free_port, run_tests, test, wait_for)
+from rfb import read_ppm  # noqa: E402
+from spiceview import Xvfb, find_picture  # noqa: E402
+
+GUEST = os.path.join(ROOT, "build", "demo")
+MODULES = ["drm", "drm_kms_helper", "ttm", "drm_ttm_helper", "qxl"]
+BAND = 16   # rows the guest paints white
+
+INIT = r"""#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+for m in %s; do insmod /lib/qxl/$m.ko; done
+for i in $(seq 1 50); do [ -e /dev/fb0 ] && break; sleep 0.2; done
+dmesg | grep -E "qxl|fb0" | sed 's/^/HEMU-QXL: /'
+# Quiet console, no blinking cursor: the screen must stay still.
+dmesg -n 1
+echo 0 > /sys/class/graphics/fbcon/cursor_blink
+stride=$(cat /sys/class/graphics/fb0/stride)
+echo "HEMU-QXL: fb $(cat /sys/class/graphics/fb0/virtual_size) $stride"
+for i in 1 2 3 4 5 6 7 8; do
+    echo "hemu qxl: the framebuffer console on qxldrmfb, line $i" > /dev/tty1
+done
+head -c $((stride * %d)) /dev/zero | tr '\000' '\377' > /dev/fb0
+echo "HEMU-QXL: painted"
+while true; do sleep 1000; done
+""" % (" ".join(MODULES), BAND)
+
+
+def guest(td):
+    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
+                        GUEST, "net"], capture_output=True, text=True,
+                       timeout=900)
+    if r.returncode != 0:
+        raise Fail("build-demo-guest.sh net failed: %s" % r.stderr)
+    kernel = r.stdout.split()[0]
+    debs = [d for d in glob.glob(os.path.join(GUEST, "linux-image-*-amd64_*.deb"))
+            if "cloud" not in d]
+    check(debs, "the generic kernel package in %s" % GUEST)
+    root = td("root")
+    os.makedirs(os.path.join(root, "lib", "qxl"))
+    subprocess.run("gzip -dc %s | cpio -id 2>/dev/null" %
+                   os.path.join(GUEST, "initrd.gz"), shell=True, cwd=root,
+                   check=True)
+    kx = td("kx")
+    os.makedirs(kx)
+    subprocess.run("dpkg-deb --fsys-tarfile '%s' | tar -x -C '%s' --wildcards "
+                   "'*/gpu/drm/drm.ko' '*/gpu/drm/drm_kms_helper.ko' "
+                   "'*/gpu/drm/drm_ttm_helper.ko' '*/gpu/drm/ttm/ttm.ko' "
+                   "'*/gpu/drm/qxl/qxl.ko'" % (debs[0], kx), shell=True,
+                   check=True)
+    for m in MODULES:
+        found = glob.glob(os.path.join(kx, "lib", "modules", "*", "kernel",
+                                       "drivers", "gpu", "drm", "**",
+                                       m + ".ko"), recursive=True)
+        check(found, "%s.ko in the kernel package" % m)
+        os.rename(found[0], os.path.join(root, "lib", "qxl", m + ".ko"))
+    with open(os.path.join(root, "init"), "w") as f:
+        f.write(INIT)
+    os.chmod(os.path.join(root, "init"), 0o755)
+    initrd = td("initrd-qxl.gz")
+    subprocess.run("find . | cpio -o -H newc 2>/dev/null | gzip -1 > '%s'"
+                   % initrd, shell=True, cwd=root, check=True)
+    return kernel, initrd
+
+
+@test
+def linux_qxl_driver_fbcon_over_spice():
+    with TempDir() as td, Xvfb(td) as x:
+        kernel, initrd = guest(td)
+        port = free_port()
+        qsock = td("q.sock")
+        serial = td("serial.log")
+        with Hemu(["-vga", "qxl", "-m", "512", "-display", "none",
+                   "-net", "none", "-serial", "file:" + serial,
+                   "-qmp", "unix:%s,server=on,wait=off" % qsock,
+                   "-kernel", kernel, "-initrd", initrd,
+                   "-append", "console=tty0 console=ttyS0 quiet",
+                   "-spice", "port=%d,addr=127.0.0.1,disable-ticketing=on,"
+                   "jpeg-wan-compression=never,zlib-glz-wan-compression=never"
+                   % port]):
+            q = QMP(connect_unix(qsock))
+            q.cmd("qmp_capabilities")
+            x.spawn(["remote-viewer", "spice://127.0.0.1:%d" % port])
+
+            def text():
+                try:
+                    with open(serial, errors="replace") as f:
+                        return f.read()
+                except OSError:
+                    return ""
+            wait_for(lambda: "HEMU-QXL: painted" in text(), timeout=600,
+                     what="the guest's qxl driver and its painting")
+            log = text()
+            check("[drm] Initialized qxl" in log, "qxl did not bind: %s"
+                  % log[-2000:])
+            check("fb0: qxldrmfb frame buffer device" in log,
+                  "no qxldrmfb framebuffer")
+            fb = [ln for ln in log.splitlines() if "HEMU-QXL: fb " in ln][0]
+            w, h = map(int, fb.split()[2].split(","))
+
+            # The driver flushes its shadow framebuffer a little later
+            # (deferred I/O): wait for the band, then for a still screen.
+            def painted():
+                q.cmd("screendump", {"filename": td("a.ppm")})
+                sw, sh, px = read_ppm(td("a.ppm"))
+                band = px[:sw * BAND * 3]
+                return (sw, sh) == (w, h) and band == b"\xff" * len(band)
+            wait_for(painted, timeout=60,
+                     what="a %dx%d screendump with the white band" % (w, h))
+
+            def settled():
+                q.cmd("screendump", {"filename": td("a.ppm")})
+                time.sleep(0.5)
+                q.cmd("screendump", {"filename": td("b.ppm")})
+                a, b = read_ppm(td("a.ppm")), read_ppm(td("b.ppm"))
+                return a if a == b else None
+            shot = wait_for(settled, timeout=60, what="a still screen")
+            sw, sh, px = shot
+            rest = px[w * BAND * 3:]
+            lit = sum(1 for i in range(0, len(rest), 3) if rest[i] > 0x80)
+            check(lit > 2000, "no text under the band (%d lit pixels)" % lit)
+
+            def viewer_shows():
+                return find_picture(x.screenshot(), shot)
+            wait_for(viewer_shows, timeout=90,
+                     what="remote-viewer to show the screendump")
+            q.cmd("quit")
+
+
+run_tests()
