@@ -6,10 +6,11 @@
  * and relative motion with SPICE button masks; both go into the
  * console's key and pointer path like VNC input.
  *
- * Absolute pointing: a SpiceTabletInstance (SPICE_INTERFACE_TABLET) is
- * what makes spice-server offer client mouse mode.  It belongs here once
- * the console layer has an absolute pointer (the USB tablet): register
- * it in spice_input_init() and feed position()/wheel()/buttons() to it.
+ * Absolute pointing: when the machine has an absolute pointer (a USB
+ * tablet) at start, a SpiceTabletInstance (SPICE_INTERFACE_TABLET) is
+ * added too, which makes spice-server offer client mouse mode; its
+ * positions (in the display's logical size) go to the tablet scaled to
+ * 0..0x7fff like VNC's.
  */
 #include "emu/osdep.h"
 
@@ -22,6 +23,9 @@ static struct {
     bool e0;            /* the last byte was the 0xe0 prefix */
     int e1_left;        /* bytes of a Pause (0xe1 ...) sequence to skip */
     uint32_t buttons;
+    SpiceTabletInstance tablet;
+    int width, height;  /* the tablet's logical size */
+    int x, y;           /* its last position */
 } in;
 
 static void kbd_push(SpiceKbdInstance *sin, uint8_t b)
@@ -101,6 +105,57 @@ static const SpiceMouseInterface mouse_sif = {
     .buttons = mouse_buttons,
 };
 
+static void tablet_set_logical_size(SpiceTabletInstance *sin, int width,
+                                    int height)
+{
+    in.width = width;
+    in.height = height;
+}
+
+static void tablet_send(int dz)
+{
+    if (in.width <= 0 || in.height <= 0) {
+        return;
+    }
+    console_pointer_abs_event(console_abs_scale(in.x, in.width),
+                              console_abs_scale(in.y, in.height), dz,
+                              ps2_buttons(in.buttons));
+}
+
+static void tablet_position(SpiceTabletInstance *sin, int x, int y,
+                            uint32_t buttons)
+{
+    in.x = x;
+    in.y = y;
+    in.buttons = buttons;
+    tablet_send(0);
+}
+
+static void tablet_wheel(SpiceTabletInstance *sin, int wheel, uint32_t buttons)
+{
+    in.buttons = buttons;
+    tablet_send(wheel);
+}
+
+static void tablet_buttons(SpiceTabletInstance *sin, uint32_t buttons)
+{
+    in.buttons = buttons;
+    tablet_send(0);
+}
+
+static const SpiceTabletInterface tablet_sif = {
+    .base = {
+        .type = SPICE_INTERFACE_TABLET,
+        .description = "hemu tablet",
+        .major_version = SPICE_INTERFACE_TABLET_MAJOR,
+        .minor_version = SPICE_INTERFACE_TABLET_MINOR,
+    },
+    .set_logical_size = tablet_set_logical_size,
+    .position = tablet_position,
+    .wheel = tablet_wheel,
+    .buttons = tablet_buttons,
+};
+
 int spice_input_init(SpiceServer *s)
 {
     in.kbd.base.sif = &kbd_sif.base;
@@ -108,6 +163,12 @@ int spice_input_init(SpiceServer *s)
     if (spice_server_add_interface(s, &in.kbd.base) < 0 ||
         spice_server_add_interface(s, &in.mouse.base) < 0) {
         return -1;
+    }
+    if (console_pointer_is_absolute()) {
+        in.tablet.base.sif = &tablet_sif.base;
+        if (spice_server_add_interface(s, &in.tablet.base) < 0) {
+            return -1;
+        }
     }
     return 0;
 }
