@@ -124,7 +124,7 @@ def linux_qxl_driver_fbcon_over_spice():
                 sw, sh, px = read_ppm(td("a.ppm"))
                 band = px[:sw * BAND * 3]
                 return (sw, sh) == (w, h) and band == b"\xff" * len(band)
-            wait_for(painted, timeout=60,
+            wait_for(painted, timeout=240,
                      what="a %dx%d screendump with the white band" % (w, h))
 
             def settled():
@@ -133,7 +133,7 @@ def linux_qxl_driver_fbcon_over_spice():
                 q.cmd("screendump", {"filename": td("b.ppm")})
                 a, b = read_ppm(td("a.ppm")), read_ppm(td("b.ppm"))
                 return a if a == b else None
-            shot = wait_for(settled, timeout=60, what="a still screen")
+            shot = wait_for(settled, timeout=120, what="a still screen")
             sw, sh, px = shot
             rest = px[w * BAND * 3:]
             lit = sum(1 for i in range(0, len(rest), 3) if rest[i] > 0x80)
