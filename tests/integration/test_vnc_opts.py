@@ -171,8 +171,14 @@ def reverse_connection():
             def own():
                 c.refresh()
                 return (c.width, c.height, c.pixels_rgb())
-            wait_for(lambda: screendump(q, td)[:2] == (720, 400), timeout=30,
-                     what="SeaBIOS's text screen")
+            # SeaBIOS keeps printing for a while after its text mode is
+            # set: compare once the screen holds still (two dumps a
+            # second apart agree), as a loaded host may be slow to get there.
+            def still():
+                a = screendump(q, td, "s1.ppm")
+                time.sleep(1)
+                return a[:2] == (720, 400) and a == screendump(q, td, "s2.ppm")
+            wait_for(still, timeout=90, what="SeaBIOS's text screen, still")
             check(matches_dump(q, td, own), "reverse client's picture")
             c.close()
             q.event("VNC_DISCONNECTED")
