@@ -14,6 +14,7 @@
 
 #include "emu/hw/e1000.h"
 #include "emu/loop/loop.h"
+#include "netdev/checksum.h"
 
 #define TXD_CMD_EOP 0x01
 #define TXD_CMD_IC 0x04     /* legacy: insert checksum */
@@ -28,36 +29,6 @@
 
 /* Frames sent (or descriptors walked) in one run before yielding. */
 #define TX_BUDGET 1024
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-    for (size_t i = 0; i + 1 < len; i += 2) {
-        sum += p[i] << 8 | p[i + 1];
-    }
-    if (len & 1) {
-        sum += p[len - 1] << 8;
-    }
-    return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-    while (sum >> 16) {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    return (uint16_t)sum;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = v >> 8;
-    p[1] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-    return p[0] << 8 | p[1];
-}
 
 /* Checksum bytes [css, cse] (cse 0: to the end) into cso; extra is added
  * to the sum first (the TCP length under TSO).  Out-of-range offsets from
