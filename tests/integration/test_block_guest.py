@@ -224,7 +224,8 @@ def hmp_commit_writes_the_snapshot_overlay_back():
             wait_for(lambda: os.path.exists(sock), 10, "QMP socket")
             m = QMP(connect_unix(sock))
             m.cmd("qmp_capabilities")
-            wait_for(lambda: "WRITE-OK" in open(serial, errors="replace").read(),
+            wait_for(lambda: os.path.exists(serial) and
+                     "WRITE-OK" in open(serial, errors="replace").read(),
                      60, "the guest's write")
             check(not sector(disk, 5).startswith(PAYLOAD),
                   "the write reached the image before commit")
