@@ -577,5 +577,9 @@ int bdrv_create(const char *fmt, const char *filename,
                  fmt);
         return -1;
     }
+    if (o->extended_l2) {
+        err_setf(errp, "extended_l2=on: not supported");
+        return -1;
+    }
     return drv->create(filename, o, errp);
 }

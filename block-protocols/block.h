@@ -49,6 +49,13 @@ struct bdrv_create_opts {
     int refcount_bits;          /* 0: 16 */
     bool lazy_refcounts;
     const char *preallocation;  /* off, metadata, falloc, full */
+    bool extended_l2;           /* qcow2: measured only, never created */
+};
+
+/* hemu-img measure's answer (qemu-img measure's fields). */
+struct bdrv_measure {
+    uint64_t required, fully_allocated, bitmaps;
+    bool has_bitmaps;
 };
 
 struct bdrv_snapshot {
@@ -121,6 +128,13 @@ struct bdrv_ops {
     /* Name another backing file (and format) in the image; NULL: none. */
     int (*set_backing)(struct bdrv *bs, const char *file, const char *fmt,
                        struct err **errp);
+    /* Size of a new image of this format holding in (NULL: empty, of
+     * o->size bytes). */
+    int (*measure)(const struct bdrv_create_opts *o, struct bdrv *in,
+                   struct bdrv_measure *m, struct err **errp);
+    /* Change the image's options in place (hemu-img amend -o); the driver
+     * uses the keys it knows, the caller rejects the rest. */
+    int (*amend)(struct bdrv *bs, struct kvlist *opts, struct err **errp);
     /* Whether a write would need a rw reopen (header is dirty...). */
     bool (*is_dirty)(struct bdrv *bs);
 };

@@ -965,7 +965,8 @@ static int qcow2_open(struct bdrv *bs, struct kvlist *kv, int flags,
         ext_end = bf_off;
         bs->backing_file = xstrndup((const char *)c0 + bf_off, bf_size);
     }
-    if (s->version == 3 && read_extensions(bs, c0, ext_end, errp) < 0) {
+    /* Version 2 images carry extensions too (the backing format). */
+    if (read_extensions(bs, c0, ext_end, errp) < 0) {
         goto fail;
     }
     free(c0);
@@ -1112,8 +1113,9 @@ static int qcow2_create(const char *filename, const struct bdrv_create_opts *o,
                  "greater)");
         return -1;
     }
-    if (o->lazy_refcounts) {
-        err_setf(errp, "lazy_refcounts=on: not supported");
+    if (o->lazy_refcounts && compat < 3) {
+        err_setf(errp, "Lazy refcounts only supported with compatibility "
+                 "level 1.1 and above (use compat=1.1 or greater)");
         return -1;
     }
     const char *pre = o->preallocation ? o->preallocation : "off";
@@ -1143,6 +1145,9 @@ static int qcow2_create(const char *filename, const struct bdrv_create_opts *o,
     uint32_t hlen = 72;
     if (compat >= 3) {
         hlen = 112;
+        /* Lazy refcounts allow deferring refcount updates; this driver
+         * never defers them, so only the bit is set. */
+        be64_put(hd + 80, o->lazy_refcounts ? QCOW2_COMPAT_LAZY_REFCOUNTS : 0);
         be32_put(hd + 96, order);
         be32_put(hd + 100, hlen);
     }
@@ -1273,5 +1278,7 @@ const struct bdrv_ops bdrv_qcow2_ops = {
     .snapshot_apply = qcow2_snapshot_apply,
     .snapshot_delete = qcow2_snapshot_delete,
     .set_backing = qcow2_set_backing,
+    .measure = qcow2_measure,
+    .amend = qcow2_amend,
     .is_dirty = qcow2_is_dirty,
 };
