@@ -92,6 +92,10 @@ struct bdrv_ops {
     int (*open)(struct bdrv *bs, struct kvlist *opts, int flags,
                 struct err **errp);
     void (*close)(struct bdrv *bs);
+    /* Switch between read-only and read-write (flags: BDRV_O_RDWR or 0).
+     * Protocols reopen their resource; formats are told after the
+     * protocol below them switched. */
+    int (*reopen)(struct bdrv *bs, int flags, struct err **errp);
     int (*pread)(struct bdrv *bs, uint64_t off, void *buf, size_t len);
     int (*pwrite)(struct bdrv *bs, uint64_t off, const void *buf, size_t len);
     int (*pwrite_zeroes)(struct bdrv *bs, uint64_t off, uint64_t len,
@@ -172,6 +176,9 @@ struct bdrv *bdrv_open(const char *filename, const char *fmt,
  * file.filename=, node-name=...) as -blockdev and -drive give it. */
 struct bdrv *bdrv_open_opts(struct kvlist *opts, int flags, struct err **errp);
 void bdrv_close(struct bdrv *bs);
+/* Make bs and the protocol under it writable or read-only again (not
+ * its backing chain). */
+int bdrv_reopen(struct bdrv *bs, bool rw, struct err **errp);
 /* Flatten a JSON object's options into dotted keys (json:{...}, -blockdev
  * {...}). */
 int bdrv_parse_json_opts(struct kvlist *kv, const char *json,

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "block-protocols/block.h"
+#include "block-protocols/commit.h"
 #include "emu/cli/keyval.h"
 #include "emu/monitor/json-writer.h"
 #include "emu/util/cutils.h"
@@ -1353,36 +1354,8 @@ static int cmd_commit(int argc, char **argv)
     struct bdrv *top = open_img(fn, fmt, true, false, true);
     struct bdrv *base = open_img(bfn, bfmt, true, false, true);
     int64_t size = bdrv_getlength(top);
-    if (size < 0 || bdrv_getlength(base) < size) {
-        die("The backing file is smaller than the image: not supported");
-    }
-    uint8_t *buf = xmalloc(1 << 20);
-    int r = 0;
-    for (uint64_t off = 0; off < (uint64_t)size && r >= 0;) {
-        uint64_t pnum = 0, map;
-        uint64_t n = MIN((uint64_t)size - off, (uint64_t)1 << 20);
-        int st = bdrv_block_status(top, off, n, &pnum, &map);
-        if (st < 0 || !pnum) {
-            r = st < 0 ? st : -EIO;
-            break;
-        }
-        pnum = MIN(pnum, n);
-        if (!(st & BDRV_BLOCK_ALLOCATED)) {
-            /* the backing file decides: nothing to copy */
-        } else if ((st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA)) {
-            r = bdrv_pwrite_zeroes(base, off, pnum, false);
-        } else {
-            r = bdrv_pread(top, off, buf, pnum);
-            if (r >= 0) {
-                r = bdrv_pwrite(base, off, buf, pnum);
-            }
-        }
-        off += pnum;
-    }
-    free(buf);
-    if (r >= 0) {
-        r = bdrv_flush(base);
-    }
+    /* top is open without its backing chain: only its own clusters go. */
+    int r = size < 0 ? (int)size : bdrv_commit(top, NULL, base);
     if (r < 0) {
         die("Commit failed: %s", strerror(-r));
     }

@@ -1015,6 +1015,29 @@ fail:
     return -1;
 }
 
+/* Becoming writable: what a read-write open refuses or does. */
+static int qcow2_reopen(struct bdrv *bs, int flags, struct err **errp)
+{
+    struct qcow2 *s = bs->opaque;
+    if (!(flags & BDRV_O_RDWR)) {
+        return 0;
+    }
+    if (s->incompat & (QCOW2_INCOMPAT_CORRUPT | QCOW2_INCOMPAT_DIRTY)) {
+        err_setf(errp, "qcow2: Image is corrupt or dirty; cannot be opened "
+                 "read/write");
+        return -1;
+    }
+    if (s->version == 3 && s->autoclear) {
+        uint8_t z[8] = { 0 };
+        if (qcow2_write_header_field(bs, 88, z, 8) < 0) {
+            err_setf(errp, "Could not update the qcow2 header");
+            return -1;
+        }
+        s->autoclear = 0;
+    }
+    return 0;
+}
+
 static void qcow2_close(struct bdrv *bs)
 {
     if (bs->opaque) {
@@ -1259,6 +1282,7 @@ const struct bdrv_ops bdrv_qcow2_ops = {
     .probe = probe,
     .open = qcow2_open,
     .close = qcow2_close,
+    .reopen = qcow2_reopen,
     .pread = qcow2_pread,
     .pwrite = qcow2_pwrite,
     .pwrite_zeroes = qcow2_pwrite_zeroes,
