@@ -383,6 +383,26 @@ int blk_pread(struct blk *b, uint64_t off, void *buf, uint64_t len)
     return r;
 }
 
+int blk_pwrite(struct blk *b, uint64_t off, const void *buf, uint64_t len)
+{
+    if (!b->root) {
+        return -ENOMEDIUM;
+    }
+    if (b->read_only) {
+        return -EROFS;
+    }
+    pthread_mutex_lock(&b->root->lock);
+    int r = bdrv_pwrite(b->root, off, buf, len);
+    if (r >= 0 && b->write_notify) {
+        b->write_notify(b->write_notify_opaque, off, len);
+    }
+    if (r >= 0 && !b->write_cache) {
+        r = bdrv_flush(b->root);
+    }
+    pthread_mutex_unlock(&b->root->lock);
+    return r;
+}
+
 void blk_drain_all(void)
 {
     if (!started) {

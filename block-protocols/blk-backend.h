@@ -69,6 +69,7 @@ void blk_submit(struct blk *b, enum blk_op op, uint64_t off, void *buf,
                 uint64_t len, blk_cb *cb, void *opaque);
 /* Synchronous variant (machine setup, tests). */
 int blk_pread(struct blk *b, uint64_t off, void *buf, uint64_t len);
+int blk_pwrite(struct blk *b, uint64_t off, const void *buf, uint64_t len);
 /* Wait for every request in flight to complete (reset, exit). */
 void blk_drain_all(void);
 
