@@ -5,7 +5,8 @@
  * the command set is the NEC uPD765's with the 82077/82078 additions):
  * ports 0x3f0-0x3f5 and 0x3f7 (0x3f6 belongs to the IDE controller),
  * IRQ 6, DMA channel 2, two drives whose geometry (360K, 720K, 1.2M,
- * 1.44M, 2.88M) follows from the image size.
+ * 1.44M, 2.88M) follows from the image size (1.44M or 2.88M for other
+ * sizes up to 2.88M).
  *
  * Commands: READ/WRITE DATA (and the deleted-data variants), READ TRACK,
  * VERIFY, READ ID, FORMAT TRACK, RECALIBRATE, SEEK (relative too), SENSE
@@ -614,11 +615,16 @@ struct fdc *fdc_create(struct isa_bus *bus, struct isa_dma *dma,
                 geo[i] = &geometries[k];
             }
         }
-        if (!geo[i]) {
-            err_setf(errp, "floppy image '%s' has %" PRIu64 " bytes: not the "
-                     "size of a 360K, 720K, 1.2M, 1.44M or 2.88M disk",
-                     drives[i]->id, size);
+        if (!geo[i] && size > geometries[1].bytes) {
+            err_setf(errp, "floppy image '%s' has %" PRIu64 " bytes: larger "
+                     "than a 2.88M disk", drives[i]->id, size);
             return NULL;
+        }
+        if (!geo[i]) {
+            /* As QEMU: another size gets the geometry of the next larger
+             * standard disk (sectors past the image's end fail to read). */
+            geo[i] = size > geometries[0].bytes ? &geometries[1]
+                                                : &geometries[0];
         }
     }
     struct fdc *f = (struct fdc *)dev_create(&fdc_type, NULL, errp);

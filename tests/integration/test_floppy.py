@@ -4,8 +4,8 @@ boot sector (tests/guest/boot/fd-boot.asm, nasm) from 1.44M, 720K and
 2.88M images through -fda / -drive if=floppy, which reads three sectors
 at cylinder 1, head 1 with INT 13h and writes one back at cylinder 2
 (checked in the image); the same 1.44M image under QEMU prints the same;
--fdb alone, a read-only floppy, an image of no floppy size and if=floppy
-on bus 1 behave or fail as they should; Debian's generic kernel
+-fdb alone, a read-only floppy, an image larger than 2.88M and
+if=floppy on bus 1 behave or fail as they should; Debian's generic kernel
 (scripts/build-floppy-guest.sh) loads floppy.ko, reads all of /dev/fd0
 (md5 equal to the image's) and writes to it."""
 import hashlib
@@ -112,12 +112,13 @@ def readonly_drive_b_and_bad_images():
             p.kill()
             p.wait()
             p.stderr.close()
-        with open(t("bad.img"), "wb") as f:
-            f.truncate(1000000)
+        with open(t("big.img"), "wb") as f:
+            f.truncate(3 << 20)
         r = subprocess.run([HEMU, "-nodefaults", "-display", "none", "-drive",
-                            "file=%s,format=raw,if=floppy" % t("bad.img")],
+                            "file=%s,format=raw,if=floppy" % t("big.img")],
                            capture_output=True, text=True, timeout=30)
-        check(r.returncode != 0 and "not the size of" in r.stderr, r.stderr)
+        check(r.returncode != 0 and "larger than a 2.88M disk" in r.stderr,
+              r.stderr)
         r = subprocess.run([HEMU, "-nodefaults", "-display", "none", "-drive",
                             "file=%s,format=raw,if=floppy,bus=1" % img],
                            capture_output=True, text=True, timeout=30)
