@@ -315,6 +315,10 @@ int qmp_block_commit(struct qmp_session *s, struct json_object *args,
         err_setf(errp, "Device '%s' has no medium", b->id);
         return -1;
     }
+    if (b->read_only) {
+        err_setf(errp, "Device '%s' is read-only", b->id);
+        return -1;
+    }
     const char *id = arg_str(args, "job-id");
     if (!id) {
         id = b->id;
