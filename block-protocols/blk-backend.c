@@ -13,6 +13,7 @@
 #include <pthread.h>
 
 #include "block-protocols/blk-backend.h"
+#include "block-protocols/commit.h"
 #include "emu/loop/loop.h"
 #include "emu/monitor/event.h"
 #include "emu/util/cutils.h"
@@ -133,6 +134,9 @@ static int run_req(struct blk_req *r)
     default:
         ret = bdrv_pwrite_zeroes(bs, r->off, r->len, r->b->discard_unmap);
         break;
+    }
+    if (r->op != BLK_READ && r->op != BLK_FLUSH && r->b->write_notify) {
+        r->b->write_notify(r->b->write_notify_opaque, r->off, r->len);
     }
     pthread_mutex_unlock(&bs->lock);
     return ret;
@@ -379,6 +383,26 @@ int blk_pread(struct blk *b, uint64_t off, void *buf, uint64_t len)
     return r;
 }
 
+int blk_pwrite(struct blk *b, uint64_t off, const void *buf, uint64_t len)
+{
+    if (!b->root) {
+        return -ENOMEDIUM;
+    }
+    if (b->read_only) {
+        return -EROFS;
+    }
+    pthread_mutex_lock(&b->root->lock);
+    int r = bdrv_pwrite(b->root, off, buf, len);
+    if (r >= 0 && b->write_notify) {
+        b->write_notify(b->write_notify_opaque, off, len);
+    }
+    if (r >= 0 && !b->write_cache) {
+        r = bdrv_flush(b->root);
+    }
+    pthread_mutex_unlock(&b->root->lock);
+    return r;
+}
+
 void blk_drain_all(void)
 {
     if (!started) {
@@ -404,46 +428,26 @@ int blk_commit(struct blk *b, struct err **errp)
         return -1;
     }
     struct bdrv *base = top->backing;
-    if (base->read_only) {
-        err_setf(errp, "Backing file of '%s' is read-only", b->id);
+    if (b->job_busy) {
+        err_setf(errp, "Device '%s' is busy: a block job runs on it", b->id);
+        return -1;
+    }
+    /* A backing file is open read-only: writable for the copy only. */
+    bool ro = base->read_only;
+    if (ro && bdrv_reopen(base, true, errp) < 0) {
         return -1;
     }
     /* The guest's requests in flight finish first; the copy runs with the
      * image locked, so the worker pool waits for it. */
     blk_drain_all();
     pthread_mutex_lock(&top->lock);
-    int64_t size = bdrv_getlength(top);
-    uint8_t *buf = xmalloc(1 << 20);
-    int r = size < 0 ? (int)size : 0;
-    if (r >= 0 && bdrv_getlength(base) < size) {
-        r = -ENOSPC;
-    }
-    for (uint64_t off = 0; r >= 0 && off < (uint64_t)size;) {
-        uint64_t pnum = 0, map;
-        uint64_t n = MIN((uint64_t)size - off, (uint64_t)1 << 20);
-        int st = bdrv_block_status(top, off, n, &pnum, &map);
-        if (st < 0 || !pnum) {
-            r = st < 0 ? st : -EIO;
-            break;
-        }
-        pnum = MIN(pnum, n);
-        if (!(st & BDRV_BLOCK_ALLOCATED)) {
-            /* the backing file already decides */
-        } else if ((st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA)) {
-            r = bdrv_pwrite_zeroes(base, off, pnum, false);
-        } else {
-            r = bdrv_pread(top, off, buf, pnum);
-            if (r >= 0) {
-                r = bdrv_pwrite(base, off, buf, pnum);
-            }
-        }
-        off += pnum;
-    }
-    free(buf);
-    if (r >= 0) {
-        r = bdrv_flush(base);
-    }
+    int r = bdrv_commit(top, base, base);
     pthread_mutex_unlock(&top->lock);
+    if (ro) {
+        struct err *e = NULL;
+        bdrv_reopen(base, false, &e);
+        err_free(e);
+    }
     if (r < 0) {
         err_setf(errp, "Commit of '%s' failed: %s", b->id, strerror(-r));
         return -1;

@@ -49,6 +49,11 @@ struct blk {
     char *filename_for_info;
     char *format_for_info;
     struct blk_req *failed;  /* stopped requests waiting for a resume */
+    /* Told of every range a guest request may have changed, in a worker
+     * with the root's lock held (an active block-commit's dirty map). */
+    void (*write_notify)(void *opaque, uint64_t off, uint64_t len);
+    void *write_notify_opaque;
+    bool job_busy;          /* a block job owns the chain */
 };
 
 struct blk *blk_new(const char *id, struct bdrv *root);
@@ -64,6 +69,7 @@ void blk_submit(struct blk *b, enum blk_op op, uint64_t off, void *buf,
                 uint64_t len, blk_cb *cb, void *opaque);
 /* Synchronous variant (machine setup, tests). */
 int blk_pread(struct blk *b, uint64_t off, void *buf, uint64_t len);
+int blk_pwrite(struct blk *b, uint64_t off, const void *buf, uint64_t len);
 /* Wait for every request in flight to complete (reset, exit). */
 void blk_drain_all(void);
 

@@ -401,6 +401,38 @@ void bdrv_close(struct bdrv *bs)
     bdrv_free(bs);
 }
 
+int bdrv_reopen(struct bdrv *bs, bool rw, struct err **errp)
+{
+    if (bs->read_only == !rw) {
+        return 0;
+    }
+    if (!rw && bdrv_flush(bs) < 0) {
+        err_setf(errp, "Could not flush '%s'", bs->filename);
+        return -1;
+    }
+    int flags = rw ? BDRV_O_RDWR : 0;
+    if (bs->drv->is_protocol && !bs->drv->reopen) {
+        err_setf(errp, "Cannot reopen '%s' %s: not supported by protocol "
+                 "'%s'", bs->filename, rw ? "read-write" : "read-only",
+                 bs->drv->name);
+        return -1;
+    }
+    if (bs->file && bdrv_reopen(bs->file, rw, errp) < 0) {
+        return -1;
+    }
+    if (bs->drv->reopen && bs->drv->reopen(bs, flags, errp) < 0) {
+        if (bs->file && !bs->drv->is_protocol) {
+            struct err *e = NULL;
+            bdrv_reopen(bs->file, !rw, &e);
+            err_free(e);
+        }
+        return -1;
+    }
+    bs->flags = rw ? bs->flags | BDRV_O_RDWR : bs->flags & ~BDRV_O_RDWR;
+    bs->read_only = !rw;
+    return 0;
+}
+
 static int check_req(struct bdrv *bs, uint64_t off, uint64_t len)
 {
     if (off > bs->total_size || len > bs->total_size - off) {
@@ -575,6 +607,10 @@ int bdrv_create(const char *fmt, const char *filename,
     if (!drv->create) {
         err_setf(errp, "Format driver '%s' does not support image creation",
                  fmt);
+        return -1;
+    }
+    if (o->extended_l2) {
+        err_setf(errp, "extended_l2=on: not supported");
         return -1;
     }
     return drv->create(filename, o, errp);

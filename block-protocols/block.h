@@ -49,6 +49,13 @@ struct bdrv_create_opts {
     int refcount_bits;          /* 0: 16 */
     bool lazy_refcounts;
     const char *preallocation;  /* off, metadata, falloc, full */
+    bool extended_l2;           /* qcow2: measured only, never created */
+};
+
+/* hemu-img measure's answer (qemu-img measure's fields). */
+struct bdrv_measure {
+    uint64_t required, fully_allocated, bitmaps;
+    bool has_bitmaps;
 };
 
 struct bdrv_snapshot {
@@ -85,6 +92,10 @@ struct bdrv_ops {
     int (*open)(struct bdrv *bs, struct kvlist *opts, int flags,
                 struct err **errp);
     void (*close)(struct bdrv *bs);
+    /* Switch between read-only and read-write (flags: BDRV_O_RDWR or 0).
+     * Protocols reopen their resource; formats are told after the
+     * protocol below them switched. */
+    int (*reopen)(struct bdrv *bs, int flags, struct err **errp);
     int (*pread)(struct bdrv *bs, uint64_t off, void *buf, size_t len);
     int (*pwrite)(struct bdrv *bs, uint64_t off, const void *buf, size_t len);
     int (*pwrite_zeroes)(struct bdrv *bs, uint64_t off, uint64_t len,
@@ -121,6 +132,13 @@ struct bdrv_ops {
     /* Name another backing file (and format) in the image; NULL: none. */
     int (*set_backing)(struct bdrv *bs, const char *file, const char *fmt,
                        struct err **errp);
+    /* Size of a new image of this format holding in (NULL: empty, of
+     * o->size bytes). */
+    int (*measure)(const struct bdrv_create_opts *o, struct bdrv *in,
+                   struct bdrv_measure *m, struct err **errp);
+    /* Change the image's options in place (hemu-img amend -o); the driver
+     * uses the keys it knows, the caller rejects the rest. */
+    int (*amend)(struct bdrv *bs, struct kvlist *opts, struct err **errp);
     /* Whether a write would need a rw reopen (header is dirty...). */
     bool (*is_dirty)(struct bdrv *bs);
 };
@@ -158,6 +176,9 @@ struct bdrv *bdrv_open(const char *filename, const char *fmt,
  * file.filename=, node-name=...) as -blockdev and -drive give it. */
 struct bdrv *bdrv_open_opts(struct kvlist *opts, int flags, struct err **errp);
 void bdrv_close(struct bdrv *bs);
+/* Make bs and the protocol under it writable or read-only again (not
+ * its backing chain). */
+int bdrv_reopen(struct bdrv *bs, bool rw, struct err **errp);
 /* Flatten a JSON object's options into dotted keys (json:{...}, -blockdev
  * {...}). */
 int bdrv_parse_json_opts(struct kvlist *kv, const char *json,

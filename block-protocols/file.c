@@ -37,6 +37,8 @@ enum { PERM_READ = 1, PERM_WRITE = 2, PERM_WRITE_UNCHANGED = 4,
 struct file_state {
     int fd;
     bool direct, no_flush, is_blockdev;
+    bool locked, lock_try;      /* the lock bytes taken, for reopen */
+    unsigned perm, shared;
     enum file_aio aio;
 };
 
@@ -175,6 +177,15 @@ static int file_open(struct bdrv *bs, struct kvlist *kv, int flags,
         }
     }
     struct file_state *s = xzalloc(sizeof(*s));
+    if (strcmp(locking, "off") && !(flags & BDRV_O_NO_LOCK)) {
+        s->locked = true;
+        s->lock_try = !strcmp(locking, "auto");
+        s->perm = PERM_READ | ((flags & BDRV_O_RDWR) ?
+                               PERM_WRITE | PERM_WRITE_UNCHANGED | PERM_RESIZE
+                               : 0);
+        s->shared = force_share ? PERM_ALL
+                                : PERM_ALL & ~(PERM_WRITE | PERM_RESIZE);
+    }
     s->fd = fd;
     s->direct = flags & BDRV_O_NOCACHE;
     s->no_flush = flags & BDRV_O_NO_FLUSH;
@@ -190,6 +201,47 @@ static void file_close(struct bdrv *bs)
     struct file_state *s = bs->opaque;
     close(s->fd);     /* drops the OFD locks too */
     free(s);
+}
+
+static void drop_locks(int fd)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(perm_names); i++) {
+        ofd_lock(fd, F_OFD_SETLK, F_UNLCK, LOCK_PERM_BASE + i, NULL);
+        ofd_lock(fd, F_OFD_SETLK, F_UNLCK, LOCK_SHARED_BASE + i, NULL);
+    }
+}
+
+/* Read-only <-> read-write on a new descriptor (block-commit writes into
+ * a backing file).  Our own old descriptor's lock bytes would conflict
+ * with the new ones (OFD locks belong to the open file description), so
+ * they are dropped first and taken back if the new ones fail. */
+static int file_reopen(struct bdrv *bs, int flags, struct err **errp)
+{
+    struct file_state *s = bs->opaque;
+    bool rw = flags & BDRV_O_RDWR;
+    int fd = open(bs->filename, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC |
+                                (s->direct ? O_DIRECT : 0));
+    if (fd < 0) {
+        err_setf(errp, "Could not reopen '%s': %s", bs->filename,
+                 strerror(errno));
+        return -1;
+    }
+    unsigned perm = PERM_READ |
+                    (rw ? PERM_WRITE | PERM_WRITE_UNCHANGED | PERM_RESIZE : 0);
+    if (s->locked) {
+        drop_locks(s->fd);
+        if (take_locks(fd, perm, s->shared, s->lock_try, errp) < 0) {
+            close(fd);
+            struct err *e = NULL;
+            take_locks(s->fd, s->perm, s->shared, s->lock_try, &e);
+            err_free(e);
+            return -1;
+        }
+        s->perm = perm;
+    }
+    close(s->fd);
+    s->fd = fd;
+    return 0;
 }
 
 static bool aligned(uint64_t off, const void *buf, size_t len)
@@ -450,6 +502,7 @@ const struct bdrv_ops bdrv_file_ops = {
     .is_protocol = true,
     .open = file_open,
     .close = file_close,
+    .reopen = file_reopen,
     .pread = file_pread,
     .pwrite = file_pwrite,
     .pwrite_zeroes = file_pwrite_zeroes,

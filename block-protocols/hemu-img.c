@@ -14,12 +14,14 @@
 #include <time.h>
 
 #include "block-protocols/block.h"
+#include "block-protocols/commit.h"
 #include "emu/cli/keyval.h"
 #include "emu/monitor/json-writer.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 
 static bool quiet;
+static void usage(void);
 
 static void NORETURN die(const char *fmt, ...) PRINTF_FMT(1, 2);
 static void die(const char *fmt, ...)
@@ -133,6 +135,7 @@ static void parse_create_opts(const char *o, struct bdrv_create_opts *co)
         co->refcount_bits = kv_uint(kv, "refcount_bits", 16, &e);
     }
     co->lazy_refcounts = kv_bool(kv, "lazy_refcounts", false, &e);
+    co->extended_l2 = kv_bool(kv, "extended_l2", false, &e);
     const char *p = kv_str(kv, "preallocation", NULL);
     if (p) {
         co->preallocation = xstrdup(p);
@@ -1208,9 +1211,10 @@ static int cmd_snapshot(int argc, char **argv)
 static int cmd_rebase(int argc, char **argv)
 {
     const char *fmt = NULL, *nb = NULL, *nbfmt = NULL;
-    bool unsafe = false;
+    bool unsafe = false, share = false;
     int c;
-    while ((c = getopt_long(argc, argv, "+f:F:b:ut:T:pqhU", NULL, NULL)) != -1) {
+    static const struct option lo[] = { { "force-share", 0, 0, 'U' }, { 0 } };
+    while ((c = getopt_long(argc, argv, "+f:F:b:ut:T:pqhU", lo, NULL)) != -1) {
         switch (c) {
         case 'f': fmt = optarg; break;
         case 'F': nbfmt = optarg; break;
@@ -1218,7 +1222,7 @@ static int cmd_rebase(int argc, char **argv)
         case 'u': unsafe = true; break;
         case 't': case 'T': case 'p': break;
         case 'q': quiet = true; break;
-        case 'U': die("-U: not supported for rebase");
+        case 'U': share = true; break;
         default: exit(1);
         }
     }
@@ -1234,6 +1238,8 @@ static int cmd_rebase(int argc, char **argv)
         die("Format '%s' cannot name a backing file", top->drv->name);
     }
     if (!unsafe) {
+        /* The old chain through a second, read-only view of the image
+         * (force-share: the image itself is open for writing above). */
         struct bdrv *old = open_img(fn, fmt, false, true, false);
         struct bdrv *newb = NULL;
         if (*nb) {
@@ -1246,7 +1252,9 @@ static int cmd_rebase(int argc, char **argv)
                 }
                 free(d);
             }
-            newb = open_img(path ? path : nb, nbfmt, false, true, false);
+            /* -U: no shared lock on the new backing chain, which another
+             * process may be writing. */
+            newb = open_img(path ? path : nb, nbfmt, false, share, false);
             free(path);
         }
         int64_t size = bdrv_getlength(top);
@@ -1346,36 +1354,8 @@ static int cmd_commit(int argc, char **argv)
     struct bdrv *top = open_img(fn, fmt, true, false, true);
     struct bdrv *base = open_img(bfn, bfmt, true, false, true);
     int64_t size = bdrv_getlength(top);
-    if (size < 0 || bdrv_getlength(base) < size) {
-        die("The backing file is smaller than the image: not supported");
-    }
-    uint8_t *buf = xmalloc(1 << 20);
-    int r = 0;
-    for (uint64_t off = 0; off < (uint64_t)size && r >= 0;) {
-        uint64_t pnum = 0, map;
-        uint64_t n = MIN((uint64_t)size - off, (uint64_t)1 << 20);
-        int st = bdrv_block_status(top, off, n, &pnum, &map);
-        if (st < 0 || !pnum) {
-            r = st < 0 ? st : -EIO;
-            break;
-        }
-        pnum = MIN(pnum, n);
-        if (!(st & BDRV_BLOCK_ALLOCATED)) {
-            /* the backing file decides: nothing to copy */
-        } else if ((st & BDRV_BLOCK_ZERO) && !(st & BDRV_BLOCK_DATA)) {
-            r = bdrv_pwrite_zeroes(base, off, pnum, false);
-        } else {
-            r = bdrv_pread(top, off, buf, pnum);
-            if (r >= 0) {
-                r = bdrv_pwrite(base, off, buf, pnum);
-            }
-        }
-        off += pnum;
-    }
-    free(buf);
-    if (r >= 0) {
-        r = bdrv_flush(base);
-    }
+    /* top is open without its backing chain: only its own clusters go. */
+    int r = size < 0 ? (int)size : bdrv_commit(top, NULL, base);
     if (r < 0) {
         die("Commit failed: %s", strerror(-r));
     }
@@ -1400,6 +1380,216 @@ static int cmd_commit(int argc, char **argv)
     return 0;
 }
 
+/* ---- measure ---- */
+
+/* The -o keys a format's create (and so measure) knows. */
+static bool create_key_known(const char *fmt, const char *key)
+{
+    static const char *const raw_keys[] = { "size", "preallocation", NULL };
+    static const char *const qcow2_keys[] = {
+        "size", "compat", "backing_file", "backing_fmt", "cluster_size",
+        "preallocation", "lazy_refcounts", "refcount_bits", "extended_l2",
+        "compression_type", NULL,
+    };
+    const char *const *k = !strcmp(fmt, "qcow2") ? qcow2_keys : raw_keys;
+    for (; *k; k++) {
+        if (!strcmp(*k, key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void die_bad_size(void)
+{
+    die("Invalid image size specified. You may use k, M, G, T, P or E "
+        "suffixes for\nhemu-img: kilobytes, megabytes, gigabytes, terabytes, "
+        "petabytes and exabytes.");
+}
+
+/* How large an image of format -O would be: of --size bytes, or holding
+ * the input image (qemu-img measure). */
+static int cmd_measure(int argc, char **argv)
+{
+    const char *fmt = NULL, *ofmt = "raw", *output = "human", *size_s = NULL;
+    char *opts = NULL;
+    bool share = false;
+    static const struct option lo[] = {
+        { "size", 1, 0, 's' }, { "output", 1, 0, 'j' },
+        { "force-share", 0, 0, 'U' }, { "image-opts", 0, 0, 'I' },
+        { "object", 1, 0, 'b' }, { "help", 0, 0, 'h' }, { 0 },
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "+hf:O:o:l:U", lo, NULL)) != -1) {
+        switch (c) {
+        case 'f': fmt = optarg; break;
+        case 'O': ofmt = optarg; break;
+        case 'o': {
+            char *n = opts ? xasprintf("%s,%s", opts, optarg) : xstrdup(optarg);
+            free(opts);
+            opts = n;
+            break;
+        }
+        case 'l': die("-l: not supported");
+        case 'U': share = true; break;
+        case 's': size_s = optarg; break;
+        case 'j': output = optarg; break;
+        case 'I': die("--image-opts: not supported");
+        case 'b': die("--object: not supported");
+        case 'h': usage(); exit(0);
+        default: exit(1);
+        }
+    }
+    bool json = !strcmp(output, "json");
+    if (!json && strcmp(output, "human")) {
+        die("--output must be used with human or json as argument.");
+    }
+    uint64_t size = 0;
+    if (size_s && (size_s[0] == '-' || parse_size(size_s, 0, &size) < 0)) {
+        die_bad_size();
+    }
+    if (argc - optind > 1) {
+        die("At most one filename argument is allowed.");
+    }
+    const char *fn = optind < argc ? argv[optind] : NULL;
+    if (fn && size_s) {
+        die("--size N cannot be used together with a filename.");
+    }
+    if (!fn && !size_s) {
+        die("Either --size N or one filename must be specified.");
+    }
+    struct bdrv *in = fn ? open_img(fn, fmt, false, share, false) : NULL;
+    const struct bdrv_ops *drv = bdrv_find_driver(ofmt);
+    if (!drv || drv->is_protocol) {
+        die("Unknown file format '%s'", ofmt);
+    }
+    if (!drv->measure) {
+        die("Block driver '%s' does not support size measurement", ofmt);
+    }
+    struct bdrv_create_opts co = { 0 };
+    if (opts) {
+        struct kvlist *kv = kvlist_new();
+        struct err *e = NULL;
+        if (kvlist_parse(kv, opts, NULL, &e) < 0) {
+            die_err(e);
+        }
+        for (int i = 0; i < kv->n; i++) {
+            if (!create_key_known(ofmt, kv->v[i].key)) {
+                die("Invalid parameter '%s'\nhemu-img: Invalid options for "
+                    "file format '%s'", kv->v[i].key, ofmt);
+            }
+        }
+        kvlist_free(kv);
+        parse_create_opts(opts, &co);
+    }
+    if (size_s) {
+        co.size = size;
+    }
+    struct bdrv_measure m = { 0 };
+    struct err *e = NULL;
+    if (drv->measure(&co, in, &m, &e) < 0) {
+        die_err(e);
+    }
+    if (in) {
+        bdrv_close(in);
+    }
+    free(opts);
+    if (json) {
+        printf("{\n");
+        if (m.has_bitmaps) {
+            printf("    \"bitmaps\": %" PRIu64 ",\n", m.bitmaps);
+        }
+        printf("    \"required\": %" PRIu64 ",\n"
+               "    \"fully-allocated\": %" PRIu64 "\n}\n",
+               m.required, m.fully_allocated);
+    } else {
+        printf("required size: %" PRIu64 "\nfully allocated size: %" PRIu64
+               "\n", m.required, m.fully_allocated);
+        if (m.has_bitmaps) {
+            printf("bitmaps size: %" PRIu64 "\n", m.bitmaps);
+        }
+    }
+    return 0;
+}
+
+/* ---- amend ---- */
+
+/* Change a qcow2 image's options in place (qemu-img amend -o). */
+static int cmd_amend(int argc, char **argv)
+{
+    const char *fmt = NULL;
+    char *opts = NULL;
+    static const struct option lo[] = {
+        { "image-opts", 0, 0, 'I' }, { "object", 1, 0, 'b' },
+        { "force", 0, 0, 'F' }, { "help", 0, 0, 'h' }, { 0 },
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "+ho:f:t:pq", lo, NULL)) != -1) {
+        switch (c) {
+        case 'o': {
+            char *n = opts ? xasprintf("%s,%s", opts, optarg) : xstrdup(optarg);
+            free(opts);
+            opts = n;
+            break;
+        }
+        case 'f': fmt = optarg; break;
+        case 't': break;    /* the cache mode: amend flushes at the end */
+        case 'p': break;
+        case 'q': quiet = true; break;
+        case 'F': break;    /* only for encryption changes, not supported */
+        case 'I': die("--image-opts: not supported");
+        case 'b': die("--object: not supported");
+        case 'h': usage(); exit(0);
+        default: exit(1);
+        }
+    }
+    if (!opts) {
+        die("Must specify options (-o)\nTry 'hemu-img --help' for more "
+            "information");
+    }
+    if (optind != argc - 1) {
+        die("Expecting one image file name");
+    }
+    const char *fn = argv[optind];
+    struct kvlist *kv = kvlist_new();
+    struct err *e = NULL;
+    if (kvlist_parse(kv, opts, NULL, &e) < 0) {
+        die_err(e);
+    }
+    struct bdrv *bs = open_img(fn, fmt, true, false, true);
+    if (!bs->drv->amend) {
+        die("Format driver '%s' does not support option amendment",
+            bs->drv->name);
+    }
+    if (kv->help) {
+        printf("Amend options for '%s':\n"
+               "  backing_file=<str>     - File name of a base image\n"
+               "  backing_fmt=<str>      - Image format of the base image\n"
+               "  compat=<str>           - Compatibility level (v2 [0.10] or "
+               "v3 [1.1])\n"
+               "  lazy_refcounts=<bool (on/off)> - Postpone refcount updates\n"
+               "  refcount_bits=<num>    - Width of a reference count entry in "
+               "bits\n"
+               "  size=<size>            - Virtual disk size\n",
+               bs->drv->name);
+        bdrv_close(bs);
+        return 0;
+    }
+    int r = bs->drv->amend(bs, kv, &e);
+    if (r >= 0) {
+        r = bdrv_flush(bs);
+        if (r < 0) {
+            die("Error while amending options: %s", strerror(-r));
+        }
+    } else {
+        die_err(e);
+    }
+    kvlist_free(kv);
+    free(opts);
+    bdrv_close(bs);
+    return 0;
+}
+
 static void usage(void)
 {
     printf("hemu-img version " HEMU_VERSION "\n"
@@ -1413,8 +1603,10 @@ static void usage(void)
            "  compare [-f fmt] [-F fmt] [-q] [-s] [-U] filename1 filename2\n"
            "  resize [-f fmt] [-q] [--shrink] filename [+ | -]size\n"
            "  commit [-q] [-f fmt] [-b base] [-d] [-p] filename\n"
-           "  rebase [-q] [-f fmt] [-u] -b backing_file [-F backing_fmt] "
+           "  rebase [-q] [-U] [-f fmt] [-u] -b backing_file [-F backing_fmt] "
            "filename\n"
+           "  amend [-q] [-f fmt] -o options filename\n"
+           "  measure [--output=ofmt] [-O output_fmt] [-o options] [--size N | [-f fmt] [-U] filename]\n"
            "  snapshot [-l | -a snapshot | -c snapshot | -d snapshot] [-f fmt] "
            "[-U] filename\n\n"
            "Supported formats: raw qcow2\n");
@@ -1445,6 +1637,7 @@ int main(int argc, char **argv)
         { "map", cmd_map }, { "compare", cmd_compare },
         { "resize", cmd_resize }, { "snapshot", cmd_snapshot },
         { "commit", cmd_commit }, { "rebase", cmd_rebase },
+        { "measure", cmd_measure }, { "amend", cmd_amend },
     };
     for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
         if (!strcmp(cmds[i].name, cmd)) {
@@ -1452,7 +1645,7 @@ int main(int argc, char **argv)
         }
     }
     static const char *const unsupported[] = {
-        "amend", "bench", "bitmap", "dd", "measure",
+        "bench", "bitmap", "dd",
     };
     for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++) {
         if (!strcmp(unsupported[i], cmd)) {

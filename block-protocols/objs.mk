@@ -4,7 +4,9 @@ hemu-y += block-protocols/block.o block-protocols/file.o block-protocols/file-ai
           block-protocols/raw.o \
           block-protocols/qcow2.o block-protocols/qcow2-refcount.o \
           block-protocols/qcow2-check.o block-protocols/qcow2-snapshot.o \
-          block-protocols/qcow2-backing.o
+          block-protocols/qcow2-backing.o \
+          block-protocols/qcow2-measure.o block-protocols/qcow2-amend.o \
+          block-protocols/commit.o
 # the backends the front ends use, and the -drive/-blockdev options
 hemu-y += block-protocols/blk-backend.o emu/blk/drive.o
 # network protocols (libiscsi, libcurl); -iscsi is parsed without libiscsi too

@@ -217,6 +217,12 @@ static int write_table(struct bdrv *bs, struct qcow2_snap *snaps, uint32_t n)
     return r;
 }
 
+int qcow2_snapshot_rewrite_table(struct bdrv *bs)
+{
+    struct qcow2 *s = bs->opaque;
+    return write_table(bs, s->snaps, s->nb_snapshots);
+}
+
 static int find_snap(struct qcow2 *s, const char *id_or_name)
 {
     for (uint32_t i = 0; i < s->nb_snapshots; i++) {

@@ -965,7 +965,8 @@ static int qcow2_open(struct bdrv *bs, struct kvlist *kv, int flags,
         ext_end = bf_off;
         bs->backing_file = xstrndup((const char *)c0 + bf_off, bf_size);
     }
-    if (s->version == 3 && read_extensions(bs, c0, ext_end, errp) < 0) {
+    /* Version 2 images carry extensions too (the backing format). */
+    if (read_extensions(bs, c0, ext_end, errp) < 0) {
         goto fail;
     }
     free(c0);
@@ -1012,6 +1013,29 @@ fail:
     qcow2_free_state(s);
     bs->opaque = NULL;
     return -1;
+}
+
+/* Becoming writable: what a read-write open refuses or does. */
+static int qcow2_reopen(struct bdrv *bs, int flags, struct err **errp)
+{
+    struct qcow2 *s = bs->opaque;
+    if (!(flags & BDRV_O_RDWR)) {
+        return 0;
+    }
+    if (s->incompat & (QCOW2_INCOMPAT_CORRUPT | QCOW2_INCOMPAT_DIRTY)) {
+        err_setf(errp, "qcow2: Image is corrupt or dirty; cannot be opened "
+                 "read/write");
+        return -1;
+    }
+    if (s->version == 3 && s->autoclear) {
+        uint8_t z[8] = { 0 };
+        if (qcow2_write_header_field(bs, 88, z, 8) < 0) {
+            err_setf(errp, "Could not update the qcow2 header");
+            return -1;
+        }
+        s->autoclear = 0;
+    }
+    return 0;
 }
 
 static void qcow2_close(struct bdrv *bs)
@@ -1112,8 +1136,9 @@ static int qcow2_create(const char *filename, const struct bdrv_create_opts *o,
                  "greater)");
         return -1;
     }
-    if (o->lazy_refcounts) {
-        err_setf(errp, "lazy_refcounts=on: not supported");
+    if (o->lazy_refcounts && compat < 3) {
+        err_setf(errp, "Lazy refcounts only supported with compatibility "
+                 "level 1.1 and above (use compat=1.1 or greater)");
         return -1;
     }
     const char *pre = o->preallocation ? o->preallocation : "off";
@@ -1143,6 +1168,9 @@ static int qcow2_create(const char *filename, const struct bdrv_create_opts *o,
     uint32_t hlen = 72;
     if (compat >= 3) {
         hlen = 112;
+        /* Lazy refcounts allow deferring refcount updates; this driver
+         * never defers them, so only the bit is set. */
+        be64_put(hd + 80, o->lazy_refcounts ? QCOW2_COMPAT_LAZY_REFCOUNTS : 0);
         be32_put(hd + 96, order);
         be32_put(hd + 100, hlen);
     }
@@ -1254,6 +1282,7 @@ const struct bdrv_ops bdrv_qcow2_ops = {
     .probe = probe,
     .open = qcow2_open,
     .close = qcow2_close,
+    .reopen = qcow2_reopen,
     .pread = qcow2_pread,
     .pwrite = qcow2_pwrite,
     .pwrite_zeroes = qcow2_pwrite_zeroes,
@@ -1273,5 +1302,7 @@ const struct bdrv_ops bdrv_qcow2_ops = {
     .snapshot_apply = qcow2_snapshot_apply,
     .snapshot_delete = qcow2_snapshot_delete,
     .set_backing = qcow2_set_backing,
+    .measure = qcow2_measure,
+    .amend = qcow2_amend,
     .is_dirty = qcow2_is_dirty,
 };

@@ -127,4 +127,12 @@ int qcow2_set_backing(struct bdrv *bs, const char *file, const char *fmt,
 int qcow2_check(struct bdrv *bs, struct bdrv_check_result *res, int fix,
                 FILE *report);
 
+/* hemu-img measure and amend (qcow2-measure.c, qcow2-amend.c). */
+int qcow2_measure(const struct bdrv_create_opts *o, struct bdrv *in,
+                  struct bdrv_measure *m, struct err **errp);
+int qcow2_amend(struct bdrv *bs, struct kvlist *opts, struct err **errp);
+/* Rewrite the snapshot table as it is in memory (with the extra data
+ * version 3 asks for). */
+int qcow2_snapshot_rewrite_table(struct bdrv *bs);
+
 #endif

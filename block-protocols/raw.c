@@ -156,7 +156,33 @@ static int raw_create(const char *filename, const struct bdrv_create_opts *o,
     return bdrv_file_ops.create(filename, o, errp);
 }
 
+/* A raw file is as large as the disk, holes or not. */
+static int raw_measure(const struct bdrv_create_opts *o, struct bdrv *in,
+                       struct bdrv_measure *m, struct err **errp)
+{
+    const char *pre = o->preallocation ? o->preallocation : "off";
+    if (strcmp(pre, "off") && strcmp(pre, "falloc") && strcmp(pre, "full")) {
+        err_setf(errp, "invalid parameter value: %s", pre);
+        return -1;
+    }
+    if (in) {
+        int64_t len = bdrv_getlength(in);
+        if (len < 0) {
+            err_setf(errp, "Unable to get image virtual_size: %s",
+                     strerror((int)-len));
+            return -1;
+        }
+        m->required = len;
+    } else {
+        m->required = (o->size + 511) & ~511ULL;
+    }
+    m->fully_allocated = m->required;
+    m->has_bitmaps = false;
+    return 0;
+}
+
 const struct bdrv_ops bdrv_raw_ops = {
+    .measure = raw_measure,
     .name = "raw",
     .probe = raw_probe_score,
     .open = raw_open,

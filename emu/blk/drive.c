@@ -74,6 +74,20 @@ int drive_add_legacy(const char *opt, int index, const char *file,
     return 0;
 }
 
+int drive_add_floppy(const char *opt, int index, const char *file,
+                     struct err **errp)
+{
+    if (drive_add_legacy(opt, index, file, false, errp) < 0) {
+        return -1;
+    }
+    struct drive *d = drive_first();
+    while (d->next) {
+        d = d->next;
+    }
+    kv_set(d->kv, "if", "floppy");
+    return 0;
+}
+
 int blockdev_add_option(const char *arg, struct err **errp)
 {
     struct kvlist *kv = kvlist_new();
@@ -185,8 +199,7 @@ static int init_drive(struct drive *d, int n, struct err **errp)
     } else if (!strcmp(ifname, "none")) {
         d->iface = IF_NONE;
     } else if (!strcmp(ifname, "floppy")) {
-        err_setf(errp, "if=floppy: not supported");
-        return -1;
+        d->iface = IF_FLOPPY;
     } else if (!strcmp(ifname, "scsi") || !strcmp(ifname, "sd") ||
                !strcmp(ifname, "mtd") || !strcmp(ifname, "pflash") ||
                !strcmp(ifname, "xen")) {
@@ -196,7 +209,8 @@ static int init_drive(struct drive *d, int n, struct err **errp)
         err_setf(errp, "unsupported bus type '%s'", ifname);
         return -1;
     }
-    int per_bus = d->iface == IF_IDE ? 2 : 1;
+    /* IDE: master and slave per bus; floppy: drives A and B. */
+    int per_bus = d->iface == IF_IDE || d->iface == IF_FLOPPY ? 2 : 1;
     int64_t index = kv_has(kv, "index") ? (int64_t)kv_uint(kv, "index", 0, &e) : -1;
     int64_t bus = kv_has(kv, "bus") ? (int64_t)kv_uint(kv, "bus", 0, &e) : -1;
     int64_t unit = kv_has(kv, "unit") ? (int64_t)kv_uint(kv, "unit", 0, &e) : -1;
@@ -226,6 +240,11 @@ static int init_drive(struct drive *d, int n, struct err **errp)
                 break;
             }
         }
+    }
+    if (d->iface == IF_FLOPPY && bus > 0) {
+        err_setf(errp, "machine type does not support if=floppy,bus=%" PRId64
+                 ",unit=%" PRId64, bus, unit);
+        return -1;
     }
     if (unit >= per_bus || bus > 255) {
         err_setf(errp, "unit %" PRId64 " too big (max is %d)", unit,

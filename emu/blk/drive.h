@@ -32,6 +32,9 @@ int drive_add_option(const char *arg, struct err **errp);
 int drive_add_legacy(const char *opt, int index, const char *file,
                      bool cdrom, struct err **errp);
 int blockdev_add_option(const char *arg, struct err **errp);
+/* -fda/-fdb: if=floppy,index=N. */
+int drive_add_floppy(const char *opt, int index, const char *file,
+                     struct err **errp);
 extern bool drive_snapshot_all;     /* -snapshot */
 
 /* Open every -blockdev node and -drive image. */

@@ -889,6 +889,16 @@ int opt_cdrom(const char *arg, struct err **errp)
     return drive_add_legacy("cdrom", 2, arg, true, errp);
 }
 
+int opt_fda(const char *arg, struct err **errp)
+{
+    return drive_add_floppy("fda", 0, arg, errp);
+}
+
+int opt_fdb(const char *arg, struct err **errp)
+{
+    return drive_add_floppy("fdb", 1, arg, errp);
+}
+
 int opt_blockdev(const char *arg, struct err **errp)
 {
     return blockdev_add_option(arg, errp);

@@ -14,7 +14,7 @@ option_handler opt_rtc, opt_boot, opt_help, opt_version, opt_machine, opt_cpu, o
     opt_object, opt_global, opt_kernel, opt_initrd, opt_append;
 /* Block device options (emu/blk/drive.c does the work). */
 option_handler opt_drive, opt_hda, opt_hdb, opt_hdc, opt_hdd, opt_cdrom,
-    opt_blockdev, opt_snapshot;
+    opt_blockdev, opt_snapshot, opt_fda, opt_fdb;
 /* display/ and remote/ own these. */
 option_handler opt_vga, opt_vnc, opt_k;
 /* emu/hw/usb/usb-cli.c */

@@ -1,5 +1,6 @@
 # emu/hw: PC platform devices (ISA board interface, PIC, PIT, RTC/CMOS,
 # UART, debug console, debug exit).  emu/hw/dev.o is listed in emu/objs.mk.
+hemu-y += emu/hw/i8237.o emu/hw/fdc.o
 hemu-y += emu/hw/isa.o emu/hw/i8259.o emu/hw/i8254.o emu/hw/mc146818.o \
           emu/hw/serial16550.o emu/hw/debugcon.o emu/hw/debugexit.o
 # chipset, keyboard controller and the pc board

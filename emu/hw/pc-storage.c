@@ -10,6 +10,8 @@
 #include "block-protocols/blk-backend.h"
 #include "emu/blk/drive.h"
 #include "emu/hw/i440fx.h"
+#include "emu/hw/fdc.h"
+#include "emu/hw/i8237.h"
 #include "emu/hw/ide.h"
 #include "emu/hw/mc146818.h"
 #include "emu/hw/pc.h"
@@ -57,6 +59,36 @@ int pc_storage_init(struct pc_board *b, struct err **errp)
         d->claimed = true;
     }
     err_loc_clear();
+    /* The DMA controllers are always there (QEMU's pc has them); the
+     * floppy controller when a floppy drive is given. */
+    struct isa_dma *dma = isa_dma_create(&b->isa, b->mem, errp);
+    if (!dma) {
+        return -1;
+    }
+    struct blk *fd[2] = { NULL, NULL };
+    int nfd = 0;
+    for (int u = 0; u < 2; u++) {
+        struct drive *d = drive_get(IF_FLOPPY, 0, u);
+        if (d) {
+            fd[u] = d->blk;
+            d->claimed = true;
+            nfd++;
+        }
+    }
+    if (nfd) {
+        struct fdc *f = fdc_create(&b->isa, dma, fd, errp);
+        if (!f) {
+            return -1;
+        }
+        /* CMOS 0x10: drive types (A high nibble); 0x14, the equipment
+         * byte: bit 0 floppies present, bits 6-7 their number - 1. */
+        if (b->rtc) {
+            rtc_set_cmos(b->rtc, 0x10, fdc_cmos_type(f, 0) << 4 |
+                                       fdc_cmos_type(f, 1));
+            uint8_t eq = rtc_get_cmos(b->rtc, 0x14) & 0x3e;
+            rtc_set_cmos(b->rtc, 0x14, eq | 1 | (nfd - 1) << 6);
+        }
+    }
     /* SeaBIOS reads the boot order from CMOS; QEMU's default is "cad". */
     if (!rtc_get_cmos(b->rtc, 0x3d)) {
         rtc_set_boot_order(b->rtc, "cad", true);

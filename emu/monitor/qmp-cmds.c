@@ -8,6 +8,7 @@
 
 #include "emu/accel/tcg.h"      /* tcg_singlestep */
 #include "emu/monitor/qmp-block.h"  /* the block commands */
+#include "emu/monitor/qmp-blockjob.h"  /* block-commit, block jobs */
 
 #include "emu/accel/vcpu.h"     /* vcpu_count, vcpu_get */
 #include <json-c/json.h>
@@ -320,6 +321,13 @@ const struct qmp_cmd qmp_cmds[] = {
     { "blockdev-change-medium", qmp_blockdev_change_medium,
       qmp_change_medium_args },
     { "block_resize", qmp_block_resize, qmp_block_resize_args },
+    { "block-commit", qmp_block_commit, qmp_block_commit_args },
+    { "query-block-jobs", qmp_query_block_jobs, NULL },
+    { "block-job-cancel", qmp_block_job_cancel, qmp_block_job_cancel_args },
+    { "block-job-complete", qmp_block_job_complete,
+      qmp_block_job_complete_args },
+    { "block-job-set-speed", qmp_block_job_set_speed,
+      qmp_block_job_set_speed_args },
     /* display and VNC: qmp-display.c */
     { "screendump", qmp_screendump, qmp_screendump_args },
     { "query-vnc", qmp_query_vnc, NULL },

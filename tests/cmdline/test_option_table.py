@@ -103,6 +103,8 @@ EXAMPLES = {
     "hdc": (["{IMG}", "-machine", "pc"], "run"),
     "hdd": (["{IMG}", "-machine", "pc"], "run"),
     "cdrom": (["{IMG}", "-machine", "pc"], "run"),
+    "fda": (["{IMG}", "-machine", "pc"], "run"),
+    "fdb": (["{IMG}", "-machine", "pc"], "run"),
     "drive": (["file={IMG},format=raw,if=ide,cache=none", "-machine", "pc"], "run"),
     "blockdev": (["driver=raw,node-name=n0,file.driver=file,file.filename={IMG}"],
                  "run"),

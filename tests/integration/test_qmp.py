@@ -27,6 +27,9 @@ COMMANDS = {
     # block devices (tests/integration/test_block_guest.py)
     "query-block", "query-blockstats", "eject", "blockdev-change-medium",
     "block_resize",
+    # block jobs (tests/integration/test_block_commit.py)
+    "block-commit", "query-block-jobs", "block-job-cancel",
+    "block-job-complete", "block-job-set-speed",
     # display and VNC
     "screendump", "query-vnc", "query-vnc-servers", "set_password",
     "expire_password", "change-vnc-password",

@@ -359,7 +359,7 @@ TEST(parse_missing_argument)
 TEST(parse_unsupported)
 {
     PARSE(1, "hemu: -enable-kvm: not supported\n", "-enable-kvm");
-    PARSE(1, "hemu: -fda: not supported\n", "-fda", "disk.img");
+    PARSE(1, "hemu: -mem-path: not supported\n", "-mem-path", "/dev/hugepages");
     PARSE(1, "hemu: -mtdblock: not supported\n", "--mtdblock", "x");
     PARSE(1, "hemu: -curses: not supported\n", "-S", "-curses");
 }
