@@ -3,7 +3,7 @@ hemu-y += emu/util/err.o emu/util/cutils.o emu/util/log.o
 hemu-y += emu/cli/keyval.o emu/cli/options.o emu/cli/handlers.o
 hemu-y += emu/loop/loop.o
 hemu-y += emu/vm/runstate.o emu/vm/machine.o emu/vm/config.o \
-          emu/vm/secret.o emu/vm/daemon.o
+          emu/vm/secret.o emu/vm/tls-creds.o emu/vm/daemon.o
 hemu-y += emu/mem/mem.o
 hemu-y += emu/hw/dev.o
 hemu-y += emu/accel/accel.o emu/accel/vcpu.o emu/accel/tcg.o

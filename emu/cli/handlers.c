@@ -22,6 +22,7 @@
 #include "emu/vm/machine.h"       /* machine_print_help */
 #include "emu/vm/runstate.h"      /* vm_no_reboot, vm_no_shutdown */
 #include "emu/vm/secret.h"
+#include "emu/vm/tls-creds.h"
 #include "netdev/netdev.h"         /* net_opt_* */
 
 /* Parse arg into a new list; NULL with *errp set on a syntax error. */
@@ -828,7 +829,8 @@ int opt_object(const char *arg, struct err **errp)
     const char *type = kv_str(kv, "qom-type", NULL);
     if (kv_asks_help(kv, "qom-type")) {
         kvlist_free(kv);
-        printf("List of user creatable objects:\n  filter-dump\n  secret\n");
+        printf("List of user creatable objects:\n  filter-dump\n  secret\n"
+               "  tls-creds-anon\n  tls-creds-psk\n  tls-creds-x509\n");
         return 1;
     }
     if (!type) {
@@ -838,6 +840,11 @@ int opt_object(const char *arg, struct err **errp)
     }
     if (!strcmp(type, "filter-dump")) {
         int r = net_opt_filter(arg, kv, errp);
+        kvlist_free(kv);
+        return r;
+    }
+    if (tls_creds_type_known(type)) {
+        int r = tls_creds_add(type, kv, errp);
         kvlist_free(kv);
         return r;
     }
