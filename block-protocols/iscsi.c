@@ -49,18 +49,7 @@ struct iscsi_state {
     uint64_t max_ws;            /* blocks per WRITE SAME, 0: unlimited */
     bool lbpu, lbpws, lbprz, ws_broken, no_flush;
     char *where;                /* URL without password, for messages */
-    /* Sequential readahead (not with cache.direct=on): a node gets one
-     * request at a time, so a guest streaming reads would otherwise wait
-     * a round trip per request; the window is fetched as parallel
-     * commands.  Dropped on any write to the node. */
-    bool ra_on;
-    uint8_t *ra;
-    uint64_t ra_off, ra_len;
-    uint64_t next_seq;          /* where the last read ended */
 };
-
-#define RA_WINDOW (2u << 20)    /* read this far past a sequential read */
-#define RA_MAX_REQ (1u << 20)   /* bigger requests need no help */
 
 /* Split an iscsi:// URL with libiscsi's parser. */
 int iscsi_addr_parse(const char *url, struct iscsi_addr *a, struct err **errp)
@@ -350,45 +339,14 @@ static int rw_bytes(struct iscsi_state *s, bool write, uint64_t off,
 
 static int iscsi_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
 {
-    struct iscsi_state *s = bs->opaque;
-    bool seq = off == s->next_seq;
-    s->next_seq = off + len;
-    if (s->ra_len && off >= s->ra_off && len <= s->ra_len &&
-        off - s->ra_off <= s->ra_len - len) {
-        memcpy(buf, s->ra + (off - s->ra_off), len);
-        return 0;
-    }
-    uint64_t size = s->num_blocks * s->block_size;
-    if (!s->ra_on || !seq || !len || len > RA_MAX_REQ ||
-        off % s->block_size || check_range(s, off, len) < 0) {
-        return rw_bytes(s, false, off, buf, len);
-    }
-    uint64_t n = MIN((uint64_t)len + RA_WINDOW, size - off);
-    n -= n % s->block_size;
-    if (n < len) {
-        return rw_bytes(s, false, off, buf, len);
-    }
-    if (!s->ra) {
-        s->ra = xmalloc(RA_MAX_REQ + RA_WINDOW);
-    }
-    s->ra_len = 0;
-    int r = rw_blocks(s, false, off / s->block_size, s->ra, n);
-    if (r < 0) {
-        return r;
-    }
-    s->ra_off = off;
-    s->ra_len = n;
-    memcpy(buf, s->ra, len);
-    return 0;
+    return rw_bytes(bs->opaque, false, off, buf, len);
 }
 
 static int iscsi_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
                         size_t len)
 {
-    struct iscsi_state *s = bs->opaque;
-    s->ra_len = 0;
     /* libiscsi only reads the data out buffer. */
-    return rw_bytes(s, true, off, (uint8_t *)(uintptr_t)buf, len);
+    return rw_bytes(bs->opaque, true, off, (uint8_t *)(uintptr_t)buf, len);
 }
 
 static int iscsi_flush(struct bdrv *bs)
@@ -410,7 +368,6 @@ static int iscsi_flush(struct bdrv *bs)
 static int iscsi_discard(struct bdrv *bs, uint64_t off, uint64_t len)
 {
     struct iscsi_state *s = bs->opaque;
-    s->ra_len = 0;
     if (!s->lbpu || check_range(s, off, len) < 0) {
         return s->lbpu ? -EIO : 0;  /* discard is advisory */
     }
@@ -441,7 +398,6 @@ static int iscsi_pwrite_zeroes(struct bdrv *bs, uint64_t off, uint64_t len,
                                bool may_unmap)
 {
     struct iscsi_state *s = bs->opaque;
-    s->ra_len = 0;
     if (s->ws_broken || off % s->block_size || len % s->block_size) {
         return -ENOTSUP;    /* block.c writes zero buffers instead */
     }
@@ -646,9 +602,6 @@ static int iscsi_open(struct bdrv *bs, struct kvlist *kv, int flags,
     s->lun = a.lun;
     s->where = safe_name(&a);
     s->no_flush = flags & BDRV_O_NO_FLUSH;
-    /* cache.direct=on asks for no host-side caching */
-    s->ra_on = !(flags & BDRV_O_NOCACHE);
-    s->next_seq = UINT64_MAX;
     s->ctx = iscsi_create_context(p.initiator_name);
     if (!s->ctx) {
         err_setf(errp, "iSCSI: Failed to create iSCSI context.");
@@ -712,7 +665,6 @@ static void iscsi_close(struct bdrv *bs)
     }
     iscsi_destroy_context(s->ctx);
     free(s->where);
-    free(s->ra);
     free(s);
 }
 
