@@ -31,6 +31,9 @@ static const struct bdrv_ops *const drivers[] = {
 #ifdef CONFIG_NFS
     &bdrv_nfs_ops,
 #endif
+#if defined(CONFIG_GLUSTERFS) && defined(CONFIG_CURL)
+    &bdrv_gluster_ops,
+#endif
     &bdrv_nbd_ops,
 };
 
@@ -113,6 +116,23 @@ static int json_flatten(struct kvlist *kv, const char *prefix,
         switch (json_object_get_type(val)) {
         case json_type_object:
             r = json_flatten(kv, k, val, errp);
+            break;
+        case json_type_array:
+            /* "server":[{...},{...}] is server.0.*, server.1.* (gluster) */
+            for (size_t i = 0; r == 0 && i < json_object_array_length(val);
+                 i++) {
+                char *ki = xasprintf("%s.%zu", k, i);
+                struct json_object *el = json_object_array_get_idx(val, i);
+                if (json_object_is_type(el, json_type_object)) {
+                    r = json_flatten(kv, ki, el, errp);
+                } else if (json_object_is_type(el, json_type_array) || !el) {
+                    err_setf(errp, "Invalid JSON value for '%s'", ki);
+                    r = -1;
+                } else {
+                    kv_set(kv, ki, json_object_get_string(el));
+                }
+                free(ki);
+            }
             break;
         case json_type_boolean:
             kv_set(kv, k, json_object_get_boolean(val) ? "on" : "off");
@@ -594,6 +614,12 @@ int bdrv_block_status_above(struct bdrv *bs, uint64_t off, uint64_t len,
     *depth = 0;
     *owner = NULL;
     return BDRV_BLOCK_ZERO;
+}
+
+const struct bdrv_ops *bdrv_create_protocol(const char *filename)
+{
+    const struct bdrv_ops *p = bdrv_find_protocol(filename);
+    return p && p->create ? p : &bdrv_file_ops;
 }
 
 int bdrv_create(const char *fmt, const char *filename,

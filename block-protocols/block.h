@@ -204,6 +204,9 @@ int bdrv_block_status_above(struct bdrv *bs, uint64_t off, uint64_t len,
                             struct bdrv **owner);
 int bdrv_create(const char *fmt, const char *filename,
                 const struct bdrv_create_opts *o, struct err **errp);
+/* The protocol a format image named filename lives on: the one its
+ * "SCHEME:" prefix names if it can create files (gluster), else file. */
+const struct bdrv_ops *bdrv_create_protocol(const char *filename);
 
 /* Whether len bytes are all zero. */
 bool buffer_is_zero(const void *buf, size_t len);

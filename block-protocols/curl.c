@@ -10,9 +10,12 @@
  *
  * Node I/O is synchronous in the block worker thread (blk-backend.c), so
  * each node drives one curl easy handle there (keep-alive reuses the
- * connection) rather than a multi handle in the main loop.  A read fetches
- * its range plus readahea= bytes into a cache that serves the next
- * sequential reads.  CURL_CA_BUNDLE, when set, names the CA file that
+ * connection) rather than a multi handle in the main loop.  A small read
+ * fetches its range plus readahead= bytes into a cache that serves the
+ * next sequential reads; that transfer runs on its own handle through a
+ * multi handle, and the read returns as soon as its own bytes are in
+ * while the readahead keeps arriving (finished or dropped at the next
+ * read), so a random read waits for its bytes, not for the readahead.  CURL_CA_BUNDLE, when set, names the CA file that
  * sslverify=on checks against (hemu's way to trust a private CA; QEMU
  * relies on the system store).
  */
@@ -47,9 +50,24 @@ struct curl_state {
     uint64_t size;
     uint8_t *cache;             /* readahead buffer */
     uint64_t cache_off;
-    size_t cache_len, cache_cap;
+    size_t cache_len, cache_cap;    /* cache_len: valid bytes so far */
+    /* The transfer filling the cache, while ra_busy. */
+    CURL *ra_h;
+    CURLM *ra_multi;
+    bool ra_busy;
+    size_t ra_want;
+    struct sink *ra_sink;
+    uint64_t next_seq;          /* where the last read ended */
     char errbuf[CURL_ERROR_SIZE];
 };
+
+/* An unfinished readahead with more than this to come is dropped
+ * (closing its connection) rather than waited for. */
+#define RA_DRAIN_MAX (512 * 1024)
+/* A sequential stream of reads up to RA_SEQ_MAX_REQ bytes is fetched as
+ * one long range, RA_SEQ_WINDOW past the read, on one connection. */
+#define RA_SEQ_MAX_REQ (4u << 20)
+#define RA_SEQ_WINDOW (8u << 20)
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 
@@ -408,6 +426,105 @@ static int fetch_parallel(struct curl_state *s, uint64_t off, uint8_t *dst,
     return r;
 }
 
+/* Whether the readahead transfer got the range it asked for. */
+static bool ra_range_ok(struct curl_state *s)
+{
+    if (s->ra_sink->overflow) {
+        return false;
+    }
+    if (!s->is_http) {
+        return true;
+    }
+    long code = 0;
+    curl_easy_getinfo(s->ra_h, CURLINFO_RESPONSE_CODE, &code);
+    return code == 206 ||
+           (code == 200 && s->cache_off == 0 && s->ra_want == s->size);
+}
+
+/* End the readahead transfer; what arrived stays valid if it was the
+ * range asked for. */
+static void ra_end(struct curl_state *s)
+{
+    if (!s->ra_busy) {
+        return;
+    }
+    curl_multi_remove_handle(s->ra_multi, s->ra_h);
+    s->ra_busy = false;
+    s->cache_len = ra_range_ok(s) ? s->ra_sink->got : 0;
+}
+
+/* Run the readahead until need bytes are in or it ends. */
+static void ra_drive(struct curl_state *s, size_t need)
+{
+    while (s->ra_busy && s->ra_sink->got < need) {
+        int running = 0;
+        if (curl_multi_perform(s->ra_multi, &running) != CURLM_OK) {
+            ra_end(s);
+            break;
+        }
+        if (!running) {
+            ra_end(s);      /* done, or failed: fetch() retries */
+            break;
+        }
+        if (s->ra_sink->got < need) {
+            curl_multi_poll(s->ra_multi, NULL, 0, 1000, NULL);
+        }
+    }
+    if (s->ra_busy) {
+        s->cache_len = ra_range_ok(s) ? s->ra_sink->got : 0;
+    }
+}
+
+/* Finish or drop a readahead still arriving. */
+static void ra_stop(struct curl_state *s)
+{
+    if (s->ra_busy && s->ra_want - s->ra_sink->got <= RA_DRAIN_MAX) {
+        ra_drive(s, s->ra_want);
+    }
+    ra_end(s);
+}
+
+/* Start fetching [off, off + n) into the cache and wait for its first
+ * len bytes; -1 when that failed (the caller fetches them itself). */
+static int ra_start(struct curl_state *s, uint64_t off, size_t n,
+                    size_t len)
+{
+    if (!s->ra_h) {
+        s->ra_h = curl_easy_duphandle(s->h);
+        s->ra_multi = curl_multi_init();
+        s->ra_sink = xzalloc(sizeof(*s->ra_sink));
+        if (!s->ra_h || !s->ra_multi) {
+            return -1;
+        }
+        curl_easy_setopt(s->ra_h, CURLOPT_ERRORBUFFER, NULL);
+        curl_easy_setopt(s->ra_h, CURLOPT_NOBODY, 0L);
+        curl_easy_setopt(s->ra_h, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(s->ra_h, CURLOPT_HEADERFUNCTION, NULL);
+        curl_easy_setopt(s->ra_h, CURLOPT_HEADERDATA, NULL);
+        curl_easy_setopt(s->ra_h, CURLOPT_WRITEFUNCTION, write_cb);
+        curl_easy_setopt(s->ra_h, CURLOPT_WRITEDATA, s->ra_sink);
+    }
+    char range[64];         /* curl copies option strings */
+    snprintf(range, sizeof(range), "%" PRIu64 "-%" PRIu64, off,
+             off + n - 1);
+    curl_easy_setopt(s->ra_h, CURLOPT_RANGE, range);
+    *s->ra_sink = (struct sink){ .dst = s->cache, .want = n };
+    s->cache_off = off;
+    s->cache_len = 0;
+    s->ra_want = n;
+    if (curl_multi_add_handle(s->ra_multi, s->ra_h) != CURLM_OK) {
+        return -1;
+    }
+    s->ra_busy = true;
+    ra_drive(s, len);
+    if (s->cache_len < len) {
+        ra_end(s);
+        s->cache_len = 0;
+        return -1;
+    }
+    return 0;
+}
+
 static int curl_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
 {
     struct curl_state *s = bs->opaque;
@@ -422,32 +539,42 @@ static int curl_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
             return 0;
         }
     }
-    /* Served from the readahead cache when wholly inside it. */
-    if (s->cache_len && off >= s->cache_off &&
-        off + len <= s->cache_off + s->cache_len) {
-        memcpy(dst, s->cache + (off - s->cache_off), len);
-        return 0;
+    /* Served from the readahead cache when wholly inside it (waiting
+     * for the transfer still filling it if need be). */
+    size_t span = s->ra_busy ? s->ra_want : s->cache_len;
+    if (span && off >= s->cache_off && len <= span &&
+        off - s->cache_off <= span - len) {
+        ra_drive(s, (size_t)(off - s->cache_off) + len);
+        if (off - s->cache_off + len <= s->cache_len) {
+            memcpy(dst, s->cache + (off - s->cache_off), len);
+            return 0;
+        }
     }
-    if (len >= s->o.readahead) {
+    bool seq = off == s->next_seq;
+    s->next_seq = off + len;
+    uint64_t window = s->o.readahead;
+    if (seq && len <= RA_SEQ_MAX_REQ) {
+        window = MAX(window, (uint64_t)RA_SEQ_WINDOW);
+    } else if (len >= s->o.readahead) {
         /* big: straight into buf */
         return len >= NPAR * PAR_MIN ? fetch_parallel(s, off, dst, len)
                                      : fetch(s, off, dst, len);
     }
-    size_t n = (size_t)MIN((uint64_t)len + s->o.readahead, s->size - off);
+    ra_stop(s);
+    size_t n = (size_t)MIN((uint64_t)len + window, s->size - off);
     if (n > s->cache_cap) {
         free(s->cache);
         s->cache = xmalloc(n);
         s->cache_cap = n;
     }
     s->cache_len = 0;
-    int r = fetch(s, off, s->cache, n);
-    if (r < 0) {
-        return r;
+    if (ra_start(s, off, n, len) == 0) {
+        memcpy(dst, s->cache, len);
+        return 0;
     }
-    s->cache_off = off;
-    s->cache_len = n;
-    memcpy(dst, s->cache, len);
-    return 0;
+    /* The streamed fetch failed early: once more with fetch()'s retries
+     * and messages. */
+    return fetch(s, off, dst, len);
 }
 
 static int curl_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
@@ -473,6 +600,7 @@ static int curl_open(struct bdrv *bs, struct kvlist *kv, int flags,
         return -1;
     }
     s->is_http = !strncasecmp(s->o.scheme, "http", 4);
+    s->next_seq = UINT64_MAX;
     if (setup_handle(s, errp) < 0) {
         goto fail;
     }
@@ -519,6 +647,16 @@ fail:
 static void curl_close(struct bdrv *bs)
 {
     struct curl_state *s = bs->opaque;
+    if (s->ra_busy) {
+        curl_multi_remove_handle(s->ra_multi, s->ra_h);
+    }
+    if (s->ra_h) {
+        curl_easy_cleanup(s->ra_h);
+    }
+    if (s->ra_multi) {
+        curl_multi_cleanup(s->ra_multi);
+    }
+    free(s->ra_sink);
     for (int i = 0; i < NPAR; i++) {
         if (s->par[i]) {
             curl_easy_cleanup(s->par[i]);

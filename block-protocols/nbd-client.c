@@ -169,8 +169,8 @@ static int opt_error(const struct opt_reply *r, const char *export,
                  *msg ? ": " : "", msg);
         return -1;
     case NBD_REP_ERR_TLS_REQD:
-        err_setf(errp, "the server requires TLS, which hemu's NBD client "
-                 "does not support");
+        err_setf(errp, "the server requires TLS (give the drive "
+                 "tls-creds=ID and -object tls-creds-x509,id=ID,...)");
         return -1;
     case NBD_REP_ERR_POLICY: what = "denied by the server's policy"; break;
     case NBD_REP_ERR_INVALID: what = "invalid request"; break;
@@ -341,6 +341,34 @@ static int set_meta_context(struct nbd_client *c, const char *export,
     return -1;
 }
 
+/* NBD_OPT_STARTTLS (proto.md "TLS support"): everything after the ACK,
+ * options included, goes through TLS. */
+static int starttls(struct nbd_client *c, bool fixed, struct err **errp)
+{
+    if (!fixed) {
+        err_setf(errp, "the server does not support TLS (no fixed "
+                 "newstyle negotiation)");
+        return -1;
+    }
+    struct opt_reply rep;
+    if (send_option(c, NBD_OPT_STARTTLS, NULL, 0) < 0) {
+        err_setf(errp, "sending NBD_OPT_STARTTLS: %s", c->errmsg);
+        return -1;
+    }
+    if (recv_opt_reply(c, NBD_OPT_STARTTLS, &rep, errp) < 0) {
+        return -1;
+    }
+    char msg[300];
+    printable(msg, sizeof(msg), rep.data, rep.len);
+    free(rep.data);
+    if (rep.type != NBD_REP_ACK || rep.len) {
+        err_setf(errp, "the server refused TLS (NBD_OPT_STARTTLS reply "
+                 "0x%x)%s%s", rep.type, *msg ? ": " : "", msg);
+        return -1;
+    }
+    return c->starttls(c->tls_opaque, errp);
+}
+
 int nbd_handshake(struct nbd_client *c, const char *export, struct err **errp)
 {
     uint8_t b[18];
@@ -368,6 +396,10 @@ int nbd_handshake(struct nbd_client *c, const char *export, struct err **errp)
             err_setf(errp, "the server (oldstyle) has no export names");
             return -1;
         }
+        if (c->starttls) {
+            err_setf(errp, "the server (oldstyle) does not support TLS");
+            return -1;
+        }
         c->info.size = be64_get(h);
         c->info.flags = be32_get(h + 8) & 0xffff;
         goto check;
@@ -391,6 +423,9 @@ int nbd_handshake(struct nbd_client *c, const char *export, struct err **errp)
     }
     if (strlen(export) > 4096) {
         err_setf(errp, "export name longer than 4096 bytes");
+        return -1;
+    }
+    if (c->starttls && starttls(c, fixed, errp) < 0) {
         return -1;
     }
     if (fixed) {

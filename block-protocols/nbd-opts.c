@@ -5,7 +5,7 @@
  *   nbd[+tcp]://host[:port]/[export]     nbd+unix:///[export]?socket=PATH
  *   nbd:host:port[:exportname=X]         nbd:unix:PATH[:exportname=X]
  *   server.type=inet|unix, server.host/port/path, export=, and the older
- *   host=/port=/path= keys; reconnect-delay=, tls-creds=.
+ *   host=/port=/path= keys; reconnect-delay=, tls-creds=, tls-hostname=.
  * URLs are split by libcurl's URL API.
  */
 #include "emu/osdep.h"
@@ -26,6 +26,7 @@ void nbd_addr_free(struct nbd_addr *a)
     free(a->path);
     free(a->export);
     free(a->tls_creds);
+    free(a->tls_hostname);
     memset(a, 0, sizeof(*a));
 }
 
@@ -229,6 +230,7 @@ int nbd_parse_opts(struct nbd_addr *a, struct kvlist *kv, struct err **errp)
     memset(a, 0, sizeof(*a));
     a->reconnect_delay = kv_uint(kv, "reconnect-delay", 0, &e);
     const char *tls = kv_str(kv, "tls-creds", NULL);
+    const char *tls_host = kv_str(kv, "tls-hostname", NULL);
     const char *fn = kv_str(kv, "filename", NULL);
     const char *type = kv_str(kv, "server.type", NULL);
     const char *host = kv_str(kv, "server.host", NULL);
@@ -247,9 +249,12 @@ int nbd_parse_opts(struct nbd_addr *a, struct kvlist *kv, struct err **errp)
         return -1;
     }
     uint64_t delay = a->reconnect_delay;
-    if (kv_has(kv, "tls-hostname") || kv_has(kv, "x-dirty-bitmap")) {
-        err_setf(errp, "nbd: %s is not supported", kv_has(kv, "tls-hostname")
-                 ? "tls-hostname" : "x-dirty-bitmap");
+    if (kv_has(kv, "x-dirty-bitmap")) {
+        err_setf(errp, "nbd: x-dirty-bitmap is not supported");
+        return -1;
+    }
+    if (tls_host && !tls) {
+        err_setf(errp, "nbd: tls-hostname needs tls-creds");
         return -1;
     }
     bool keys = type || host || port || path || lhost || lport || lpath;
@@ -309,6 +314,7 @@ int nbd_parse_opts(struct nbd_addr *a, struct kvlist *kv, struct err **errp)
     a->reconnect_delay = delay;
     if (tls) {
         a->tls_creds = xstrdup(tls);
+        a->tls_hostname = tls_host ? xstrdup(tls_host) : NULL;
     }
     return 0;
 }

@@ -8,6 +8,11 @@
  * waits while we reconnect and is sent again, failing with EIO only once
  * the delay has passed.  A node's I/O runs in one worker at a time, so the
  * connection carries one request at a time and needs no lock of its own.
+ * tls-creds=ID: NBD_OPT_STARTTLS, then the rest of the negotiation and
+ * the transmission over OpenSSL on the same socket (proto.md "TLS
+ * support"), with the context of -object tls-creds-x509/psk/anon
+ * (emu/vm/tls-creds.h); the server's certificate must name tls-hostname=
+ * or the host connected to.
  */
 #include "emu/osdep.h"
 
@@ -23,6 +28,11 @@
 #include "emu/cli/keyval.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
+#include "emu/vm/tls-creds.h"
+#ifdef CONFIG_OPENSSL
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#endif
 
 /* A handshake that takes longer than this is a dead server. */
 #define HANDSHAKE_TIMEOUT_S 30
@@ -38,6 +48,11 @@ struct nbd_state {
     uint16_t flags;
     int64_t dropped_ns;     /* when the connection was lost */
     bool quit;              /* lost for good (no reconnect-delay) */
+    struct tls_creds *creds;    /* tls-creds=, or NULL */
+#ifdef CONFIG_OPENSSL
+    SSL_CTX *tls_ctx;
+    SSL *ssl;               /* the live connection's TLS session */
+#endif
 };
 
 static ssize_t sock_recv(void *opaque, void *buf, size_t len)
@@ -63,6 +78,84 @@ static ssize_t sock_send(void *opaque, const void *buf, size_t len)
         return n < 0 ? -errno : n;
     }
 }
+
+#ifdef CONFIG_OPENSSL
+/* OpenSSL's result as the transport's: bytes, 0 at the peer's close
+ * notify, -errno otherwise. */
+static ssize_t tls_result(SSL *ssl, int n)
+{
+    if (n > 0) {
+        return n;
+    }
+    switch (SSL_get_error(ssl, n)) {
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    case SSL_ERROR_SYSCALL:
+        return errno ? -errno : 0;  /* 0: EOF without close notify */
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        return -EAGAIN;             /* SO_RCVTIMEO ran out */
+    default:
+        return -EPROTO;
+    }
+}
+
+static ssize_t tls_recv(void *opaque, void *buf, size_t len)
+{
+    struct nbd_state *s = opaque;
+    ERR_clear_error();
+    errno = 0;
+    return tls_result(s->ssl, SSL_read(s->ssl, buf, (int)MIN(len,
+                                                           (size_t)INT_MAX)));
+}
+
+static ssize_t tls_send(void *opaque, const void *buf, size_t len)
+{
+    struct nbd_state *s = opaque;
+    ERR_clear_error();
+    errno = 0;
+    return tls_result(s->ssl, SSL_write(s->ssl, buf, (int)MIN(len,
+                                                            (size_t)INT_MAX)));
+}
+
+/* Called by the handshake once the server acknowledged STARTTLS. */
+static int tls_start(void *opaque, struct err **errp)
+{
+    struct nbd_state *s = opaque;
+    /* Certificates name hosts; a UNIX socket has none unless given. */
+    const char *name = s->addr.tls_hostname ? s->addr.tls_hostname
+                       : s->addr.is_unix ? NULL : s->addr.host;
+    s->ssl = SSL_new(s->tls_ctx);
+    if (!s->ssl || !SSL_set_fd(s->ssl, s->fd) ||
+        tls_creds_client_prepare(s->creds, s->ssl, name, errp) < 0) {
+        if (errp && !*errp) {
+            err_setf(errp, "TLS: cannot set up the session");
+        }
+        return -1;
+    }
+    ERR_clear_error();
+    int r = SSL_connect(s->ssl);
+    if (r != 1) {
+        long v = SSL_get_verify_result(s->ssl);
+        unsigned long e = ERR_peek_error();
+        char buf[256] = "";
+        if (e) {
+            ERR_error_string_n(e, buf, sizeof(buf));
+        }
+        if (v != X509_V_OK) {
+            err_setf(errp, "TLS handshake failed: the server's certificate "
+                     "was refused: %s", X509_verify_cert_error_string(v));
+        } else {
+            err_setf(errp, "TLS handshake failed: %s", *buf ? buf :
+                     "the connection was closed");
+        }
+        ERR_clear_error();
+        return -1;
+    }
+    s->c.io = (struct nbd_io){ tls_recv, tls_send, s };
+    return 0;
+}
+#endif
 
 /* Connect with a bound on the time a silent host can take. */
 static int connect_timeout(int fd, const struct sockaddr *sa, socklen_t len,
@@ -156,6 +249,8 @@ static void set_timeout(int fd, int sec)
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
+static void drop(struct nbd_state *s);
+
 /* Connect and negotiate; on success s->fd is the live connection. */
 static int nbd_connect(struct nbd_state *s, int timeout_ms, struct err **errp)
 {
@@ -165,10 +260,15 @@ static int nbd_connect(struct nbd_state *s, int timeout_ms, struct err **errp)
     }
     s->fd = fd;
     s->c.io = (struct nbd_io){ sock_recv, sock_send, &s->fd };
+#ifdef CONFIG_OPENSSL
+    if (s->tls_ctx) {
+        s->c.starttls = tls_start;
+        s->c.tls_opaque = s;
+    }
+#endif
     set_timeout(fd, HANDSHAKE_TIMEOUT_S);
     if (nbd_handshake(&s->c, s->addr.export, errp) < 0) {
-        close(fd);
-        s->fd = -1;
+        drop(s);
         return -1;
     }
     set_timeout(fd, 0);
@@ -177,6 +277,12 @@ static int nbd_connect(struct nbd_state *s, int timeout_ms, struct err **errp)
 
 static void drop(struct nbd_state *s)
 {
+#ifdef CONFIG_OPENSSL
+    if (s->ssl) {
+        SSL_free(s->ssl);
+        s->ssl = NULL;
+    }
+#endif
     if (s->fd >= 0) {
         close(s->fd);
         s->fd = -1;
@@ -194,9 +300,24 @@ static int nbd_open(struct bdrv *bs, struct kvlist *kv, int flags,
         return -1;
     }
     if (s->addr.tls_creds) {
-        err_setf(errp, "nbd: tls-creds: TLS is not supported by hemu's NBD "
-                 "client");
+        s->creds = tls_creds_find(s->addr.tls_creds, errp);
+        if (!s->creds) {
+            goto fail;
+        }
+        if (tls_creds_is_server(s->creds)) {
+            err_setf(errp, "nbd: tls-creds '%s': expecting a client "
+                     "endpoint (endpoint=client)", s->addr.tls_creds);
+            goto fail;
+        }
+#ifdef CONFIG_OPENSSL
+        s->tls_ctx = tls_creds_new_ctx(s->creds, errp);
+        if (!s->tls_ctx) {
+            goto fail;
+        }
+#else
+        err_setf(errp, "nbd: tls-creds: hemu was built without OpenSSL");
         goto fail;
+#endif
     }
     s->uri = nbd_addr_to_uri(&s->addr);
     struct err *e = NULL;
@@ -224,6 +345,9 @@ static int nbd_open(struct bdrv *bs, struct kvlist *kv, int flags,
     bs->filename = xstrdup(s->uri);
     return 0;
 fail:
+#ifdef CONFIG_OPENSSL
+    SSL_CTX_free(s->tls_ctx);
+#endif
     free(s->uri);
     nbd_addr_free(&s->addr);
     free(s);
@@ -235,8 +359,16 @@ static void nbd_close(struct bdrv *bs)
     struct nbd_state *s = bs->opaque;
     if (s->fd >= 0) {
         nbd_disconnect(&s->c);
+#ifdef CONFIG_OPENSSL
+        if (s->ssl) {
+            SSL_shutdown(s->ssl);   /* close notify; no wait for the reply */
+        }
+#endif
         drop(s);
     }
+#ifdef CONFIG_OPENSSL
+    SSL_CTX_free(s->tls_ctx);
+#endif
     free(s->uri);
     nbd_addr_free(&s->addr);
     free(s);

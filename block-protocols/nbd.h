@@ -95,7 +95,8 @@ struct nbd_addr {
     char *path;             /* unix socket */
     char *export;           /* "" is the default export */
     uint64_t reconnect_delay;   /* seconds, 0: no reconnect */
-    char *tls_creds;
+    char *tls_creds;        /* -object tls-creds-* id, NULL: no TLS */
+    char *tls_hostname;     /* the name the certificate must carry */
 };
 
 /* Fill a from a filename (URL or legacy "nbd:" form, when "filename" is
@@ -125,6 +126,10 @@ struct nbd_export {
 
 struct nbd_client {
     struct nbd_io io;
+    /* Set for TLS: after NBD_OPT_STARTTLS is acknowledged, run the TLS
+     * handshake on the socket and switch io to it; 0 or -1 with *errp. */
+    int (*starttls)(void *opaque, struct err **errp);
+    void *tls_opaque;
     struct nbd_export info;
     uint64_t next_handle;
     /* Why the connection is unusable (protocol violation, EOF), for

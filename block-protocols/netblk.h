@@ -67,6 +67,11 @@ int curl_opts_parse(const char *driver, struct kvlist *kv,
 void curl_opts_free(struct curl_opts *o);
 
 extern const struct bdrv_ops bdrv_iscsi_ops, bdrv_http_ops, bdrv_https_ops,
-    bdrv_ftp_ops, bdrv_ftps_ops, bdrv_ssh_ops, bdrv_nfs_ops;
+    bdrv_ftp_ops, bdrv_ftps_ops, bdrv_ssh_ops, bdrv_nfs_ops,
+    bdrv_gluster_ops;
+
+/* Split a gluster[+T]:// URL into the gluster driver's node keys
+ * (volume, path, server.0.*). */
+int gluster_parse_url(struct kvlist *kv, const char *fn, struct err **errp);
 
 #endif

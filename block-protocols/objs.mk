@@ -17,5 +17,8 @@ ifeq ($(CONFIG_SSH)$(CONFIG_CURL),yy)
 hemu-y += block-protocols/ssh.o
 endif
 hemu-$(CONFIG_NFS) += block-protocols/nfs.o
+ifeq ($(CONFIG_GLUSTERFS)$(CONFIG_CURL),yy)
+hemu-y += block-protocols/gluster.o
+endif
 # NBD client (nbd.c driver, nbd-client.c protocol, nbd-opts.c URLs)
 hemu-y += block-protocols/nbd.o block-protocols/nbd-client.o block-protocols/nbd-opts.o

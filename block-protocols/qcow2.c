@@ -1207,12 +1207,13 @@ static int qcow2_create(const char *filename, const struct bdrv_create_opts *o,
         qcow2_rb_set(&tmp, img + 2 * cs, i, 1);
     }
     struct bdrv_create_opts fo = { .size = 0 };
-    if (bdrv_file_ops.create(filename, &fo, errp) < 0) {
+    const struct bdrv_ops *proto = bdrv_create_protocol(filename);
+    if (proto->create(filename, &fo, errp) < 0) {
         free(img);
         return -1;
     }
     struct kvlist *kv = kvlist_new();
-    kv_set(kv, "driver", "file");
+    kv_set(kv, "driver", proto->name);
     kv_set(kv, "filename", filename);
     struct bdrv *f = bdrv_open_opts(kv, BDRV_O_RDWR, errp);
     kvlist_free(kv);

@@ -153,7 +153,7 @@ static int raw_create(const char *filename, const struct bdrv_create_opts *o,
         err_setf(errp, "Backing file not supported for file format 'raw'");
         return -1;
     }
-    return bdrv_file_ops.create(filename, o, errp);
+    return bdrv_create_protocol(filename)->create(filename, o, errp);
 }
 
 /* A raw file is as large as the disk, holes or not. */

@@ -25,7 +25,8 @@ TEST="$TEST xorriso isolinux syslinux-common bc"
 # Network storage tests: iSCSI target, web server, FTP server, QEMU's
 # iscsi/curl drivers for the reference and the bench.
 TEST="$TEST tgt lighttpd lighttpd-mod-openssl python3-pyftpdlib qemu-block-extra
-openssh-server openssh-client nfs-ganesha nfs-ganesha-vfs"
+openssh-server openssh-client nfs-ganesha nfs-ganesha-vfs
+glusterfs-server glusterfs-common"
 # Network: PXE (pxelinux, the Debian installer's netboot images, dnsmasq
 # on a tap) and the network benchmark (iperf3).
 TEST="$TEST pxelinux debian-installer-12-netboot-amd64 dnsmasq iperf3 iproute2"

@@ -4,7 +4,7 @@
  * the network protocols (block-protocols/iscsi.c, iscsi-opts.c, curl.c):
  * iscsi:// URLs through libiscsi's parser, -iscsi option strings and their
  * resolution, and the curl driver's keys (url=, readahead=, timeout=...)
- * through libcurl's URL API.  Nothing connects anywhere.  Invariants: the
+ * through libcurl's URL API, and gluster:// URLs (gluster.c).  Nothing connects anywhere.  Invariants: the
  * parsers fail cleanly or give consistent results, and the curl driver's
  * message form of a URL never carries a password.
  */
@@ -83,6 +83,26 @@ static void fuzz_curl(const char *driver, const char *s)
 #endif
 }
 
+static void fuzz_gluster(const char *s)
+{
+#if defined(CONFIG_GLUSTERFS) && defined(CONFIG_CURL)
+    struct kvlist *kv = kvlist_new();
+    struct err *e = NULL;
+    if (gluster_parse_url(kv, s, &e) == 0) {
+        const char *v = kv_get(kv, "volume"), *p = kv_get(kv, "path"),
+                   *t = kv_get(kv, "server.0.type");
+        if (!v || !*v || strchr(v, '/') || !p || p[0] != '/' || !t ||
+            (!strcmp(t, "unix") && !kv_get(kv, "server.0.socket"))) {
+            abort();
+        }
+    }
+    err_free(e);
+    kvlist_free(kv);
+#else
+    (void)s;
+#endif
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!size) {
@@ -90,7 +110,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     char *s = xstrndup((const char *)data + 1, size - 1);
     static const char *const drivers[] = { "http", "https", "ftp", "ftps" };
-    switch (data[0] % 6) {
+    switch (data[0] % 7) {
+    case 6:
+        fuzz_gluster(s);
+        break;
     case 0:
         fuzz_iscsi(s);
         break;

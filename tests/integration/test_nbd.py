@@ -200,7 +200,7 @@ def clear_errors():
             r = himg("info", 'json:{"driver":"nbd","server":{"type":"inet",'
                      '"host":"127.0.0.1","port":"%d"},"tls-creds":"t0"}' % s.port,
                      ok=False)
-            check("TLS is not supported" in r.stderr, r.stderr)
+            check("No TLS credentials with id 't0'" in r.stderr, r.stderr)
 
 
 def fake_server(script):

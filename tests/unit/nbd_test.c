@@ -169,6 +169,12 @@ TEST(keys)
     EXPECT_STR(a.export, "e");
     EXPECT_EQ(a.reconnect_delay, 2);
     EXPECT_STR(a.tls_creds, "t");
+    EXPECT(a.tls_hostname == NULL);
+    nbd_addr_free(&a);
+    free(m);
+    EXPECT_EQ(opts("filename=nbd://h/e,tls-creds=t,tls-hostname=n.example",
+                   &a, &m), 0);
+    EXPECT_STR(a.tls_hostname, "n.example");
     nbd_addr_free(&a);
     free(m);
     /* Refusals, each with a message. */
@@ -177,6 +183,7 @@ TEST(keys)
         "server.type=unix,server.host=h", "filename=nbd://h/,export=x",
         "export=x", "server.type=inet,server.host=h,server.port=x",
         "reconnect-delay=-1", "reconnect-delay=100000",
+        "filename=nbd://h/e,tls-hostname=n",
         "server.type=inet,server.host=h,host=g",
         "server.type=inet,server.host=h,x-dirty-bitmap=b",
         "server.type=inet,server.host=h,bogus=1",
