@@ -11,13 +11,19 @@ process; the CPU time is the figure least disturbed by other load on the
 host.  Prints the medians over BENCH_RUNS runs
 and the ratio hemu/QEMU (lower is better for hemu).  Not part of make check.
 
-Environment: BENCH_RUNS (3), BENCH_MB (64), BENCH_SCALE (10), HEMU
-(build/hemu), QEMU (qemu-system-x86_64)."""
+With BENCH_PARALLEL=1 each run starts hemu and QEMU at the same time, so
+that whatever else loads the host slows both alike (on a 2-core host the
+two then share the cores; the ratios stay comparable, the absolute times
+do not).  The load average at the start of each run is printed.
+
+Environment: BENCH_RUNS (3), BENCH_MB (64), BENCH_SCALE (10),
+BENCH_PARALLEL (0), HEMU (build/hemu), QEMU (qemu-system-x86_64)."""
 import os
 import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -25,6 +31,7 @@ GUEST = os.path.join(ROOT, "build", "demo")
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 MB = int(os.environ.get("BENCH_MB", "64"))
 SCALE = int(os.environ.get("BENCH_SCALE", "10"))
+PARALLEL = os.environ.get("BENCH_PARALLEL", "0") == "1"
 EMUS = [("hemu", os.environ.get("HEMU", os.path.join(ROOT, "build", "hemu"))),
         ("QEMU", os.environ.get("QEMU", "qemu-system-x86_64"))]
 ROWS = ["boot", "sha256sum", "gzip", "int", "x87", "ssefp", "sseint",
@@ -69,8 +76,30 @@ def main():
         sys.exit("bench: build-demo-guest.sh failed: %s" % r.stderr)
     res = {n: [] for n, _ in EMUS}
     for i in range(RUNS):
-        for n, emu in EMUS:
-            one = run_once(n, emu)
+        load = os.getloadavg()[0]
+        ones = {}
+        if PARALLEL:
+            # run_once exits on failure; a thread's SystemExit would be
+            # lost, so keep the exception and re-raise it here.
+            def worker(n, emu):
+                try:
+                    ones[n] = run_once(n, emu)
+                except SystemExit as e:
+                    ones[n] = e
+            ts = [threading.Thread(target=worker, args=e) for e in EMUS]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+        else:
+            for n, emu in EMUS:
+                ones[n] = run_once(n, emu)
+        print("# run %d: load average %.1f at start%s" % (
+            i + 1, load, ", hemu and QEMU in parallel" if PARALLEL else ""))
+        for n, _ in EMUS:
+            one = ones[n]
+            if isinstance(one, SystemExit):
+                raise one
             res[n].append(one)
             print("# run %d %s: %s" % (i + 1, n, " ".join(
                 "%s=%.0f" % (k.replace(" ", "_"), one.get(k, 0)) for k in ROWS)),
