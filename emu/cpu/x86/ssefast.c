@@ -34,12 +34,12 @@ static inline bool sse_on(const struct x86_cpu *cpu)
            (cpu->cr4 & X86_CR4_OSFXSR);
 }
 
-static inline __m128i xget(const struct x86_cpu *cpu, unsigned r)
+static inline __attribute__((always_inline)) __m128i xget(const struct x86_cpu *cpu, unsigned r)
 {
     return _mm_loadu_si128((const __m128i *)(const void *)cpu->xmm[r]);
 }
 
-static inline void xset(struct x86_cpu *cpu, unsigned r, __m128i v)
+static inline __attribute__((always_inline)) void xset(struct x86_cpu *cpu, unsigned r, __m128i v)
 {
     _mm_storeu_si128((__m128i *)(void *)cpu->xmm[r], v);
 }
@@ -47,7 +47,7 @@ static inline void xset(struct x86_cpu *cpu, unsigned r, __m128i v)
 /* Linear address of the memory operand (n bytes); a 16-byte operand of an
    aligned form must be 16-byte aligned in its segment (#GP(0)), as sse.c
    checks it. */
-static inline uint64_t mlin(struct x86_cpu *cpu, const struct x86_insn *in,
+static inline __attribute__((always_inline)) uint64_t mlin(struct x86_cpu *cpu, const struct x86_insn *in,
                             unsigned n, bool al, bool write)
 {
     uint64_t off = x86_ea(cpu, in);
@@ -58,7 +58,7 @@ static inline uint64_t mlin(struct x86_cpu *cpu, const struct x86_insn *in,
 }
 
 /* n (4, 8 or 16) bytes from memory, zero-extended to 128 bits */
-static inline __m128i mload(struct x86_cpu *cpu, const struct x86_insn *in,
+static inline __attribute__((always_inline)) __m128i mload(struct x86_cpu *cpu, const struct x86_insn *in,
                             unsigned n, bool al)
 {
     uint64_t lin = mlin(cpu, in, n, al, false);
@@ -73,7 +73,7 @@ static inline __m128i mload(struct x86_cpu *cpu, const struct x86_insn *in,
     return _mm_set_epi64x((long long)hi, (long long)lo);
 }
 
-static inline void mstore(struct x86_cpu *cpu, const struct x86_insn *in,
+static inline __attribute__((always_inline)) void mstore(struct x86_cpu *cpu, const struct x86_insn *in,
                           unsigned n, bool al, __m128i v)
 {
     uint64_t lin = mlin(cpu, in, n, al, true);
@@ -89,7 +89,7 @@ static inline void mstore(struct x86_cpu *cpu, const struct x86_insn *in,
 }
 
 /* The r/m source: an XMM register, or n bytes of memory */
-static inline __m128i src(struct x86_cpu *cpu, const struct x86_insn *in,
+static inline __attribute__((always_inline)) __m128i src(struct x86_cpu *cpu, const struct x86_insn *in,
                           unsigned n, bool al)
 {
     return in->mod == 3 ? xget(cpu, in->rm) : mload(cpu, in, n, al);
