@@ -320,7 +320,7 @@ case "$cmdline" in
         echo "HEMU-BENCH: time $w $((t1 - t0))"
     done
     rm -f /tmp/data
-    /bin/cpubench "$scale" | sed 's/^/HEMU-BENCH: /'
+    CPUBENCH_PREFIX="HEMU-BENCH: " /bin/cpubench "$scale"
     echo "HEMU-BENCH: done"
     poweroff -f
     ;;

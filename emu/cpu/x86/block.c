@@ -322,7 +322,7 @@ static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
         }
         off += in->len;
         n++;
-        if (x86_block_ends(in)) {
+        if (in->ends) {
             break;
         }
     }

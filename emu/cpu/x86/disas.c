@@ -52,6 +52,9 @@ void x86_decoded(struct x86_cpu *cpu, struct x86_insn *in,
                  const uint8_t *bytes, uint64_t rip)
 {
     x86_cpuid_gate(cpu, in);
+    /* the generic handler says whether the block ends: the list in
+       block.c does not know the specialised ones */
+    in->ends = x86_block_ends(in);
     x86_specialise(in);
     if (log_enabled(LOG_IN_ASM)) {
         log_in_asm(cpu, in, bytes, rip);

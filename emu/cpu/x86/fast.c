@@ -157,6 +157,14 @@ void x86_specialise(struct x86_insn *in)
     x86_handler_fn *fn = in->fn;
     bool full = in->opsz == 2 || in->opsz == 3;
 
+    if (fn == x86_op_sse) {
+        /* F2/F3 are mandatory prefixes there (ssefast.c) */
+        x86_handler_fn *f = x86_sse_specialise(in);
+        if (f) {
+            in->fn = f;
+        }
+        return;
+    }
     if (in->lock || in->rep) {
         return;
     }

@@ -160,6 +160,9 @@ static void gen_x87_live(uint8_t *p, int kind, const uint8_t *bytes,
     PUT("\x9c");                        /* pushf */
     PUT("\x8f\x47\x50");                /* pop 80(%rdi) */
     PUT("\xc3");                        /* ret */
+    if (n > 32) {
+        abort();        /* x87_slot's size */
+    }
 }
 
 /* The stub slot for (kind, bytes), generated if the slot holds another. */
@@ -203,11 +206,46 @@ static uint8_t *slot_for(int kind, const uint8_t *bytes, unsigned len)
     return slot;
 }
 
+/*
+ * The x87 instructions with the state live are two bytes (D8-DF, ModRM):
+ * their stubs are few enough (2 kinds x 8 x 256) to keep every one,
+ * indexed directly, so the run of x87 instructions in a loop skips the
+ * hashed cache.  Per thread, mapped on first use.
+ */
+#define X87_SLOT 32
+static __thread uint8_t *x87_stubs;
+static __thread uint8_t x87_made[2][8][256];
+
+static uint8_t *x87_slot(int kind, const uint8_t *bytes)
+{
+    unsigned k = kind == X86_HX_X87LIVEF, op = bytes[0] & 7;
+    uint8_t *slot;
+
+    if (!x87_stubs) {
+        void *m = mmap(NULL, 2 * 8 * 256 * X87_SLOT,
+                       PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) {
+            perror("hemu: x86 host stubs");
+            abort();
+        }
+        x87_stubs = m;
+    }
+    slot = x87_stubs + ((k * 8 + op) * 256 + bytes[1]) * X87_SLOT;
+    if (!x87_made[k][op][bytes[1]]) {
+        gen_x87_live(slot, kind, bytes, 2);
+        x87_made[k][op][bytes[1]] = 1;
+    }
+    return slot;
+}
+
 void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
                    unsigned len)
 {
     void (*fn)(struct x86_hostctx *);
-    uint8_t *slot = slot_for(kind, bytes, len);
+    uint8_t *slot = (kind == X86_HX_X87LIVE || kind == X86_HX_X87LIVEF) &&
+                    len == 2 && (bytes[0] & 0xf8) == 0xd8
+                    ? x87_slot(kind, bytes) : slot_for(kind, bytes, len);
 
     c->rflags = (c->rflags & X86_ARITH) | 2;
     fn = (void (*)(struct x86_hostctx *))(uintptr_t)slot;

@@ -44,6 +44,8 @@ struct x86_insn {
     uint8_t index;      /* index register or X86_NOREG */
     uint8_t scale;      /* log2 of the index scale */
     uint8_t opreg;      /* low 3 bits of the opcode + REX.B (50+r etc.) */
+    uint8_t ends;       /* x86_block_ends, decided before x86_specialise
+                           replaces fn */
 };
 
 /*
@@ -102,6 +104,10 @@ extern x86_handler_fn *const x86_handlers[X86_NOPS];
 
 /* fast.c: swap in a specialised handler for the hottest forms */
 void x86_specialise(struct x86_insn *in);
+/* ssefast.c: the specialised handler of an x86_op_sse form, or NULL;
+   x86_ssefast_off (tests) keeps every form on the generic path. */
+x86_handler_fn *x86_sse_specialise(const struct x86_insn *in);
+extern bool x86_ssefast_off;
 
 /* cpu.c: exceptions (longjmp back to x86_cpu_run) */
 NORETURN void x86_raise(struct x86_cpu *cpu, int vector, uint32_t error);
