@@ -49,6 +49,9 @@ static struct {
 
     /* The primary surface: spice-server draws into it (its canvas). */
     uint32_t *primary;
+    /* What the queued commands leave on the canvas: a console update is
+     * narrowed to the pixels that differ from it. */
+    uint32_t *mirror;
     int width, height;
     bool have_primary;
 
@@ -74,6 +77,17 @@ static void queue_clear_locked(void)
     }
     sd.tail = &sd.head;
     sd.queued = 0;
+}
+
+/* Copy the console's rectangle into the mirror. */
+static void mirror_take(int x, int y, int w, int h)
+{
+    struct surface *s = console_surface(sd.con);
+    for (int row = y; row < y + h; row++) {
+        memcpy(sd.mirror + (size_t)row * sd.width + x,
+               (uint8_t *)s->data + (size_t)row * s->stride + x * 4,
+               (size_t)w * 4);
+    }
 }
 
 static struct update *make_update(int x, int y, int w, int h)
@@ -122,6 +136,7 @@ static void push(struct update *u)
         pthread_mutex_unlock(&sd.qlock);
         free(u);
         u = make_update(0, 0, sd.width, sd.height);
+        mirror_take(0, 0, sd.width, sd.height);
         pthread_mutex_lock(&sd.qlock);
     }
     *sd.tail = u;
@@ -141,6 +156,8 @@ static void create_primary(void)
     sd.width = s->width;
     sd.height = s->height;
     sd.primary = xzalloc((size_t)sd.width * sd.height * 4);
+    /* Both start black: the first update sends what is not. */
+    sd.mirror = xzalloc((size_t)sd.width * sd.height * 4);
     QXLDevSurfaceCreate c = {
         .width = sd.width,
         .height = sd.height,
@@ -170,6 +187,8 @@ static void destroy_primary(void)
     sd.have_primary = false;
     free(sd.primary);
     sd.primary = NULL;
+    free(sd.mirror);
+    sd.mirror = NULL;
 }
 
 static void on_update(void *opaque, int x, int y, int w, int h)
@@ -183,7 +202,36 @@ static void on_update(void *opaque, int x, int y, int w, int h)
         y + h > sd.height) {
         return;
     }
-    push(make_update(x, y, w, h));
+    /* Runs of changed rows, each as wide as its changed pixels (in
+     * blocks of 16, so that a text line's gaps do not split it). */
+    struct surface *s = console_surface(sd.con);
+    int run_y = -1, run_x0 = 0, run_x1 = 0;
+    for (int row = y; row <= y + h; row++) {
+        int x0 = -1, x1 = -1;
+        if (row < y + h) {
+            const uint32_t *a = (const uint32_t *)((uint8_t *)s->data +
+                                                   (size_t)row * s->stride);
+            const uint32_t *m = sd.mirror + (size_t)row * sd.width;
+            for (int bx = x; bx < x + w; bx += 16) {
+                int n = MIN(16, x + w - bx);
+                if (memcmp(a + bx, m + bx, (size_t)n * 4)) {
+                    if (x0 < 0) {
+                        x0 = bx;
+                    }
+                    x1 = bx + n;
+                }
+            }
+        }
+        if (x0 >= 0 && run_y < 0) {
+            run_y = row, run_x0 = x0, run_x1 = x1;
+        } else if (x0 >= 0) {
+            run_x0 = MIN(run_x0, x0), run_x1 = MAX(run_x1, x1);
+        } else if (run_y >= 0) {
+            push(make_update(run_x0, run_y, run_x1 - run_x0, row - run_y));
+            mirror_take(run_x0, run_y, run_x1 - run_x0, row - run_y);
+            run_y = -1;
+        }
+    }
 }
 
 static void on_resize(void *opaque, struct surface *s)

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import time
 
-from hemutest import check, wait_for
+from hemutest import Fail, check, wait_for
 from rfb import read_ppm
 
 
@@ -17,15 +17,38 @@ def need(*progs):
         check(shutil.which(p), "%s is missing (scripts/install-deps.sh TEST)" % p)
 
 
+def free_display(n):
+    """No X server on :n.  A lock file naming a process that is gone is
+    stale (its server was killed) and Xvfb takes the display over."""
+    lock = "/tmp/.X%d-lock" % n
+    try:
+        with open(lock) as f:
+            pid = int(f.read().strip() or 0)
+    except FileNotFoundError:
+        return not os.path.exists("/tmp/.X11-unix/X%d" % n)
+    except (OSError, ValueError):
+        return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 class Xvfb:
     """A private X server; killed on exit, also when the test fails."""
 
     def __init__(self, td):
         need("Xvfb", "remote-viewer", "xdotool", "import")
         for n in range(140, 200):
-            if not os.path.exists("/tmp/.X11-unix/X%d" % n) and \
-                    not os.path.exists("/tmp/.X%d-lock" % n):
+            if free_display(n):
                 break
+        else:
+            raise Fail("no free X display between :140 and :199")
         self.display = ":%d" % n
         self.proc = subprocess.Popen(
             ["Xvfb", self.display, "-screen", "0", "1280x1024x24",
@@ -35,8 +58,17 @@ class Xvfb:
         self.env.pop("WAYLAND_DISPLAY", None)
         self.td = td
         self.procs = [self.proc]
-        wait_for(lambda: os.path.exists("/tmp/.X11-unix/X%d" % n),
-                 timeout=20, what="Xvfb")
+
+        def up():
+            if self.proc.poll() is not None:
+                raise Fail("Xvfb %s exited" % self.display)
+            try:
+                with open("/tmp/.X%d-lock" % n) as f:
+                    mine = int(f.read().strip() or 0) == self.proc.pid
+            except (OSError, ValueError):
+                return False
+            return mine and os.path.exists("/tmp/.X11-unix/X%d" % n)
+        wait_for(up, timeout=20, what="Xvfb")
 
     def spawn(self, args):
         p = subprocess.Popen(args, env=self.env, stdout=subprocess.DEVNULL,
@@ -66,8 +98,14 @@ class Xvfb:
     def __exit__(self, *a):
         for p in reversed(self.procs):
             if p.poll() is None:
-                p.kill()
-                p.wait()
+                # SIGTERM first: a killed X server leaves its lock file,
+                # and enough of those use up every display number.
+                p.terminate()
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
 
 
 def find_picture(shot, pic):

@@ -7,10 +7,14 @@ counting TCP proxy that also reads the display channel's messages
 
 1. time from process start to the first drawing message on the display
    channel (SeaBIOS's screen; std VGA and QXL), median of 3;
-2. bytes from server to client while a scrolling text console runs: the
-   demo guest's kernel (scripts/build-demo-guest.sh) logs its boot on the
-   VGA text console (console=tty0) and powers off; the client connects
-   while the VM is paused, the count runs from `cont` to the exit.
+2. bytes from server to client for a fixed amount of scrolling on the
+   VGA text console (std VGA and QXL in VGA mode): the demo guest's kernel
+   (scripts/build-demo-guest.sh) with an initramfs made here whose /init
+   fills the 80x25 screen, says "start" on the serial port (its console), writes LINES
+   more lines to /dev/tty1 one every PACE seconds (so both emulators see
+   the same changes at the same pace, however fast their CPU is), says
+   "done" and powers off; the count runs from "start" to "done" plus a
+   second for the last frame, and is given per scrolled screen (25 lines).
 
 Prints a table and the hemu/QEMU ratios (target: within 1.2x).
 Run: make bench-spice, or python3 tests/bench/spice/bench_spice.py [HEMU]."""
@@ -34,6 +38,26 @@ from spiceview import Xvfb  # noqa: E402
 HEMU = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "hemu")
 QEMU = "qemu-system-x86_64"
 DISPLAY_CHANNEL = 2
+LINES = 100
+PACE = 0.1
+ROWS = 25
+# HEMU_BENCH_PARTS=first or =scroll runs only that half.
+PARTS = os.environ.get("HEMU_BENCH_PARTS", "first,scroll").split(",")
+
+SCROLL_INIT = r"""#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+dmesg -n 1
+line() { echo "hemu spice bench: line $1, the quick brown fox jumps over the lazy dog" > /dev/tty1; }
+for i in $(seq 1 %d); do line "fill $i"; done
+sleep 1
+echo "HEMU-SCROLL: start"
+for i in $(seq 1 %d); do line $i; usleep %d; done
+echo "HEMU-SCROLL: done"
+sleep 1
+poweroff -f
+""" % (ROWS, LINES, int(PACE * 1e6))
 DRAWS = set(range(302, 314)) | {318, 123, 126}
 
 
@@ -170,28 +194,37 @@ def first_frame(x, emu, vga):
         proxy.close()
 
 
-def scrolling_bytes(x, emu, kernel, initrd, tmp):
+def scrolling_bytes(x, emu, vga, kernel, initrd, tmp):
     port = free_port()
     proxy = Proxy(port)
-    qsock = os.path.join(tmp, "q-%d.sock" % port)
-    p = launch(emu, port, ["-vga", "std", "-serial", "null", "-S", "-m", "256",
-                           "-qmp", "unix:%s,server=on,wait=off" % qsock,
-                           "-kernel", kernel, "-initrd", initrd,
-                           "-append", "console=tty0 hemu.test=1"])
+    serial = os.path.join(tmp, "serial-%d.log" % port)
+    p = launch(emu, port, ["-vga", vga, "-serial", "file:" + serial,
+                           "-m", "256", "-kernel", kernel, "-initrd", initrd,
+                           "-append", "console=tty0 console=ttyS0 quiet "
+                           "no_timer_check"])
     v = x.spawn(["remote-viewer", "spice://127.0.0.1:%d" % proxy.port])
+
+    def seen(word):
+        try:
+            with open(serial, errors="replace") as f:
+                return "HEMU-SCROLL: " + word in f.read()
+        except OSError:
+            return False
     try:
-        q = QMP(connect_unix(qsock, timeout=30))
-        q.cmd("qmp_capabilities")
-        if not proxy.display_up.wait(60):
-            raise RuntimeError("%s: the display channel did not come up" % emu)
-        time.sleep(1)           # the client's first look at the paused VM
+        end = time.time() + 600
+        while not seen("start"):
+            if time.time() > end or p.poll() is not None:
+                raise RuntimeError("%s: the scrolling guest did not start" % emu)
+            time.sleep(0.01)
         with proxy.lock:
             before = proxy.down
         t0 = time.time()
-        q.cmd("cont")
-        p.wait(600)
+        while not seen("done"):
+            if time.time() > end or p.poll() is not None:
+                raise RuntimeError("%s: the scrolling guest did not finish" % emu)
+            time.sleep(0.01)
         secs = time.time() - t0
-        time.sleep(0.5)
+        time.sleep(1)
         with proxy.lock:
             return proxy.down - before, secs
     finally:
@@ -203,6 +236,21 @@ def scrolling_bytes(x, emu, kernel, initrd, tmp):
         proxy.close()
 
 
+def scroll_initrd(demo, tmp):
+    root = os.path.join(tmp, "scrollroot")
+    os.makedirs(root)
+    subprocess.run("gzip -dc '%s' | cpio -id 2>/dev/null" %
+                   os.path.join(demo, "initrd.gz"), shell=True, cwd=root,
+                   check=True)
+    with open(os.path.join(root, "init"), "w") as f:
+        f.write(SCROLL_INIT)
+    os.chmod(os.path.join(root, "init"), 0o755)
+    out = os.path.join(tmp, "initrd-scroll.gz")
+    subprocess.run("find . | cpio -o -H newc 2>/dev/null | gzip -1 > '%s'"
+                   % out, shell=True, cwd=root, check=True)
+    return out
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         td = lambda name: os.path.join(tmp, name)  # noqa: E731
@@ -212,18 +260,21 @@ def main():
         if r.returncode != 0:
             sys.exit("build-demo-guest.sh: %s" % r.stderr)
         demo = os.path.join(ROOT, "build", "demo")
-        kernel, initrd = os.path.join(demo, "vmlinuz"), os.path.join(demo, "initrd.gz")
+        kernel = os.path.join(demo, "vmlinuz")
+        initrd = scroll_initrd(demo, tmp)
         rows = []
+        screens = LINES / ROWS
         with Xvfb(td) as x:
-            for vga in ("std", "qxl"):
+            for vga in ("std", "qxl") if "first" in PARTS else ():
                 h = statistics.median(first_frame(x, HEMU, vga) for _ in range(3))
                 qm = statistics.median(first_frame(x, QEMU, vga) for _ in range(3))
                 rows.append(("first frame %s (s)" % vga, h, qm))
-            hb, hs = scrolling_bytes(x, HEMU, kernel, initrd, tmp)
-            qb, qs = scrolling_bytes(x, QEMU, kernel, initrd, tmp)
-            rows.append(("scroll bytes std (KiB)", hb / 1024, qb / 1024))
-            rows.append(("scroll run time (s)", hs, qs))
-            rows.append(("scroll KiB/s", hb / 1024 / hs, qb / 1024 / qs))
+            for vga in ("std", "qxl") if "scroll" in PARTS else ():
+                hb, hs = scrolling_bytes(x, HEMU, vga, kernel, initrd, tmp)
+                qb, qs = scrolling_bytes(x, QEMU, vga, kernel, initrd, tmp)
+                rows.append(("scroll %s KiB/screen" % vga, hb / 1024 / screens,
+                             qb / 1024 / screens))
+                rows.append(("scroll %s time (s)" % vga, hs, qs))
         print("SPICE: hemu %s vs %s -accel tcg (remote-viewer client)" %
               (HEMU, QEMU))
         for name, h, qm in rows:
