@@ -71,6 +71,13 @@ class Reader:
 
 
 def stop(proc, sig=signal.SIGTERM):
+    if proc.poll() is None and proc.stdin and sig == signal.SIGINT:
+        try:
+            proc.stdin.write(b"quit\n")
+            proc.stdin.flush()
+            proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
     if proc.poll() is None:
         proc.send_signal(sig)
         try:
@@ -81,13 +88,15 @@ def stop(proc, sig=signal.SIGTERM):
 
 
 def start_testpmd(tmp, sock):
-    """testpmd serving sock, forwarding in macswap mode."""
-    cmd = [TESTPMD, "--no-huge", "-m", "256", "--no-pci",
+    """testpmd serving sock in macswap mode, interactive: its forwarding
+    core polls (a whole CPU) only between "start" and "stop", so the guest
+    boots first (vhost-user messages are served by its own thread)."""
+    # stdbuf: testpmd writes through stdio, block-buffered into a pipe.
+    cmd = ["stdbuf", "-o0", TESTPMD, "--no-huge", "-m", "256", "--no-pci",
            "--file-prefix=hemu-vu-%d" % os.getpid(),
            "--vdev", "net_vhost0,iface=%s,client=0" % sock,
-           "--", "--total-num-mbufs=4096", "--forward-mode=macswap",
-           "--auto-start", "--stats-period", "1"]
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+           "--", "-i", "--total-num-mbufs=4096", "--forward-mode=macswap"]
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          cwd=tmp)
     r = Reader(p)
@@ -142,6 +151,8 @@ def run_guest(tmp, memargs):
         r = Reader(vm)
         r.wait_for(r"hemu demo guest", 600)
         time.sleep(1)
+        pmd.stdin.write(b"start\n")
+        pmd.stdin.flush()
         out = guest_cmd(vm, r, "for m in virtio_ring virtio "
                         "virtio_pci_legacy_dev virtio_pci_modern_dev "
                         "virtio_pci failover net_failover virtio_net; do "
@@ -167,8 +178,12 @@ def run_guest(tmp, memargs):
               % (tx, PINGS, out[-1500:]))
         check(rx >= PINGS, "guest got %d frames back (want >= %d)"
               % (rx, PINGS))
-        time.sleep(1.5)     # testpmd prints its counters every second
-        prx, ptx = port_stats(pr.text)
+        n = len(pr.text)
+        pmd.stdin.write(b"show port stats 0\n")
+        pmd.stdin.flush()
+        pr.wait_for(r"NIC statistics for port 0(.|\n)*TX-packets", 60)
+        time.sleep(0.5)
+        prx, ptx = port_stats(pr.text[n:])
         check(prx >= PINGS and ptx >= PINGS,
               "testpmd port counters RX=%d TX=%d" % (prx, ptx))
         vm.stdin.write(b"poweroff -f\n")
