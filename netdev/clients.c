@@ -21,6 +21,7 @@ static const struct netdev_type *const types[] = {
     &netdev_hubport,
     &netdev_tap,
     &netdev_l2tpv3,
+    &netdev_vhost_user,
 #ifdef CONFIG_SLIRP
     &netdev_user,
 #endif
@@ -28,7 +29,7 @@ static const struct netdev_type *const types[] = {
 
 /* Back ends of the manual that hemu does not have (yet). */
 static const char *const unsupported[] = {
-    "bridge", "vde", "netmap", "vhost-user", "vhost-vdpa",
+    "bridge", "vde", "netmap", "vhost-vdpa",
 #ifndef CONFIG_SLIRP
     "user",
 #endif

@@ -35,6 +35,8 @@ TEST="$TEST nbdkit qemu-utils"
 # SPICE tests: remote-viewer under Xvfb, xdotool to find and type into its
 # window, ImageMagick's import for screenshots
 TEST="$TEST virt-viewer xvfb xdotool imagemagick"
+# vhost-user test: DPDK's testpmd (dpdk-testpmd is in dpdk-dev).
+TEST="$TEST dpdk dpdk-dev"
 
 missing=""
 for p in $BUILD $RUN $TEST; do

@@ -821,3 +821,15 @@ const struct chr_driver chr_socket_driver = {
     .write = sock_write,
     .close = sock_close,
 };
+
+int chr_socket_unix_fd(const struct chardev *chr)
+{
+    if (chr->drv != &chr_socket_driver) {
+        return -2;
+    }
+    const struct sock_chr *s = chr->opaque;
+    if (!s->is_unix) {
+        return -2;
+    }
+    return s->fd;
+}

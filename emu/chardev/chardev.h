@@ -63,6 +63,10 @@ const char *chr_filename(const struct chardev *chr);
 /* query-chardev "frontend-open": a front end is attached and open. */
 bool chr_frontend_open(const struct chardev *chr);
 bool chr_is_stdio(const struct chardev *chr);
+/* A unix socket chardev's connected socket, for protocols that pass file
+ * descriptors over it (vhost-user): the fd, -1 when no peer is connected,
+ * -2 when chr is not a unix socket. */
+int chr_socket_unix_fd(const struct chardev *chr);
 
 /*
  * Attach a front end.  Fails ("Device 'X' is in use") when the chardev has

@@ -14,6 +14,7 @@
 #include "emu/cli/handlers.h"
 #include "emu/cli/keyval.h"
 #include "emu/hw/dev.h"          /* dev_print_types, dev_global_add */
+#include "emu/mem/memory-backend.h" /* -object memory-backend-*, -numa */
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 #include "emu/cpu/x86/cpuid.h"   /* -cpu */
@@ -165,6 +166,11 @@ int opt_smp(const char *arg, struct err **errp)
     return 0;
 }
 
+int opt_numa(const char *arg, struct err **errp)
+{
+    return mem_backend_numa_opt(arg, errp);
+}
+
 int opt_m(const char *arg, struct err **errp)
 {
     struct kvlist *kv = parse(arg, "size", errp);
@@ -227,6 +233,7 @@ int opt_m(const char *arg, struct err **errp)
         }
     }
     cfg.ram_size = size;
+    cfg.ram_size_given |= s != NULL;
     cfg.maxmem = maxmem;
     cfg.ram_slots = slots;
     ret = 0;
@@ -829,7 +836,8 @@ int opt_object(const char *arg, struct err **errp)
     const char *type = kv_str(kv, "qom-type", NULL);
     if (kv_asks_help(kv, "qom-type")) {
         kvlist_free(kv);
-        printf("List of user creatable objects:\n  filter-dump\n  secret\n"
+        printf("List of user creatable objects:\n  filter-dump\n  memory-backend-file\n"
+               "  memory-backend-memfd\n  memory-backend-ram\n  secret\n"
                "  tls-creds-anon\n  tls-creds-psk\n  tls-creds-x509\n");
         return 1;
     }
@@ -837,6 +845,11 @@ int opt_object(const char *arg, struct err **errp)
         err_setf(errp, "Parameter 'qom-type' is missing");
         kvlist_free(kv);
         return -1;
+    }
+    if (mem_backend_is_type(type)) {
+        int r = mem_backend_add(type, kv, errp);
+        kvlist_free(kv);
+        return r;
     }
     if (!strcmp(type, "filter-dump")) {
         int r = net_opt_filter(arg, kv, errp);

@@ -31,6 +31,7 @@
 #include "emu/hw/port92.h"
 #include "emu/hw/serial16550.h"
 #include "emu/hw/usb/usb.h"         /* usb_pc_init */
+#include "emu/mem/memory-backend.h" /* -machine memory-backend= */
 #include "emu/chardev/chardev.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
@@ -365,7 +366,7 @@ int pc_board_create(struct pc_board *b, struct irq_line *cpu_intr,
     uint64_t lowmem = ram >= PC_LOWMEM_SPLIT ? PC_LOWMEM_ALIGNED : PC_LOWMEM_SPLIT;
     b->below_4g = MIN(ram, lowmem);
     b->above_4g = ram - b->below_4g;
-    if (mem_region_init_ram(&b->ram, "pc.ram", MAX(ram, 1ULL << 20), errp) < 0) {
+    if (mem_backend_init_ram(&b->ram, "pc.ram", MAX(ram, 1ULL << 20), errp) < 0) {
         return -1;
     }
     as_map(b->mem, 0, &b->ram, 0, b->below_4g, 0);

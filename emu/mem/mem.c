@@ -30,17 +30,22 @@ void mem_region_init_io(struct mem_region *mr, const char *name, uint64_t size,
     mr->opaque = opaque;
 }
 
-static int init_host(struct mem_region *mr, const char *name, uint64_t size,
-                     unsigned flags, struct err **errp)
+static int init_host_fd(struct mem_region *mr, const char *name,
+                        uint64_t size, unsigned flags, int fd, bool shared,
+                        struct err **errp)
 {
     memset(mr, 0, sizeof(*mr));
     mr->name = name;
     mr->size = size;
     mr->flags = flags;
+    mr->fd = fd;
+    mr->has_fd = fd >= 0;
+    mr->shared = shared;
     /* mmap gives zeroed, page-aligned memory that the kernel only backs
      * when touched, so a large -m costs nothing until the guest uses it. */
     void *p = mmap(NULL, size ? size : PAGE_SIZE, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+                   (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_NORESERVE |
+                   (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0);
     if (p == MAP_FAILED) {
         err_setf(errp, "cannot allocate %" PRIu64 " bytes for %s: %s", size,
                  name, strerror(errno));
@@ -56,13 +61,20 @@ static int init_host(struct mem_region *mr, const char *name, uint64_t size,
 int mem_region_init_ram(struct mem_region *mr, const char *name, uint64_t size,
                         struct err **errp)
 {
-    return init_host(mr, name, size, MR_RAM, errp);
+    return init_host_fd(mr, name, size, MR_RAM, -1, false, errp);
+}
+
+int mem_region_init_ram_fd(struct mem_region *mr, const char *name,
+                           uint64_t size, int fd, bool shared,
+                           struct err **errp)
+{
+    return init_host_fd(mr, name, size, MR_RAM, fd, shared, errp);
 }
 
 int mem_region_init_rom(struct mem_region *mr, const char *name, uint64_t size,
                         struct err **errp)
 {
-    return init_host(mr, name, size, MR_ROM, errp);
+    return init_host_fd(mr, name, size, MR_ROM, -1, false, errp);
 }
 
 void mem_region_destroy(struct mem_region *mr)
@@ -222,6 +234,17 @@ static void changed(struct addr_space *as)
     as->stale = true;
     if (!as->batch) {
         rebuild(as);
+    }
+}
+
+void as_foreach_range(struct addr_space *as,
+                      void (*fn)(void *opaque, uint64_t base, uint64_t len,
+                                 struct mem_region *mr, uint64_t off),
+                      void *opaque)
+{
+    for (int i = 0; i < as->nflat; i++) {
+        struct flat_range *r = &as->flat[i];
+        fn(opaque, r->start, r->end - r->start, r->mr, r->off);
     }
 }
 

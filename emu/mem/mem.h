@@ -43,6 +43,11 @@ struct mem_region {
     void *opaque;
     uint8_t *ram;               /* host memory for MR_RAM/MR_ROM */
     unsigned flags;
+    /* RAM mapped from a file or memfd (memory-backend-file/memfd): the fd
+     * (not owned) and whether the mapping is MAP_SHARED, so that vhost-user
+     * can hand the guest's memory to another process. */
+    bool has_fd, shared;
+    int fd;
     /* Per-4 KiB-page dirty bits, one byte per page (bit n = client n), set
      * by every write that goes through this API or through
      * mem_region_set_dirty(). */
@@ -66,6 +71,11 @@ int mem_region_init_ram(struct mem_region *mr, const char *name, uint64_t size,
                         struct err **errp);
 int mem_region_init_rom(struct mem_region *mr, const char *name, uint64_t size,
                         struct err **errp);
+/* RAM from the first size bytes of fd, MAP_SHARED if shared (else a
+ * private copy-on-write mapping).  fd stays the caller's. */
+int mem_region_init_ram_fd(struct mem_region *mr, const char *name,
+                           uint64_t size, int fd, bool shared,
+                           struct err **errp);
 void mem_region_destroy(struct mem_region *mr);
 void mem_region_set_dirty(struct mem_region *mr, uint64_t off, uint64_t len);
 /* Test and clear the given client's dirty bits over a range. */
@@ -99,6 +109,12 @@ void as_remap(struct addr_space *as, struct as_mapping *m, uint64_t base);
 /* Batch several changes into one rebuild and one notification. */
 void as_begin(struct addr_space *as);
 void as_commit(struct addr_space *as);
+
+/* Call fn for every range of the flattened map, in address order. */
+void as_foreach_range(struct addr_space *as,
+                      void (*fn)(void *opaque, uint64_t base, uint64_t len,
+                                 struct mem_region *mr, uint64_t off),
+                      void *opaque);
 
 void as_add_listener(struct addr_space *as, void (*changed)(void *opaque),
                      void *opaque);

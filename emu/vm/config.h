@@ -34,6 +34,7 @@ struct vm_config {
     bool uuid_set;
     /* -m */
     uint64_t ram_size;
+    bool ram_size_given;        /* -m size= (memory backends check it) */
     uint64_t maxmem;
     unsigned ram_slots;
     /* -smp, resolved against the machine type */

@@ -10,6 +10,7 @@
 #include "emu/blk/drive.h"   /* -M none refuses if=ide drives */
 
 #include "emu/cli/keyval.h"
+#include "emu/mem/memory-backend.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 #include "emu/vm/config.h"
@@ -88,7 +89,7 @@ static const struct machine_type *default_machine(void)
 static const char *const qemu_machine_props[] = {
     "kernel", "initrd", "append", "dtb", "dumpdtb", "phandle-start",
     "dt-compatible", "dump-guest-core", "mem-merge", "usb", "graphics",
-    "firmware", "suppress-vmdesc", "memory-encryption", "memory-backend",
+    "firmware", "suppress-vmdesc", "memory-encryption",
     "confidential-guest-support", "nvdimm", "nvdimm-persistence", "hmat",
     "smm", "vmport", "kernel-irqchip", "kvm-shadow-mem", "sata", "pit",
     "max-ram-below-4g", "acpi", "smbus", "x-oem-id",
@@ -277,6 +278,10 @@ int machine_configure(struct err **errp)
                 return -1;
             }
         }
+        const char *memdev = kv_str(kv, "memory-backend", NULL);
+        if (memdev && mem_backend_set_machine(memdev, errp) < 0) {
+            return -1;
+        }
         if (mt->buses && kv_has(kv, "hpet")) {
             /* pc's HPET switch */
             cfg.hpet = kv_bool(kv, "hpet", true, errp);
@@ -305,6 +310,9 @@ int machine_configure(struct err **errp)
     }
 
     err_loc_clear();
+    if (mem_backend_resolve(&cfg.ram_size, cfg.ram_size_given, errp) < 0) {
+        return -1;
+    }
     if (resolve_smp(mt, errp) < 0) {
         err_prepend(errp, "-smp: ");
         return -1;

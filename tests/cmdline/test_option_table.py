@@ -48,6 +48,7 @@ EXAMPLES = {
     "cpu": (["help"], "exit0"),
     "accel": (["tcg"], "run"),
     "smp": (["1"], "run"),
+    "numa": (["node,nodeid=0"], "run"),
     "rtc": (["base=utc,clock=host"], "run"),
     "boot": (["order=cd,menu=off"], "run"),
     "m": (["64M"], "run"),

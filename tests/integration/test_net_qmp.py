@@ -50,9 +50,9 @@ def netdev_add_and_del():
             r = q.cmd_raw("netdev_add", {"type": "user", "id": "u1"})
             check_eq(r["error"]["desc"], "Duplicate ID 'u1' for netdev",
                      "duplicate id")
-            r = q.cmd_raw("netdev_add", {"type": "vhost-user", "id": "t0"})
+            r = q.cmd_raw("netdev_add", {"type": "vhost-vdpa", "id": "t0"})
             check_eq(r["error"]["desc"],
-                     "network backend 'vhost-user': not supported",
+                     "network backend 'vhost-vdpa': not supported",
                      "unsupported back end")
             r = q.cmd_raw("netdev_add", {"type": "user", "id": "u2",
                                          "bogus": 1})

@@ -25,6 +25,7 @@
 #include "emu/util/err.h"
 #include "netdev/net.h"
 #include "netdev/netdev.h"
+#include "netdev/vhost-user.h"
 
 #define F_CSUM 0
 #define F_MAC 5
@@ -75,11 +76,19 @@ struct virtio_net {
     struct bh *tx_bh;
     uint8_t *txbuf;
     struct vq_elem rx_first, rx_more, tx_e, ctrl_e;
+    struct vhost_user *vhost;   /* -netdev vhost-user: it has the rings */
 };
 
 static uint64_t net_features(struct virtio_pci *vp)
 {
-    (void)vp;
+    struct virtio_net *s = (struct virtio_net *)vp;
+    if (s->vhost) {
+        /* The back end moves the frames: no software offloads here. */
+        return 1ULL << F_MAC | 1ULL << F_STATUS | 1ULL << F_CTRL_VQ |
+               1ULL << F_CTRL_RX | 1ULL << F_CTRL_VLAN |
+               1ULL << F_CTRL_MAC_ADDR |
+               (vhost_user_features(s->vhost) & 1ULL << F_MRG_RXBUF);
+    }
     return 1ULL << F_CSUM | 1ULL << F_MAC | 1ULL << F_HOST_TSO4 |
            1ULL << F_HOST_TSO6 | 1ULL << F_MRG_RXBUF | 1ULL << F_STATUS |
            1ULL << F_CTRL_VQ | 1ULL << F_CTRL_RX | 1ULL << F_CTRL_VLAN |
@@ -440,6 +449,10 @@ static void ctrl_run(struct virtio_net *s)
 static void net_notify(struct virtio_pci *vp, unsigned q)
 {
     struct virtio_net *s = (struct virtio_net *)vp;
+    if (s->vhost && q != Q_CTRL) {
+        vhost_user_kick(s->vhost, q);
+        return;
+    }
     switch (q) {
     case Q_RX:
         net_flush(&s->nc);
@@ -469,9 +482,21 @@ static void net_reset(struct virtio_pci *vp)
 {
     struct virtio_net *s = (struct virtio_net *)vp;
     rx_mode_reset(s);
+    if (s->vhost) {
+        vhost_user_stop(s->vhost);
+    }
     s->tx_blocked = false;
     if (s->tx_bh) {
         bh_cancel(s->tx_bh);
+    }
+}
+
+static void net_set_status(struct virtio_pci *vp, uint8_t old, uint8_t st)
+{
+    struct virtio_net *s = (struct virtio_net *)vp;
+    if (s->vhost && (st & VIRTIO_STATUS_DRIVER_OK) &&
+        !(old & VIRTIO_STATUS_DRIVER_OK)) {
+        vhost_user_start(s->vhost);
     }
 }
 
@@ -484,6 +509,7 @@ static const struct virtio_dev_ops net_ops = {
     .config_write = net_config_write,
     .notify = net_notify,
     .reset = net_reset,
+    .set_status = net_set_status,
 };
 
 /* ---- the net client ---- */
@@ -634,6 +660,10 @@ static int vn_realize(struct device *dev, struct err **errp)
         return -1;
     }
     virtio_pci_init(&s->vp, &net_ops, 3, QUEUE_SIZE);
+    s->vhost = vhost_user_of(s->nc.peer);
+    if (s->vhost && vhost_user_attach(s->vhost, &s->vp, 2, errp) < 0) {
+        return -1;
+    }
     if (pci_load_rom(&s->vp.pci, "efi-virtio.rom", errp) < 0) {
         return -1;
     }

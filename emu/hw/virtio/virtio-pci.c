@@ -67,6 +67,12 @@ void virtio_notify(struct virtio_pci *vp, struct virtqueue *vq)
     update_irq(vp);
 }
 
+void virtio_irq_raise(struct virtio_pci *vp)
+{
+    vp->isr |= 1;
+    update_irq(vp);
+}
+
 void virtio_pci_reset(struct virtio_pci *vp)
 {
     vp->status = 0;
@@ -90,7 +96,11 @@ static void set_status(struct virtio_pci *vp, uint8_t v)
         virtio_pci_reset(vp);
         return;
     }
+    uint8_t old = vp->status;
     vp->status = v;
+    if (vp->ops->set_status) {
+        vp->ops->set_status(vp, old, v);
+    }
 }
 
 static uint32_t config_read(struct virtio_pci *vp, unsigned off, unsigned size)

@@ -30,6 +30,8 @@ struct virtio_dev_ops {
                          unsigned size);
     void (*notify)(struct virtio_pci *vp, unsigned queue);
     void (*reset)(struct virtio_pci *vp);
+    /* The driver wrote a non-zero status (NULL: nothing to do). */
+    void (*set_status)(struct virtio_pci *vp, uint8_t old, uint8_t status);
 };
 
 struct virtio_pci {
@@ -56,6 +58,9 @@ void virtio_notify(struct virtio_pci *vp, struct virtqueue *vq);
 /* The device configuration changed (virtio-net's link status): ISR bit 1
  * and the interrupt (VIRTIO 1.0 4.1.4.5). */
 void virtio_config_notify(struct virtio_pci *vp);
+/* A used-buffer interrupt someone else decided on (a vhost-user back end's
+ * call eventfd). */
+void virtio_irq_raise(struct virtio_pci *vp);
 bool virtio_has_feature(const struct virtio_pci *vp, unsigned bit);
 
 #define VIRTIO_PCI_PROPS(st)                                                 \
