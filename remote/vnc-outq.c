@@ -393,12 +393,36 @@ static void copy_loop(struct vnc_outq *q)
 #endif
 }
 
+#ifdef CONFIG_OPENSSL
+/* The client failed the handshake: drop it at once, but stay (q is
+ * vnc.c's to ask about) until libvncserver, seeing EOF, lets go. */
+static void wait_lib_close(struct vnc_outq *q)
+{
+    close(q->sock);
+    q->sock = -1;
+    shutdown(q->pair, SHUT_WR);
+    for (;;) {
+        struct pollfd p = { .fd = q->pair, .events = POLLIN };
+        if (poll(&p, 1, -1) < 0 && errno != EINTR) {
+            return;
+        }
+        uint8_t sink[4096];
+        ssize_t n = read(q->pair, sink, sizeof(sink));
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+            return;
+        }
+    }
+}
+#endif
+
 static void *copier(void *opaque)
 {
     struct vnc_outq *q = opaque;
 #ifdef CONFIG_OPENSSL
     if (!q->ctx || tls_start(q)) {
         copy_loop(q);
+    } else {
+        wait_lib_close(q);
     }
     SSL_free(q->ssl);
     SSL_CTX_free(q->ctx);
@@ -406,7 +430,9 @@ static void *copier(void *opaque)
     copy_loop(q);
 #endif
     close(q->pair);
-    close(q->sock);
+    if (q->sock >= 0) {
+        close(q->sock);
+    }
     free(q->out);
     free(q);
     return NULL;
