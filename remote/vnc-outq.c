@@ -263,6 +263,11 @@ static bool tls_start(struct vnc_outq *q)
     }
     SSL_set_mode(q->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
                          SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    /* No TLS 1.3 session tickets: nothing here resumes sessions, and
+     * tickets arriving with the first RFB bytes leave them in the
+     * client's TLS buffer, where TigerVNC 1.12 does not look until its
+     * socket becomes readable again. */
+    SSL_set_num_tickets(q->ssl, 0);
     for (;;) {
         ERR_clear_error();
         int r = SSL_accept(q->ssl);

@@ -8,7 +8,8 @@ from another CA refused; a plain client offered VeNCrypt only, a 3.3
 client refused; X509Vnc with the right and a wrong password; anonymous
 TLS (TLSVnc); query-vnc / query-vnc-servers as QEMU reports them; the
 websocket port as https:// and wss:// (noVNC in headless Chromium shows
-the screendump); refused options."""
+the screendump); TigerVNC's viewer under Xvfb over X509None shows the
+screendump in its window; refused options."""
 import base64
 import json
 import os
@@ -114,10 +115,10 @@ def anon_ctx():
 
 # ---- hemu ----
 
-def start(td, obj, vnc_opts):
+def start(td, obj, vnc_opts, extra=()):
     d = free_display()
     qsock = td("qmp.sock")
-    h = Hemu(["-display", "none", "-serial", "null",
+    h = Hemu(list(extra) + ["-display", "none", "-serial", "null",
               "-qmp", "unix:%s,server=on,wait=off" % qsock,
               "-object", obj,
               "-vnc", "127.0.0.1:%d,tls-creds=tls0%s" % (d, vnc_opts)])
@@ -405,6 +406,86 @@ def anonymous_tls_with_password():
                 return (c.width, c.height, c.pixels_rgb())
             check(matches_dump(q, td, own), "TLSVnc client's picture differs")
             c.close()
+            q.cmd("quit")
+            h.wait()
+
+
+class Xvfb:
+    """A private X server, killed with everything started on it."""
+
+    def __init__(self, td):
+        for n in range(200, 260):
+            if not os.path.exists("/tmp/.X11-unix/X%d" % n) and \
+                    not os.path.exists("/tmp/.X%d-lock" % n):
+                break
+        self.procs = [subprocess.Popen(
+            ["Xvfb", ":%d" % n, "-screen", "0", "1024x768x24", "-nolisten",
+             "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+        # HOME: TigerVNC keeps its settings and known hosts there.
+        self.env = dict(os.environ, DISPLAY=":%d" % n, HOME=td("home"))
+        self.env.pop("WAYLAND_DISPLAY", None)
+        wait_for(lambda: os.path.exists("/tmp/.X11-unix/X%d" % n),
+                 timeout=20, what="Xvfb")
+
+    def spawn(self, args, log):
+        p = subprocess.Popen(args, env=self.env, stdout=log,
+                             stderr=subprocess.STDOUT)
+        self.procs.append(p)
+        return p
+
+    def run(self, args):
+        return subprocess.run(args, env=self.env, capture_output=True,
+                              timeout=30)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        for p in reversed(self.procs):
+            p.kill()
+            p.wait()
+
+
+@test
+def tigervnc_x509none_window_matches_screendump():
+    with TempDir() as td:
+        srv = pki(td)
+        h, q, port = start(td, "tls-creds-x509,id=tls0,endpoint=server,"
+                           "verify-peer=off,dir=" + srv, "",
+                           extra=["-net", "none"])
+        with h, Xvfb(td) as x:
+            wait_banner(q, td)
+            # Raw, full colour: lossless; no menu key: no "Press F8"
+            # overlay over the picture.
+            log = open(td("vncviewer.log"), "w")
+            x.spawn(["vncviewer", "-SecurityTypes", "X509None",
+                     "-X509CA", td("srv/ca-cert.pem"), "-AutoSelect=0",
+                     "-PreferredEncoding=raw", "-FullColor", "-MenuKey=",
+                     "localhost:%d" % (port - 5900)], log)
+            log.close()
+            q.event("VNC_INITIALIZED", timeout=30)
+
+            def window():
+                ids = x.run(["xdotool", "search", "--name", "TigerVNC"]).stdout.split()
+                if not ids:
+                    return None
+                r = x.run(["import", "-window", ids[-1].decode(), "-depth", "8",
+                           td("win.ppm")])
+                return read_ppm(td("win.ppm")) if r.returncode == 0 else None
+
+            # The text cursor blinks: until a window picture equals a
+            # screendump taken next to it.
+            def same():
+                a = screendump(q, td)
+                w = window()
+                return w is not None and (w == a or w == screendump(q, td))
+            try:
+                wait_for(same, timeout=30, what="TigerVNC's window to show "
+                         "the screendump")
+            except Exception:
+                with open(td("vncviewer.log")) as f:
+                    print(f.read()[-1500:])
+                raise
             q.cmd("quit")
             h.wait()
 
