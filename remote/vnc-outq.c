@@ -32,6 +32,7 @@
 #ifdef CONFIG_OPENSSL
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #endif
 
 #include "emu/util/cutils.h"
@@ -58,6 +59,9 @@ struct vnc_outq {
     uint8_t in[CHUNK];          /* client -> libvncserver */
     size_t in_len;
     atomic_size_t backlog;
+    /* The client certificate's subject (RFC 4514), set once after the
+     * handshake, for query-vnc's x509_dname. */
+    _Atomic(char *) dname;
     int64_t deadline_ms;
 #ifdef CONFIG_OPENSSL
     SSL_CTX *ctx;               /* NULL: plain */
@@ -242,6 +246,25 @@ static bool io_lib_write(void *o, const void *buf, size_t n)
     return hs_write(q, q->pair, buf, n);
 }
 
+static void publish_dname(struct vnc_outq *q)
+{
+    X509 *peer = SSL_get1_peer_certificate(q->ssl);
+    if (!peer) {
+        return;
+    }
+    BIO *b = BIO_new(BIO_s_mem());
+    if (b && X509_NAME_print_ex(b, X509_get_subject_name(peer), 0,
+                                XN_FLAG_RFC2253) >= 0) {
+        char *data;
+        long n = BIO_get_mem_data(b, &data);
+        if (n >= 0) {
+            atomic_store(&q->dname, xstrndup(data, n));
+        }
+    }
+    BIO_free(b);
+    X509_free(peer);
+}
+
 static bool tls_start(struct vnc_outq *q)
 {
     q->deadline_ms = now_ms() + HANDSHAKE_MS;
@@ -292,6 +315,7 @@ static bool tls_start(struct vnc_outq *q)
             return false;
         }
     }
+    publish_dname(q);
     if (q->vencrypt) {
         uint8_t t = lib_type;
         return hs_write(q, q->pair, &t, 1);
@@ -438,6 +462,7 @@ static void *copier(void *opaque)
     if (q->sock >= 0) {
         close(q->sock);
     }
+    free(atomic_load(&q->dname));
     free(q->out);
     free(q);
     return NULL;
@@ -490,4 +515,9 @@ struct vnc_outq *vnc_outq_new(int sock, const struct vnc_tls *tls,
 size_t vnc_outq_backlog(struct vnc_outq *q)
 {
     return atomic_load(&q->backlog);
+}
+
+const char *vnc_outq_peer_dname(struct vnc_outq *q)
+{
+    return atomic_load(&q->dname);
 }

@@ -30,5 +30,8 @@ struct vnc_outq *vnc_outq_new(int sock, const struct vnc_tls *tls,
 /* Bytes written by libvncserver not yet taken by the client's socket.
  * Valid while libvncserver still holds its end open. */
 size_t vnc_outq_backlog(struct vnc_outq *q);
+/* The subject of the client's TLS certificate (RFC 4514), NULL if it
+ * sent none or there is no TLS (yet).  Valid as the backlog is. */
+const char *vnc_outq_peer_dname(struct vnc_outq *q);
 
 #endif

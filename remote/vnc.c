@@ -933,7 +933,12 @@ static json_object *clients_json(bool v2)
 {
     json_object *a = json_object_new_array();
     for (struct vnc_client *c = vs.clients; c; c = c->next) {
-        json_object_array_add(a, addr_json(&c->addr, c->websocket));
+        json_object *o = addr_json(&c->addr, c->websocket);
+        const char *dn = c->outq ? vnc_outq_peer_dname(c->outq) : NULL;
+        if (dn) {
+            ADD(o, "x509_dname", json_object_new_string(dn));
+        }
+        json_object_array_add(a, o);
     }
     return a;
 }

@@ -3,7 +3,8 @@
 -vnc ...,tls-creds=ID), with certificates made here by openssl:
 VeNCrypt X509None with verify-peer=on seen by a real client from Debian
 (gvnccapture, certificates from $HOME/.pki) and by rfb.py with Python's
-ssl module, pixel-identical to screendump; no client certificate or one
+ssl module, pixel-identical to screendump, x509_dname in query-vnc; no
+client certificate or one
 from another CA refused; a plain client offered VeNCrypt only, a 3.3
 client refused; X509Vnc with the right and a wrong password; anonymous
 TLS (TLSVnc); query-vnc / query-vnc-servers as QEMU reports them; the
@@ -207,7 +208,13 @@ def x509_verify_peer_gvnccapture_and_own_client():
                 return (c.width, c.height, c.pixels_rgb())
             check(matches_dump(q, td, own), "RFB client's picture over TLS "
                   "differs from screendump")
-            check_eq(len(q.cmd("query-vnc")["clients"]), 1, "one client")
+            cl = q.cmd("query-vnc")["clients"]
+            check_eq(len(cl), 1, "one client")
+            # QEMU's VncClientInfo: the client certificate's subject
+            check_eq(cl[0].get("x509_dname"), "CN=hemu test client",
+                     "x509_dname")
+            check_eq(q.cmd("query-vnc-servers")[0]["clients"][0].get("x509_dname"),
+                     "CN=hemu test client", "query-vnc-servers x509_dname")
             c.close()
 
             check(refused(lambda: connect(port, tls=client_ctx(td),
@@ -324,6 +331,8 @@ def x509_password_and_web_console_over_https():
             c = connect(port, tls=ctx, password="s3cret",
                         server_hostname="localhost")
             check_eq(c.vencrypt_subtypes, [261], "X509Vnc offered")
+            check("x509_dname" not in q.cmd("query-vnc")["clients"][0],
+                  "x509_dname without a client certificate")
 
             def own():
                 c.refresh()
