@@ -3,7 +3,7 @@
 ifeq ($(CONFIG_VNC),y)
 hemu-y += remote/vnc.o remote/vnc-opts.o remote/keymap.o remote/http.o \
           remote/websocket.o remote/keydelay.o \
-          remote/vnc-outq.o
+          remote/vnc-outq.o remote/vnc-vencrypt.o
 else
 hemu-y += remote/vnc-none.o remote/keymap.o
 endif

@@ -10,6 +10,8 @@
 
 struct err;
 struct _rfbClientRec;
+struct vnc_outq;
+struct vnc_tls;
 
 /* The QEMU Extended Key Event pseudo-encoding. */
 #define VNC_ENC_QEMU_EXT_KEY (-258)
@@ -38,6 +40,7 @@ struct vnc_config {
     unsigned connections;       /* 0: no limit */
     unsigned key_delay_ms;      /* QEMU's default: 10 */
     char *id;
+    char *tls_creds;            /* tls-creds=: the -object's id */
 };
 
 extern struct vnc_config vnc_cfg;
@@ -71,6 +74,12 @@ bool vnc_parse_number(const char *s, int *out);
 void vnc_addr_of_fd(int fd, bool peer, struct vnc_addr *a);
 struct vnc_client *vnc_add_client(int fd, int addr_fd, bool websocket,
                                   bool reverse);
+/* The same with the copier already made (the websocket port's TLS). */
+struct vnc_client *vnc_add_client_q(int lib_fd, struct vnc_outq *q,
+                                    const struct vnc_addr *addr,
+                                    bool websocket, bool reverse);
+/* The websocket port's TLS (wss://, https://); NULL without tls-creds=. */
+const struct vnc_tls *vnc_ws_tls(void);
 unsigned vnc_client_count(void);
 int vnc_listen_tcp(const char *host, int port, int port_to, struct err **errp);
 

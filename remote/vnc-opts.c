@@ -152,6 +152,9 @@ int opt_vnc(const char *arg, struct err **errp)
     if ((v = kv_str(kv, "id", NULL))) {
         c.id = xstrdup(v);
     }
+    if ((v = kv_str(kv, "tls-creds", NULL))) {
+        c.tls_creds = xstrdup(v);
+    }
     if (c.reverse) {
         if (c.unix_path || c.none) {
             err_setf(errp, "reverse=on needs host:port");
@@ -159,18 +162,30 @@ int opt_vnc(const char *arg, struct err **errp)
         }
         c.port = c.display;
     }
+    /* The pre-4.0 TLS options are gone from QEMU 6.2 too; say what
+     * replaces them rather than "invalid parameter". */
+    static const char *const old_tls[] = { "tls", "x509", "x509verify", NULL };
+    for (int i = 0; old_tls[i]; i++) {
+        if (kv_has(kv, old_tls[i])) {
+            err_setf(errp, "%s: not supported (removed in QEMU; use -object "
+                     "tls-creds-x509,id=ID,... with tls-creds=ID)", old_tls[i]);
+            goto out;
+        }
+    }
     static const char *const unsupported[] = {
-        "tls-creds", "tls-authz", "sasl", "sasl-authz", "acl",
-        "audiodev", "display", "head", "x509", "x509verify", "tls", NULL,
+        "tls-authz", "sasl", "sasl-authz", "acl",
+        "audiodev", "display", "head", NULL,
     };
-    /* tls-creds: VeNCrypt (security type 19) is not in libvncserver's
-     * server and hemu has none of its own yet; refusing beats a server
-     * that quietly talks plain text. */
+    /* tls-authz would need QEMU's authz-* objects (x509 name lists),
+     * which hemu does not have: refusing beats letting every certificate
+     * from the CA in. */
     for (int i = 0; unsupported[i]; i++) {
         if (kv_has(kv, unsupported[i])) {
             err_setf(errp, "%s: not supported%s", unsupported[i],
-                     !strcmp(unsupported[i], "tls-creds")
-                         ? " (no VNC TLS/VeNCrypt in hemu)" : "");
+                     !strcmp(unsupported[i], "tls-authz")
+                         ? " (no authz objects in hemu; verify-peer=on on "
+                           "the tls-creds-x509 object checks the client's "
+                           "certificate against its CA)" : "");
             goto out;
         }
     }
@@ -188,6 +203,7 @@ out:
     free(c.password_secret);
     free(c.websocket_host);
     free(c.id);
+    free(c.tls_creds);
     kvlist_free(kv);
     return ret;
 }

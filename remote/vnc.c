@@ -32,6 +32,7 @@
 #include "emu/vm/config.h"
 #include "emu/vm/runstate.h"
 #include "emu/vm/secret.h"
+#include "emu/vm/tls-creds.h"
 #include "remote/keydelay.h"
 #include "remote/keymap.h"
 #include "remote/vnc-int.h"
@@ -62,6 +63,8 @@ struct vnc_state {
     struct vnc_client *clients;
     struct timer *hold_timer;   /* rechecks held clients' backlog */
     bool no_outq;               /* fuzzing: libvncserver on the socket */
+    bool tls;                   /* tls-creds=: VeNCrypt, wss:// */
+    struct vnc_tls vencrypt_tls, ws_tls;
     uint32_t blank[640 * 480];  /* the screen with no display device */
 };
 
@@ -108,7 +111,30 @@ void vnc_addr_of_fd(int fd, bool peer, struct vnc_addr *a)
     addr_from_sockaddr(a, (struct sockaddr *)&ss);
 }
 
+/* The VeNCrypt subtype in use (QEMU's VncVencryptSubAuth). */
+static const char *subauth_name(void)
+{
+    if (vs.vencrypt_tls.x509) {
+        return vnc_cfg.password ? "x509-vnc" : "x509-none";
+    }
+    return vnc_cfg.password ? "tls-vnc" : "tls-none";
+}
+
+/* QEMU's string form (query-vnc, events): "vencrypt+x509+vnc"... */
 static const char *auth_name(void)
+{
+    if (vs.tls) {
+        if (vs.vencrypt_tls.x509) {
+            return vnc_cfg.password ? "vencrypt+x509+vnc" : "vencrypt+x509+none";
+        }
+        return vnc_cfg.password ? "vencrypt+tls+vnc" : "vencrypt+tls+none";
+    }
+    return vnc_cfg.password ? "vnc" : "none";
+}
+
+/* The websocket port has TLS underneath (wss://) and plain RFB
+ * security inside, as in QEMU. */
+static const char *ws_auth_name(void)
 {
     return vnc_cfg.password ? "vnc" : "none";
 }
@@ -526,21 +552,43 @@ static void display_hook(rfbClientPtr cl)
     }
 }
 
-/* Hand a connected socket to libvncserver.  addr_fd is the socket whose
- * peer is the real client (differs from fd for websocket/TLS proxies). */
+const struct vnc_tls *vnc_ws_tls(void)
+{
+    return vs.tls ? &vs.ws_tls : NULL;
+}
+
+/* Hand a connected socket to libvncserver, behind a copier (vnc-outq.c)
+ * unless fuzzing.  addr_fd is the socket whose peer is the real client.
+ * The VNC port's clients get VeNCrypt when tls-creds= is set; websocket
+ * ones arrive here already decrypted (vnc_add_client_q). */
 struct vnc_client *vnc_add_client(int fd, int addr_fd, bool websocket,
                                   bool reverse)
 {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    struct vnc_addr addr;
+    vnc_addr_of_fd(addr_fd, true, &addr);
     struct vnc_outq *q = NULL;
     int lib_fd = fd;
     if (!vs.no_outq) {
-        q = vnc_outq_new(fd, &lib_fd);
+        bool tls = vs.tls && !websocket;
+        q = vnc_outq_new(fd, tls ? &vs.vencrypt_tls : NULL, &lib_fd);
         if (!q) {
+            if (tls) {
+                /* Never plain text when TLS was asked for. */
+                close(fd);
+                return NULL;
+            }
             lib_fd = fd;
         }
     }
+    return vnc_add_client_q(lib_fd, q, &addr, websocket, reverse);
+}
+
+struct vnc_client *vnc_add_client_q(int lib_fd, struct vnc_outq *q,
+                                    const struct vnc_addr *addr,
+                                    bool websocket, bool reverse)
+{
     if (vs.con) {
         /* The client's first look is at the screen as it is now. */
         console_refresh(vs.con);
@@ -549,7 +597,7 @@ struct vnc_client *vnc_add_client(int fd, int addr_fd, bool websocket,
     c->fd = lib_fd;
     c->outq = q;
     c->websocket = websocket;
-    vnc_addr_of_fd(addr_fd, true, &c->addr);
+    c->addr = *addr;
     c->next = vs.clients;
     vs.clients = c;
     if (vs.con && !c->next) {
@@ -708,6 +756,40 @@ static void rfb_log_drop(const char *fmt, ...)
 {
 }
 
+/* tls-creds=: QEMU's checks and messages (server endpoint; x509 or
+ * anon, psk is not for VNC), then one OpenSSL context for every client. */
+static int setup_tls(struct err **errp)
+{
+#ifdef CONFIG_OPENSSL
+    struct tls_creds *tc = tls_creds_find(vnc_cfg.tls_creds, errp);
+    if (!tc) {
+        return -1;
+    }
+    if (!tls_creds_is_server(tc)) {
+        err_setf(errp, "Expecting TLS credentials with a server endpoint");
+        return -1;
+    }
+    if (tls_creds_kind(tc) == TLS_CREDS_PSK) {
+        err_setf(errp, "Unsupported TLS cred type tls-creds-psk");
+        return -1;
+    }
+    SSL_CTX *ctx = tls_creds_new_ctx(tc, errp);
+    if (!ctx) {
+        return -1;
+    }
+    bool x509 = tls_creds_kind(tc) == TLS_CREDS_X509;
+    /* Each copier takes its own reference. */
+    vs.vencrypt_tls = (struct vnc_tls){ .ctx = ctx, .x509 = x509,
+                                        .vencrypt = true };
+    vs.ws_tls = (struct vnc_tls){ .ctx = ctx, .x509 = x509 };
+    vs.tls = true;
+    return 0;
+#else
+    err_setf(errp, "tls-creds: not supported (hemu built without OpenSSL)");
+    return -1;
+#endif
+}
+
 int vnc_start(struct err **errp)
 {
     if (!vnc_configured() || vs.screen) {
@@ -769,6 +851,9 @@ int vnc_start(struct err **errp)
     if (vnc_cfg.password) {
         s->authPasswdData = (void *)&vs;
         s->passwordCheck = check_password;
+    }
+    if (vnc_cfg.tls_creds && setup_tls(errp) < 0) {
+        return -1;
     }
     /* share= is share_check()'s job. */
     s->alwaysShared = TRUE;
@@ -836,13 +921,24 @@ void vnc_stop(void)
     }
     rfbScreenCleanup(vs.screen);
     vs.screen = NULL;
+#ifdef CONFIG_OPENSSL
+    if (vs.tls) {
+        SSL_CTX_free(vs.vencrypt_tls.ctx);
+        vs.tls = false;
+    }
+#endif
 }
 
 static json_object *clients_json(bool v2)
 {
     json_object *a = json_object_new_array();
     for (struct vnc_client *c = vs.clients; c; c = c->next) {
-        json_object_array_add(a, addr_json(&c->addr, c->websocket));
+        json_object *o = addr_json(&c->addr, c->websocket);
+        const char *dn = c->outq ? vnc_outq_peer_dname(c->outq) : NULL;
+        if (dn) {
+            ADD(o, "x509_dname", json_object_new_string(dn));
+        }
+        json_object_array_add(a, o);
     }
     return a;
 }
@@ -871,11 +967,19 @@ json_object *vnc_query_servers(void)
     }
     json_object *o = json_object_new_object(), *srv = json_object_new_array();
     ADD(o, "id", json_object_new_string(vnc_cfg.id ? vnc_cfg.id : "default"));
-    ADD(o, "auth", json_object_new_string(auth_name()));
-    json_object_array_add(srv, server_json());
+    ADD(o, "auth", json_object_new_string(vs.tls ? "vencrypt" : auth_name()));
+    if (vs.tls) {
+        ADD(o, "vencrypt", json_object_new_string(subauth_name()));
+    }
+    json_object *v = addr_json(&vs.server, false);
+    ADD(v, "auth", json_object_new_string(vs.tls ? "vencrypt" : auth_name()));
+    if (vs.tls) {
+        ADD(v, "vencrypt", json_object_new_string(subauth_name()));
+    }
+    json_object_array_add(srv, v);
     if (vnc_cfg.websocket_port) {
         json_object *w = addr_json(&vs.ws_server, true);
-        ADD(w, "auth", json_object_new_string(auth_name()));
+        ADD(w, "auth", json_object_new_string(ws_auth_name()));
         json_object_array_add(srv, w);
     }
     ADD(o, "server", srv);

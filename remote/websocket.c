@@ -6,7 +6,10 @@
  * subprotocol) goes whole to libvncserver, which does the RFC 6455
  * handshake and framing; a plain GET is answered here with the files of
  * the built-in web console (noVNC and hemu's page), from the web
- * directory next to the hemu binary or $HEMU_WEB_DIR.
+ * directory next to the hemu binary or $HEMU_WEB_DIR.  With tls-creds=
+ * the port speaks TLS from the first byte: a copier thread (vnc-outq.c)
+ * decrypts into a socketpair at once, and everything here, libvncserver
+ * included, works on its clear end (https:// and wss://).
  */
 #include "emu/osdep.h"
 
@@ -20,13 +23,16 @@
 #include "emu/util/err.h"
 #include "remote/http.h"
 #include "remote/vnc-int.h"
+#include "remote/vnc-outq.h"
 
 /* How long a browser may take to send its request headers. */
 #define HTTP_TIMEOUT_MS 5000
 #define HTTP_RETRY_MS 10
 
 struct http_conn {
-    int fd;
+    int fd;                     /* the clear end with TLS */
+    struct vnc_outq *q;         /* TLS: the copier, else NULL */
+    struct vnc_addr addr;       /* the client */
     int64_t deadline;
     struct timer *retry;
     struct http_conn *next;
@@ -176,12 +182,18 @@ static void conn_check(void *opaque)
         return;
     case HTTP_UPGRADE: {
         int fd = c->fd;
+        struct vnc_outq *q = c->q;
+        struct vnc_addr addr = c->addr;
         conn_free(c, false);
         if (vnc_cfg.connections && vnc_client_count() >= vnc_cfg.connections) {
             close(fd);
             return;
         }
-        vnc_add_client(fd, fd, true, false);
+        if (q) {
+            vnc_add_client_q(fd, q, &addr, true, false);
+        } else {
+            vnc_add_client(fd, fd, true, false);
+        }
         return;
     }
     default:
@@ -221,6 +233,18 @@ static void ws_accept(void *opaque)
         return;
     }
     struct http_conn *c = xzalloc(sizeof(*c));
+    vnc_addr_of_fd(fd, true, &c->addr);
+    const struct vnc_tls *tls = vnc_ws_tls();
+    if (tls) {
+        int clear;
+        c->q = vnc_outq_new(fd, tls, &clear);
+        if (!c->q) {
+            close(fd);
+            free(c);
+            return;
+        }
+        fd = clear;
+    }
     c->fd = fd;
     c->deadline = clock_ns(CLOCK_RT) + (int64_t)HTTP_TIMEOUT_MS * 1000000;
     c->retry = timer_new(CLOCK_RT, conn_retry, c);

@@ -16,6 +16,10 @@ TEST="$TEST curl iproute2"
 # gvncviewer: gvnccapture, the VNC client of the display tests; openssl: DES
 # for the tests' own RFB client
 TEST="$TEST gvncviewer openssl chromium"
+# test_vnc_tls.py: gvnccapture finds ~/.pki through getpwuid(), so a
+# passwd entry with a temporary home comes from nss_wrapper; TigerVNC's
+# viewer under Xvfb (xvfb, xdotool, imagemagick: below)
+TEST="$TEST libnss-wrapper tigervnc-viewer"
 # npm fetches noVNC for the web console (and playwright-core for its test);
 # a Node.js that brings its own npm is fine too.
 command -v npm >/dev/null 2>&1 || BUILD="$BUILD npm"

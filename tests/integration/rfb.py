@@ -2,7 +2,9 @@
 """rfb - a small RFB (VNC, RFC 6143) client for hemu's tests.
 
 It speaks RFB 3.8 over a socket (TCP, Unix, or a websocket wrapped by
-WSSocket), with the None and VNC security types (the DES step runs through
+WSSocket), with the None and VNC security types, and VeNCrypt (type 19,
+version 0.2, subtypes TLSNone/TLSVnc/X509None/X509Vnc) with the TLS
+handshake done by Python's ssl module (the DES step runs through
 the openssl command, as Python has no DES of its own), raw encoding plus
 the DesktopSize, ExtendedDesktopSize-free QEMU Extended Key Event pseudo-
 encodings, key and pointer events, and the framebuffer kept as XRGB
@@ -116,9 +118,17 @@ class WSSocket:
         self.s.close()
 
 
+SEC_VENCRYPT = 19
+VENCRYPT_NONE_SUBTYPES = (257, 260)     # TLSNone, X509None
+VENCRYPT_VNC_SUBTYPES = (258, 261)      # TLSVnc, X509Vnc
+
+
 class RFBClient:
+    """tls: an ssl.SSLContext for VeNCrypt (server_hostname its name
+    check); without it VeNCrypt is not chosen."""
+
     def __init__(self, sock, password=None, shared=True, ext_key=True,
-                 timeout=10):
+                 timeout=10, tls=None, server_hostname=None):
         self.s = sock
         self.s.settimeout(timeout)
         ver = self.read(12)
@@ -131,15 +141,22 @@ class RFBClient:
             raise RFBError("refused: %r" % self.read(ln))
         types = list(self.read(n))
         self.security_types = types
-        if 1 in types and password is None:
+        self.vencrypt_subtype = None
+        if tls is not None and SEC_VENCRYPT in types:
+            self.s.sendall(bytes([SEC_VENCRYPT]))
+            inner = self._vencrypt(tls, server_hostname)
+        elif 1 in types and password is None:
             self.s.sendall(b"\x01")
+            inner = None
         elif 2 in types:
             self.s.sendall(b"\x02")
+            inner = 2
+        else:
+            raise RFBError("no usable security type in %r" % types)
+        if inner == 2:
             chal = self.read(16)
             pw = (password or "").encode()
             self.s.sendall(des_encrypt(pw, chal))
-        else:
-            raise RFBError("no usable security type in %r" % types)
         res = struct.unpack("!I", self.read(4))[0]
         if res != 0:
             reason = b""
@@ -165,6 +182,31 @@ class RFBClient:
         self.fb = bytearray(self.width * self.height * 4)
         self.ext_key = False
         self.updates = 0
+
+    def _vencrypt(self, tls, server_hostname):
+        """VeNCrypt 0.2 in clear, then TLS over self.s; the inner
+        security type (None or 2 for VNC auth)."""
+        major, minor = self.read(2)
+        if (major, minor) != (0, 2):
+            raise RFBError("VeNCrypt version %d.%d" % (major, minor))
+        self.s.sendall(b"\x00\x02")
+        if self.read(1) != b"\x00":
+            raise RFBError("VeNCrypt version refused")
+        n = self.read(1)[0]
+        subtypes = list(struct.unpack("!%dI" % n, self.read(4 * n)))
+        self.vencrypt_subtypes = subtypes
+        pick = [t for t in subtypes
+                if t in VENCRYPT_NONE_SUBTYPES + VENCRYPT_VNC_SUBTYPES]
+        if not pick:
+            raise RFBError("no usable VeNCrypt subtype in %r" % subtypes)
+        self.vencrypt_subtype = pick[0]
+        self.s.sendall(struct.pack("!I", pick[0]))
+        if self.read(1) != b"\x01":
+            raise RFBError("VeNCrypt subtype refused")
+        timeout = self.s.gettimeout()
+        self.s = tls.wrap_socket(self.s, server_hostname=server_hostname)
+        self.s.settimeout(timeout)
+        return 2 if pick[0] in VENCRYPT_VNC_SUBTYPES else None
 
     def read(self, n):
         out = b""

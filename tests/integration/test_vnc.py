@@ -263,7 +263,7 @@ def unix_socket_and_refused_options():
             c.close()
             q.cmd("quit")
             h.wait()
-        for opt, msg in ((":1,tls-creds=x", "tls-creds: not supported"),
+        for opt, msg in ((":1,tls-creds=x", "No TLS credentials with id 'x'"),
                          (":1,sasl=on", "sasl: not supported"),
                          (":x", "can't convert to a number"),
                          (":1,bogus=1", "bogus")):

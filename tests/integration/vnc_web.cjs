@@ -4,6 +4,7 @@
 //   node vnc_web.cjs canvas URL   prints {"w","h","rgb"} (base64 RGB) of
 //                                 noVNC's canvas once connected
 //   node vnc_web.cjs type URL TEXT  types TEXT into the page
+// URL may be https:// (a TLS websocket port).
 // Exit status 0 on success; errors on stderr.
 const path = require('path');
 const { chromium } = require(path.join(process.env.PLAYWRIGHT_DIR,
@@ -14,7 +15,10 @@ async function main() {
     const browser = await chromium.launch({
         executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
         args: ['--headless', '--no-sandbox', '--disable-gpu',
-               '--disable-background-networking'],
+               '--disable-background-networking',
+               // the tests' https:// console has a certificate of their
+               // own throwaway CA
+               '--ignore-certificate-errors'],
     });
     try {
         const page = await browser.newPage();
