@@ -20,6 +20,7 @@ static const struct netdev_type *const types[] = {
     &netdev_socket,
     &netdev_hubport,
     &netdev_tap,
+    &netdev_bridge,
     &netdev_l2tpv3,
 #ifdef CONFIG_SLIRP
     &netdev_user,
@@ -28,7 +29,7 @@ static const struct netdev_type *const types[] = {
 
 /* Back ends of the manual that hemu does not have (yet). */
 static const char *const unsupported[] = {
-    "bridge", "vde", "netmap", "vhost-user", "vhost-vdpa",
+    "vde", "netmap", "vhost-user", "vhost-vdpa",
 #ifndef CONFIG_SLIRP
     "user",
 #endif
