@@ -202,7 +202,8 @@ def mcast_and_l2tpv3_wires():
                   arp_request("10.0.5.77", "10.0.5.1").hex(),
                   arp_request("10.0.5.66", "10.0.5.1").hex())
         check_eq(p.returncode, 0, "L2TPv3 peer: %r" % p.stderr)
-        got = arp_replies(bytes.fromhex(x) for x in p.stdout.decode().split())
+        got = arp_replies(bytes.fromhex(x)
+                          for x in p.stdout.decode().split())
         check("10.0.5.66" in got, "A's guest answered no ARP request "
               "sent with the right cookie (replies: %r)" % got)
         check("10.0.5.77" not in got, "an ARP request with a wrong L2TPv3 "
