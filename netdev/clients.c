@@ -20,6 +20,7 @@ static const struct netdev_type *const types[] = {
     &netdev_socket,
     &netdev_hubport,
     &netdev_tap,
+    &netdev_bridge,
     &netdev_l2tpv3,
     &netdev_vhost_user,
 #ifdef CONFIG_SLIRP
@@ -29,7 +30,7 @@ static const struct netdev_type *const types[] = {
 
 /* Back ends of the manual that hemu does not have (yet). */
 static const char *const unsupported[] = {
-    "bridge", "vde", "netmap", "vhost-vdpa",
+    "vde", "netmap", "vhost-vdpa",
 #ifndef CONFIG_SLIRP
     "user",
 #endif

@@ -154,6 +154,14 @@ void net_set_link(struct net_client *nc, bool up)
 static void filters_run(struct net_client *nc, bool tx, const uint8_t *buf,
                         size_t len)
 {
+    /* Filters (pcap) see the Ethernet frame without a virtio-net header. */
+    if (nc->vnet_hdr_len) {
+        if (len <= nc->vnet_hdr_len) {
+            return;
+        }
+        buf += nc->vnet_hdr_len;
+        len -= nc->vnet_hdr_len;
+    }
     for (struct net_filter *f = nc->filters; f; f = f->next) {
         f->frame(f, tx, buf, len);
     }
@@ -192,7 +200,7 @@ static void enqueue(struct net_client *to, const uint8_t *buf, size_t len)
 ssize_t net_send(struct net_client *nc, const uint8_t *buf, size_t len)
 {
     struct net_client *peer = nc->peer;
-    if (!len || len > NET_MAX_FRAME) {
+    if (len <= nc->vnet_hdr_len || len > NET_MAX_FRAME + nc->vnet_hdr_len) {
         return len;
     }
     filters_run(nc, true, buf, len);
@@ -235,6 +243,28 @@ void net_flush(struct net_client *nc)
     nc->flushing = false;
     if (!nc->q_head && nc->peer && nc->peer->ops->resume) {
         nc->peer->ops->resume(nc->peer);
+    }
+}
+
+bool net_vnet_hdr_enable(struct net_client *nic, unsigned len)
+{
+    struct net_client *peer = nic->peer;
+    if (!peer || !peer->ops->vnet_hdr_enable ||
+        !peer->ops->vnet_hdr_enable(peer, len)) {
+        return false;
+    }
+    /* Frames queued so far are plain: they cannot be told apart later. */
+    queue_purge(nic);
+    queue_purge(peer);
+    nic->vnet_hdr_len = peer->vnet_hdr_len = len;
+    return true;
+}
+
+void net_set_offload(struct net_client *nic, unsigned tun_flags)
+{
+    struct net_client *peer = nic->peer;
+    if (nic->vnet_hdr_len && peer && peer->ops->set_offload) {
+        peer->ops->set_offload(peer, tun_flags);
     }
 }
 

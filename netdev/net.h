@@ -40,6 +40,14 @@ struct net_client_ops {
     void (*cleanup)(struct net_client *nc);
     /* NICs: the query-rx-filter object, NULL if not supported. */
     struct json_object *(*rx_filter)(struct net_client *nc);
+    /* Back ends that can carry the virtio-net header (tap with
+     * IFF_VNET_HDR): from now on frames to and from this client start
+     * with a len-byte struct virtio_net_hdr(_v1), passed through
+     * unchanged.  false: not possible (plain frames stay). */
+    bool (*vnet_hdr_enable)(struct net_client *nc, unsigned len);
+    /* With the header: the offloads the receiver accepts (TUN_F_* of
+     * linux/if_tun.h: partial checksums, TSO4/6 and ECN segments). */
+    void (*set_offload)(struct net_client *nc, unsigned tun_flags);
 };
 
 struct net_pkt;
@@ -59,6 +67,10 @@ struct net_client {
     bool flushing;
     struct net_filter *filters;     /* filter-dump and friends */
     int hub_id;             /* hub ports: the hub, else -1 */
+    /* Frames to and from this client carry a virtio-net header of this
+     * many bytes first (0: plain Ethernet frames); only ever set on both
+     * ends of a peer pair by net_vnet_hdr_enable(). */
+    unsigned vnet_hdr_len;
     struct net_client *next;
 };
 
@@ -92,6 +104,12 @@ ssize_t net_send(struct net_client *nc, const uint8_t *buf, size_t len);
 bool net_can_send(const struct net_client *nc);
 /* nc can receive again: hand it the frames queued for it. */
 void net_flush(struct net_client *nc);
+
+/* A NIC (nic) asks its peer to carry len-byte virtio-net headers with
+ * every frame (both ways): true when the peer can, and then both have
+ * vnet_hdr_len = len.  Offloads start off (net_set_offload). */
+bool net_vnet_hdr_enable(struct net_client *nic, unsigned len);
+void net_set_offload(struct net_client *nic, unsigned tun_flags);
 
 /* ---- hubs (-net, -netdev hubport) ---- */
 

@@ -25,7 +25,7 @@ struct netdev_type {
 
 /* Back ends (each in its own file). */
 extern const struct netdev_type netdev_user, netdev_socket, netdev_hubport,
-    netdev_tap, netdev_l2tpv3, netdev_vhost_user;
+    netdev_tap, netdev_bridge, netdev_l2tpv3, netdev_vhost_user;
 
 /* Option handlers: record (and check the shape of) the option. */
 int net_opt_netdev(const char *arg, struct err **errp);

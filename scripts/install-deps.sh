@@ -34,6 +34,8 @@ glusterfs-server glusterfs-common"
 # Network: PXE (pxelinux, the Debian installer's netboot images, dnsmasq
 # on a tap) and the network benchmark (iperf3).
 TEST="$TEST pxelinux debian-installer-12-netboot-amd64 dnsmasq iperf3 iproute2"
+# tap br=/helper= and -netdev bridge: /usr/lib/qemu/qemu-bridge-helper.
+TEST="$TEST qemu-system-common"
 # NBD tests: servers (qemu-nbd is in qemu-utils).
 TEST="$TEST nbdkit qemu-utils"
 # SPICE tests: remote-viewer under Xvfb, xdotool to find and type into its

@@ -9,6 +9,9 @@
  * control commands they point at.  Then the queues are notified and
  * frames arrive from the wire, so every path sees arbitrary chains,
  * lengths, virtio_net_hdr offsets, GSO requests and command sizes.
+ * Two devices: one with a plain peer, one whose peer carries the
+ * virtio-net header as tap does (pass-through; bit 1 of byte 7 picks),
+ * so received headers are arbitrary too.
  */
 #include "emu/osdep.h"
 
@@ -25,8 +28,8 @@
 
 static struct mem_region ram;
 static struct addr_space *mem, *io;
-static struct virtio_pci *vp;
-static struct net_client *peer;
+static struct virtio_pci *vps[2];
+static struct net_client *peers[2];
 
 static ssize_t peer_receive(struct net_client *nc, const uint8_t *buf,
                             size_t len)
@@ -40,8 +43,17 @@ static ssize_t peer_receive(struct net_client *nc, const uint8_t *buf,
     return len;
 }
 
+static bool peer_vnet_hdr(struct net_client *nc, unsigned len)
+{
+    return true;
+}
+
 static const struct net_client_ops peer_ops = {
     .type = "fuzz", .receive = peer_receive,
+};
+
+static const struct net_client_ops vnet_peer_ops = {
+    .type = "fuzz", .receive = peer_receive, .vnet_hdr_enable = peer_vnet_hdr,
 };
 
 static void setup(void)
@@ -55,15 +67,20 @@ static void setup(void)
     }
     as_map(mem, 0, &ram, 0, RAM_SIZE, 0);
     pci_default_bus = pci_bus_new(mem, io);
-    peer = net_client_new(&peer_ops, sizeof(*peer), "fuzz", "fuzzpeer");
-    struct kvlist *kv = kvlist_new();
-    kv_set(kv, "netdev", "fuzzpeer");
-    kv_set(kv, "romfile", "");
-    struct err *e = NULL;
-    vp = (struct virtio_pci *)dev_create(&virtio_net_pci_type, kv, &e);
-    kvlist_free(kv);
-    if (!vp) {
-        abort();
+    for (int i = 0; i < 2; i++) {
+        const char *name = i ? "fuzzvnet" : "fuzzpeer";
+        peers[i] = net_client_new(i ? &vnet_peer_ops : &peer_ops,
+                                  sizeof(*peers[i]), "fuzz", name);
+        struct kvlist *kv = kvlist_new();
+        kv_set(kv, "netdev", name);
+        kv_set(kv, "romfile", "");
+        struct err *e = NULL;
+        vps[i] = (struct virtio_pci *)dev_create(&virtio_net_pci_type, kv,
+                                                 &e);
+        kvlist_free(kv);
+        if (!vps[i]) {
+            abort();
+        }
     }
 }
 
@@ -79,6 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 8) {
         return 0;
     }
+    struct virtio_pci *vp = vps[(data[7] >> 1) & 1];
+    struct net_client *peer = peers[(data[7] >> 1) & 1];
     virtio_pci_reset(vp);
     memset(ram.ram, 0, RAM_SIZE);
     /* Queue q (up to 32 entries): descriptors at 0x40 + 0x300 * q, the

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* net_test.c - the net layer: peer delivery, the per-receiver queue (held
  * while the receiver cannot take frames, flushed in order, bounded, resume
- * to the sender), link down, hubs, filter-dump's pcap, MAC parsing. */
+ * to the sender), link down, hubs, virtio-net header pass-through between
+ * peers, filter-dump's pcap, MAC parsing. */
 #include "emu/osdep.h"
 
 #include <fcntl.h>
@@ -213,6 +214,66 @@ TEST(filter_dump_writes_pcap)
     EXPECT_EQ(r[3], 16);
     net_client_free(&a->nc);
     net_client_free(&b->nc);
+}
+
+static unsigned vnet_asked, vnet_offload;
+
+static bool v_enable(struct net_client *nc, unsigned len)
+{
+    vnet_asked = len;
+    return true;
+}
+
+static void v_offload(struct net_client *nc, unsigned flags)
+{
+    vnet_offload = flags;
+}
+
+static const struct net_client_ops v_ops = {
+    .type = "test", .receive = t_receive, .vnet_hdr_enable = v_enable,
+    .set_offload = v_offload,
+};
+
+TEST(vnet_header_pass_through)
+{
+    struct tclient *nic = tnew("vnic0"), *plain = tnew("vplain0");
+    struct tclient *tap = (struct tclient *)net_client_new(
+        &v_ops, sizeof(*tap), "test", "vtap0");
+    tap->ready = true;
+    /* No peer, or a peer that cannot carry the header: plain frames. */
+    EXPECT(!net_vnet_hdr_enable(&nic->nc, 12));
+    net_client_set_peer(&nic->nc, &plain->nc);
+    EXPECT(!net_vnet_hdr_enable(&nic->nc, 12));
+    EXPECT_EQ(nic->nc.vnet_hdr_len, 0);
+    net_client_free(&plain->nc);
+    net_client_set_peer(&nic->nc, &tap->nc);
+    net_set_offload(&nic->nc, 1);       /* not enabled yet: ignored */
+    EXPECT_EQ(vnet_offload, 0);
+    EXPECT(net_vnet_hdr_enable(&nic->nc, 12));
+    EXPECT_EQ(vnet_asked, 12);
+    EXPECT_EQ(nic->nc.vnet_hdr_len, 12);
+    EXPECT_EQ(tap->nc.vnet_hdr_len, 12);
+    net_set_offload(&nic->nc, 7);
+    EXPECT_EQ(vnet_offload, 7);
+    /* A header alone (or less) is no frame; header + frame goes as is. */
+    uint8_t f[12 + 60] = { 0 };
+    f[12] = 0xaa;
+    EXPECT_EQ(net_send(&nic->nc, f, 12), 12);
+    EXPECT_EQ(tap->got, 0);
+    EXPECT_EQ(net_send(&nic->nc, f, sizeof(f)), (ssize_t)sizeof(f));
+    EXPECT_EQ(tap->got, 1);
+    EXPECT_EQ(tap->last_len, sizeof(f));
+    EXPECT_EQ(tap->last[12], 0xaa);
+    /* The largest frame plus its header passes, one byte more does not. */
+    static uint8_t big[NET_MAX_FRAME + 13];
+    EXPECT_EQ(net_send(&nic->nc, big, NET_MAX_FRAME + 12),
+              NET_MAX_FRAME + 12);
+    EXPECT_EQ(tap->got, 2);
+    EXPECT_EQ(net_send(&nic->nc, big, NET_MAX_FRAME + 13),
+              NET_MAX_FRAME + 13);
+    EXPECT_EQ(tap->got, 2);
+    net_client_free(&nic->nc);
+    net_client_free(&tap->nc);
 }
 
 TEST(filter_dump_errors)

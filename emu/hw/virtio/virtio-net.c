@@ -28,6 +28,11 @@
 #include "netdev/vhost-user.h"
 
 #define F_CSUM 0
+#define F_GUEST_CSUM 1
+#define F_GUEST_TSO4 7
+#define F_GUEST_TSO6 8
+#define F_GUEST_ECN 9
+#define F_HOST_ECN 13
 #define F_MAC 5
 #define F_HOST_TSO4 11
 #define F_HOST_TSO6 12
@@ -75,9 +80,20 @@ struct virtio_net {
     bool tx_blocked;            /* the peer queued a frame: wait */
     struct bh *tx_bh;
     uint8_t *txbuf;
+    /* The peer (tap) carries the virtio-net header: the guest's goes out
+     * unchanged and the host's comes in (pass-through offloads). */
+    bool vnet;
+    unsigned offload;           /* TUN_F_* last given to the peer */
     struct vq_elem rx_first, rx_more, tx_e, ctrl_e;
     struct vhost_user *vhost;   /* -netdev vhost-user: it has the rings */
 };
+
+/* linux/if_tun.h's TUN_F_* (the ABI), for net_set_offload(). */
+#define TUN_CSUM 0x01
+#define TUN_TSO4 0x02
+#define TUN_TSO6 0x04
+#define TUN_TSO_ECN 0x08
+#define PASS_HDR_LEN 12         /* struct virtio_net_hdr_v1 */
 
 static uint64_t net_features(struct virtio_pci *vp)
 {
@@ -89,10 +105,33 @@ static uint64_t net_features(struct virtio_pci *vp)
                1ULL << F_CTRL_MAC_ADDR |
                (vhost_user_features(s->vhost) & 1ULL << F_MRG_RXBUF);
     }
-    return 1ULL << F_CSUM | 1ULL << F_MAC | 1ULL << F_HOST_TSO4 |
+    uint64_t pass = s->vnet ? 1ULL << F_GUEST_CSUM | 1ULL << F_GUEST_TSO4 |
+                              1ULL << F_GUEST_TSO6 | 1ULL << F_GUEST_ECN |
+                              1ULL << F_HOST_ECN : 0;
+    return pass | 1ULL << F_CSUM | 1ULL << F_MAC | 1ULL << F_HOST_TSO4 |
            1ULL << F_HOST_TSO6 | 1ULL << F_MRG_RXBUF | 1ULL << F_STATUS |
            1ULL << F_CTRL_VQ | 1ULL << F_CTRL_RX | 1ULL << F_CTRL_VLAN |
            1ULL << F_CTRL_MAC_ADDR;
+}
+
+/* Tell the peer which offloaded frames the driver accepts (5.1.6.4:
+ * partial checksums with GUEST_CSUM, TSO segments with GUEST_TSO4/6). */
+static void sync_offload(struct virtio_net *s)
+{
+    if (!s->vnet || !(s->vp.status & VIRTIO_STATUS_DRIVER_OK)) {
+        return;
+    }
+    unsigned f = 0;
+    if (virtio_has_feature(&s->vp, F_GUEST_CSUM)) {
+        f |= TUN_CSUM;
+        f |= virtio_has_feature(&s->vp, F_GUEST_TSO4) ? TUN_TSO4 : 0;
+        f |= virtio_has_feature(&s->vp, F_GUEST_TSO6) ? TUN_TSO6 : 0;
+        f |= virtio_has_feature(&s->vp, F_GUEST_ECN) ? TUN_TSO_ECN : 0;
+    }
+    if (f != s->offload) {
+        s->offload = f;
+        net_set_offload(&s->nc, f);
+    }
 }
 
 /* 5.1.6: the header has num_buffers with VERSION_1 or MRG_RXBUF. */
@@ -193,6 +232,25 @@ static ssize_t vn_receive(struct net_client *nc, const uint8_t *buf,
 {
     struct virtio_net *s = container_of(nc, struct virtio_net, nc);
     struct virtqueue *vq = &s->vp.vq[Q_RX];
+    uint8_t hdr[12] = { 0 };
+    size_t full_len = len;
+    if (s->vnet) {
+        /* The host's header (net_send guarantees it is there). */
+        memcpy(hdr, buf, 10);
+        buf += PASS_HDR_LEN;
+        len -= PASS_HDR_LEN;
+        if (!virtio_has_feature(&s->vp, F_GUEST_CSUM)) {
+            hdr[0] = 0;         /* 5.1.6.4.1: flags zero without it */
+        }
+        bool gso_ok = (hdr[1] & 0x7f) == 0 ||
+            ((hdr[1] & 0x7f) == 1 && virtio_has_feature(&s->vp,
+                                                        F_GUEST_TSO4)) ||
+            ((hdr[1] & 0x7f) == 4 && virtio_has_feature(&s->vp,
+                                                        F_GUEST_TSO6));
+        if (!gso_ok) {
+            return full_len;    /* a segment the driver cannot take */
+        }
+    }
     if (!rx_wanted(s, buf, len)) {
         return len;
     }
@@ -213,33 +271,32 @@ static ssize_t vn_receive(struct net_client *nc, const uint8_t *buf,
             /* Not enough buffers yet: give back what was taken and wait,
              * unless the whole ring cannot hold the frame. */
             vq->last_avail -= nbuf;
-            return nbuf >= vq->num ? (ssize_t)len : 0;
+            return nbuf >= vq->num ? (ssize_t)full_len : 0;
         }
         if (nbuf == 0 && e->in_len < hl) {
             vq->last_avail--;   /* no room for the header: drop the frame */
-            return len;
+            return full_len;
         }
         uint64_t at = nbuf ? 0 : hl;
         uint64_t n = MIN(e->in_len - at, (uint64_t)(len - off));
         if (vq_copy_to(vq, e->in, e->n_in, at, buf + off, n) != n) {
             broken(s, vq);
-            return len;
+            return full_len;
         }
         off += n;
         vq_fill(vq, e, at + n, nbuf++);
         if (!mrg && off < len) {
             /* One buffer must hold the frame: drop it, keep the buffer. */
             vq->last_avail--;
-            return len;
+            return full_len;
         }
     }
-    uint8_t hdr[12] = { 0 };
     hdr[10] = (uint8_t)nbuf;
     hdr[11] = nbuf >> 8;
     vq_copy_to(vq, s->rx_first.in, s->rx_first.n_in, 0, hdr, hl);
     vq_flush(vq, nbuf);
     virtio_notify(&s->vp, vq);
-    return len;
+    return full_len;
 }
 
 /* ---- transmit ---- */
@@ -258,6 +315,7 @@ static void tx_run(struct virtio_net *s)
     if (!(s->vp.status & VIRTIO_STATUS_DRIVER_OK)) {
         return;
     }
+    sync_offload(s);
     bool done_any = false;
     for (int budget = 0; budget < TX_BUDGET; budget++) {
         if (s->tx_blocked) {
@@ -283,7 +341,16 @@ static void tx_run(struct virtio_net *s)
                 .csum_offset = hb[8] | hb[9] << 8,
             };
             size_t flen = e->out_len - hl;
-            if (vq_copy_from(vq, e->out, e->n_out, hl, s->txbuf, flen) == flen
+            if (s->vnet) {
+                /* The guest's header goes to the host kernel as it is
+                 * (tun checks it); num_buffers is zero on transmit. */
+                memset(s->txbuf, 0, PASS_HDR_LEN);
+                memcpy(s->txbuf, hb, 10);
+                if (flen && vq_copy_from(vq, e->out, e->n_out, hl,
+                                         s->txbuf + PASS_HDR_LEN, flen) == flen) {
+                    tx_emit(s, s->txbuf, PASS_HDR_LEN + flen);
+                }
+            } else if (vq_copy_from(vq, e->out, e->n_out, hl, s->txbuf, flen) == flen
                 && flen) {
                 /* A frame the header does not fit is dropped. */
                 (void)vnet_tx_offload(&h, s->txbuf, flen, tx_emit, s);
@@ -455,6 +522,7 @@ static void net_notify(struct virtio_pci *vp, unsigned q)
     }
     switch (q) {
     case Q_RX:
+        sync_offload(s);
         net_flush(&s->nc);
         break;
     case Q_TX:
@@ -486,6 +554,10 @@ static void net_reset(struct virtio_pci *vp)
         vhost_user_stop(s->vhost);
     }
     s->tx_blocked = false;
+    if (s->offload) {
+        s->offload = 0;
+        net_set_offload(&s->nc, 0);
+    }
     if (s->tx_bh) {
         bh_cancel(s->tx_bh);
     }
@@ -670,7 +742,8 @@ static int vn_realize(struct device *dev, struct err **errp)
     if (!s->vp.pci.romfile) {
         patch_rom_ids(&s->vp.pci);
     }
-    s->txbuf = xmalloc(TX_MAX);
+    s->txbuf = xmalloc(PASS_HDR_LEN + TX_MAX);
+    s->vnet = net_vnet_hdr_enable(&s->nc, PASS_HDR_LEN);
     s->tx_bh = bh_new(tx_bh_run, s);
     rx_mode_reset(s);
     net_client_set_info(&s->nc, "model=virtio-net-pci,macaddr=%02x:%02x:%02x:"

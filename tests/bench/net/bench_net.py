@@ -9,7 +9,8 @@ boot-to-DHCP-lease time (user: slirp's DHCP), iperf3 TCP throughput
 host->guest and guest->host (-R), and on tap the ping round trip from
 the namespace.  Prints one table with hemu/QEMU ratios.
 
-Usage: bench_net.py HEMU [SECONDS]   (iperf3 -t, default 5)"""
+Usage: bench_net.py HEMU [SECONDS [CASE...]]   (iperf3 -t, default 5;
+CASE as NIC:BACKEND, e.g. virtio-net-pci:tap, default all four)"""
 import json
 import os
 import re
@@ -82,7 +83,7 @@ class VM:
             for m in re.finditer(r"HEMU-NET: ([\w-]+)", self.text):
                 self.marks.setdefault(m.group(1), time.time() - self.t0)
 
-    def wait(self, key, timeout=600):
+    def wait(self, key, timeout=1200):
         end = time.time() + timeout
         while time.time() < end and self.proc.poll() is None:
             if key in self.marks:
@@ -158,6 +159,9 @@ def main():
     hemu = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build",
                                                              "hemu")
     secs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    cases = sys.argv[3:] or ["%s:%s" % (n, b) for n in ("e1000",
+                                                         "virtio-net-pci")
+                             for b in ("user", "tap")]
     guest()
     tmp = "/tmp/hemu-nbench-%d" % os.getpid()
     os.makedirs(tmp, exist_ok=True)
@@ -168,8 +172,9 @@ def main():
         if have_ns:
             subprocess.run(["ip", "netns", "exec", NS, "ip", "link", "set",
                             "lo", "up"], check=True)
-        for nic in ("e1000", "virtio-net-pci"):
-            for backend in ("user", "tap"):
+        for case in cases:
+            nic, backend = case.split(":")
+            if True:
                 if backend == "tap" and not have_ns:
                     continue
                 got = {}
