@@ -15,6 +15,7 @@
 #include "emu/util/err.h"
 #include "netdev/net.h"
 #include "netdev/netdev.h"
+#include "netdev/vhost-user.h"
 
 static const struct netdev_type *const types[] = {
     &netdev_socket,
@@ -364,6 +365,13 @@ static int process(struct net_opt *o, struct err **errp)
             if (!nc) {
                 return -1;
             }
+            if (vhost_user_of(nc)) {
+                /* On a hub no NIC could take the rings. */
+                err_setf(errp, "-net vhost-user: not supported (use -netdev "
+                         "vhost-user with -device virtio-net-pci)");
+                net_client_free(nc);
+                return -1;
+            }
             struct net_client *port = net_hub_add_port(0, NULL, errp);
             net_client_set_peer(port, nc);
             return 0;
@@ -507,6 +515,12 @@ int net_nic_init(struct net_client *nc, const struct net_client_ops *ops,
         if (peer->peer) {
             err_setf(errp, "Property '%s.netdev' can't take value '%s', "
                      "it's in use", model, netdev);
+            return -1;
+        }
+        /* The back end owns the rings: only virtio-net has them to give
+         * (QEMU refuses the same way). */
+        if (vhost_user_of(peer) && strncmp(model, "virtio-net", 10)) {
+            err_setf(errp, "vhost-user requires frontend driver virtio-net-*");
             return -1;
         }
     }

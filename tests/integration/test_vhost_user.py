@@ -307,6 +307,16 @@ def t_refusals():
                     "using -object memory-backend-file share=on")
         finally:
             stop(pmd, signal.SIGINT)
+        os.unlink(sock) if os.path.exists(sock) else None
+        pmd, pr = start_testpmd(tmp, sock)
+        try:
+            # Only virtio-net can hand its rings to the back end.
+            refused(["-chardev", "socket,id=c,path=%s" % sock,
+                     "-netdev", "vhost-user,id=n,chardev=c",
+                     "-device", "e1000,netdev=n"],
+                    "vhost-user requires frontend driver virtio-net-*")
+        finally:
+            stop(pmd, signal.SIGINT)
 
 
 if __name__ == "__main__":
