@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -86,6 +87,19 @@ class Hemu:
         self.proc = subprocess.Popen(self.args, stdin=stdin,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, **kw)
+        # Drain stderr as it comes: a long run whose libraries warn a lot
+        # would otherwise fill the pipe and block hemu's main loop.
+        self._err = []
+        self._err_thread = threading.Thread(target=self._drain_stderr,
+                                            daemon=True)
+        self._err_thread.start()
+
+    def _drain_stderr(self):
+        try:
+            for chunk in iter(lambda: self.proc.stderr.read1(65536), b""):
+                self._err.append(chunk)
+        except (OSError, ValueError):
+            pass
 
     def wait(self, timeout=10):
         try:
@@ -100,13 +114,17 @@ class Hemu:
             self.proc.wait()
 
     def stderr(self):
-        return self.proc.stderr.read().decode(errors="replace")
+        """Everything hemu wrote to stderr, once it has exited."""
+        self.proc.wait()
+        self._err_thread.join(10)
+        return b"".join(self._err).decode(errors="replace")
 
     def __enter__(self):
         return self
 
     def __exit__(self, *a):
         self.kill()
+        self._err_thread.join(10)
         for f in (self.proc.stdout, self.proc.stderr):
             if f:
                 f.close()
