@@ -113,6 +113,10 @@ class Hemu:
             self.proc.kill()
             self.proc.wait()
 
+    def stderr_so_far(self):
+        """What hemu has written to stderr up to now (it keeps running)."""
+        return b"".join(list(self._err))
+
     def stderr(self):
         """Everything hemu wrote to stderr, once it has exited."""
         self.proc.wait()
