@@ -21,25 +21,17 @@ import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from netvm import NetVM  # noqa: E402
 from hemutest import HEMU, ROOT, Fail, check, check_eq, run_tests, test  # noqa: E402,E501
 
-GUEST = os.path.join(ROOT, "build", "demo")
 TIMEOUT = 900
 NS = "hemu-mc-%d" % os.getpid()
 GROUP = "230.0.5.1:7105"
 
 
-def guest():
-    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST, "net"], capture_output=True, text=True,
-                       timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh net failed: %s" % r.stderr)
-    return r.stdout.split()
 
 
 def in_ns(*cmd):
@@ -53,43 +45,8 @@ def l2tp(src, dst, tx_session, rx_session, extra):
             % (src, dst, tx_session, rx_session, extra))
 
 
-class VM:
-    def __init__(self, emu, ip, peer, nic, mac, netargs):
-        kernel, initrd = guest()
-        args = [emu, "-nographic", "-m", "160", "-kernel", kernel,
-                "-initrd", initrd, "-append",
-                "console=ttyS0 quiet hemu.net=1 hemu.ip=%s hemu.ping=%s "
-                "hemu.stay=900 hemu.wait=900" % (ip, peer)] + netargs + [
-                "-device", "%s,netdev=n0,mac=%s" % (nic, mac)]
-        if "qemu-system" in emu:
-            args[1:1] = ["-accel", "tcg"]
-        self.ip = ip
-        self.name = "%s %s %s" % (os.path.basename(emu), nic, ip)
-        self.proc = subprocess.Popen(["ip", "netns", "exec", NS] + args,
-                                     stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
-        self.text = ""
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        while True:
-            b = self.proc.stdout.read1(4096)
-            if not b:
-                return
-            self.text += b.decode(errors="replace")
-
-    def value(self, key):
-        for line in self.text.splitlines():
-            i = line.find("HEMU-NET: %s=" % key)
-            if i >= 0:
-                return line[i + len(key) + 11:].strip()
-        return None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+def VM(emu, ip, peer, nic, mac, netargs):
+    return NetVM(NS, emu, ip, peer, nic, mac, netargs)
 
 
 PY_MAC = bytes.fromhex("5254000005ee")

@@ -17,10 +17,10 @@ import hashlib
 import os
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from netvm import NetVM  # noqa: E402
 from hemutest import (HEMU, ROOT, Fail, TempDir, check, check_eq,  # noqa: E402
                       run_tests, test)
 
@@ -29,13 +29,6 @@ TIMEOUT = 900
 NS = "hemu-net-%d" % os.getpid()
 
 
-def guest():
-    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST, "net"], capture_output=True, text=True,
-                       timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh net failed: %s" % r.stderr)
-    return r.stdout.split()
 
 
 def in_ns(*cmd, **kw):
@@ -43,43 +36,8 @@ def in_ns(*cmd, **kw):
                           capture_output=True, timeout=kw.get("timeout", 60))
 
 
-class VM:
-    def __init__(self, emu, ip, peer, nic, mac, netargs):
-        kernel, initrd = guest()
-        args = [emu, "-nographic", "-m", "160", "-kernel", kernel,
-                "-initrd", initrd, "-append",
-                "console=ttyS0 quiet hemu.net=1 hemu.ip=%s hemu.ping=%s "
-                "hemu.stay=900 hemu.wait=900" % (ip, peer)] + netargs + [
-                "-device", "%s,netdev=n0,mac=%s" % (nic, mac)]
-        if "qemu-system" in emu:
-            args[1:1] = ["-accel", "tcg"]
-        self.ip = ip
-        self.name = "%s %s %s" % (os.path.basename(emu), nic, ip)
-        self.proc = subprocess.Popen(["ip", "netns", "exec", NS] + args,
-                                     stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
-        self.text = ""
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        while True:
-            b = self.proc.stdout.read1(4096)
-            if not b:
-                return
-            self.text += b.decode(errors="replace")
-
-    def value(self, key):
-        for line in self.text.splitlines():
-            i = line.find("HEMU-NET: %s=" % key)
-            if i >= 0:
-                return line[i + len(key) + 11:].strip()
-        return None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+def VM(emu, ip, peer, nic, mac, netargs):
+    return NetVM(NS, emu, ip, peer, nic, mac, netargs)
 
 
 @test

@@ -23,10 +23,10 @@ import signal
 import struct
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from netvm import NetVM  # noqa: E402
 from hemutest import (HEMU, ROOT, Fail, TempDir, check, check_eq,  # noqa: E402
                       run_tests, test)
 
@@ -43,13 +43,6 @@ IFF_TAP, IFF_NO_PI = 0x0002, 0x1000
 IFF_VNET_HDR, IFF_MULTI_QUEUE = 0x4000, 0x0100
 
 
-def guest():
-    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST, "net"], capture_output=True, text=True,
-                       timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh net failed: %s" % r.stderr)
-    return r.stdout.split()
 
 
 def in_ns(*cmd, **kw):
@@ -73,41 +66,9 @@ def open_tap_queue(name):
     return fd
 
 
-class VM:
-    def __init__(self, ip, peer, mac, netargs, pass_fds=()):
-        kernel, initrd = guest()
-        args = [HEMU, "-nographic", "-m", "160", "-kernel", kernel,
-                "-initrd", initrd, "-append",
-                "console=ttyS0 quiet hemu.net=1 hemu.ip=%s hemu.ping=%s "
-                "hemu.stay=900 hemu.wait=900" % (ip, peer)] + netargs + [
-                "-device", "virtio-net-pci,netdev=n0,mac=%s" % mac]
-        self.ip = ip
-        self.proc = subprocess.Popen(["ip", "netns", "exec", NS] + args,
-                                     stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT,
-                                     pass_fds=pass_fds)
-        self.text = ""
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        while True:
-            b = self.proc.stdout.read1(4096)
-            if not b:
-                return
-            self.text += b.decode(errors="replace")
-
-    def value(self, key):
-        for line in self.text.splitlines():
-            i = line.find("HEMU-NET: %s=" % key)
-            if i >= 0:
-                return line[i + len(key) + 11:].strip()
-        return None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+def VM(ip, peer, mac, netargs, pass_fds=()):
+    return NetVM(NS, HEMU, ip, peer, "virtio-net-pci", mac, netargs,
+                 pass_fds)
 
 
 def bridge_ports():
