@@ -13,7 +13,6 @@
  */
 #include "emu/osdep.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <glusterfs/api/glfs.h>
 
@@ -35,18 +34,6 @@ struct gluster_state {
     glfs_fd_t *fd;
     char *where;
 };
-
-static char *unescape(const char *s)
-{
-    int n = 0;
-    char *u = curl_easy_unescape(NULL, s, 0, &n);
-    if (!u) {
-        return NULL;
-    }
-    char *r = (size_t)n == strlen(u) ? xstrdup(u) : NULL; /* no %00 */
-    curl_free(u);
-    return r;
-}
 
 /* gluster+T://host:port/volume/path?socket=S into the -blockdev keys. */
 int gluster_parse_url(struct kvlist *kv, const char *fn, struct err **errp)
@@ -75,33 +62,14 @@ int gluster_parse_url(struct kvlist *kv, const char *fn, struct err **errp)
                  (int)sl, fn);
         return -1;
     }
-    const char *rest = sep + 3;
-    /* libcurl wants an authority for a scheme it does not know; give it
-     * one and remember it was empty. */
-    bool no_host = !*rest || *rest == '/' || *rest == '?';
-    char *url = xasprintf("http://%s%s", no_host ? "localhost" : "", rest);
-    CURLU *u = curl_url();
-    char *host = NULL, *port = NULL, *path = NULL, *query = NULL,
-         *user = NULL, *frag = NULL, *vol = NULL, *file = NULL;
+    struct netblk_url nu;
+    if (netblk_url_split("Gluster", fn, sep + 3, &nu, errp) < 0) {
+        return -1;
+    }
+    char *vol = NULL, *file = NULL;
     int r = -1;
-    if (!u || curl_url_set(u, CURLUPART_URL, url, CURLU_PATH_AS_IS)
-        != CURLUE_OK) {
-        err_setf(errp, "Gluster URL '%s' is not valid", fn);
-        goto out;
-    }
-    curl_url_get(u, CURLUPART_HOST, &host, 0);
-    curl_url_get(u, CURLUPART_PORT, &port, 0);
-    curl_url_get(u, CURLUPART_PATH, &path, 0);
-    curl_url_get(u, CURLUPART_QUERY, &query, 0);
-    curl_url_get(u, CURLUPART_USER, &user, 0);
-    curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
-    if (user || frag) {
-        err_setf(errp, "Gluster URL '%s': user names and fragments are not "
-                 "allowed", fn);
-        goto out;
-    }
     /* /volume/path: the first component names the volume. */
-    const char *p = path ? path : "";
+    const char *p = nu.path ? nu.path : "";
     while (*p == '/') {
         p++;
     }
@@ -111,9 +79,9 @@ int gluster_parse_url(struct kvlist *kv, const char *fn, struct err **errp)
         goto out;
     }
     char *v = xstrndup(p, (size_t)(slash - p));
-    vol = unescape(v);
+    vol = netblk_unescape(v);
     free(v);
-    file = unescape(slash);
+    file = netblk_unescape(slash);
     if (!vol || !*vol || !file) {
         err_setf(errp, "Gluster URL '%s': bad volume or path", fn);
         goto out;
@@ -122,58 +90,31 @@ int gluster_parse_url(struct kvlist *kv, const char *fn, struct err **errp)
     kv_set(kv, "path", file);
     kv_set(kv, "server.0.type", type);
     if (!strcmp(type, "unix")) {
-        if (!no_host || port) {
-            err_setf(errp, "Gluster URL '%s': gluster+unix takes no host "
-                     "or port", fn);
+        char *sock = netblk_url_socket("Gluster", fn, "gluster+unix", &nu,
+                                       errp);
+        if (!sock) {
             goto out;
         }
-        if (!query || strncmp(query, "socket=", 7) || strchr(query, '&')) {
-            err_setf(errp, "Gluster URL '%s': gluster+unix needs exactly "
-                     "one query parameter, socket=PATH", fn);
-            goto out;
-        }
-        char *s = unescape(query + 7);
-        if (!s || !*s) {
-            free(s);
-            err_setf(errp, "Gluster URL '%s': bad socket path", fn);
-            goto out;
-        }
-        kv_set(kv, "server.0.socket", s);
-        free(s);
+        kv_set(kv, "server.0.socket", sock);
+        free(sock);
     } else {
-        if (query) {
+        if (nu.query) {
             err_setf(errp, "Gluster URL '%s': only gluster+unix takes a "
                      "query (socket=)", fn);
             goto out;
         }
-        if (!no_host) {
-            size_t hl = strlen(host);
-            char *h = host[0] == '[' && hl > 2 && host[hl - 1] == ']'
-                      ? xstrndup(host + 1, hl - 2) : unescape(host);
-            if (!h || !*h) {
-                free(h);
-                err_setf(errp, "Gluster URL '%s': bad host", fn);
-                goto out;
-            }
-            kv_set(kv, "server.0.host", h);
-            free(h);
+        if (nu.host) {
+            kv_set(kv, "server.0.host", nu.host);
         }
-        if (port) {
-            kv_set(kv, "server.0.port", port);
+        if (nu.port) {
+            kv_set(kv, "server.0.port", nu.port);
         }
     }
     r = 0;
 out:
-    free(url);
     free(vol);
     free(file);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_free(query);
-    curl_free(user);
-    curl_free(frag);
-    curl_url_cleanup(u);
+    netblk_url_free(&nu);
     return r;
 }
 

@@ -15,6 +15,7 @@
 #endif
 
 #include "block-protocols/nbd.h"
+#include "block-protocols/netblk.h"
 #include "emu/cli/keyval.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
@@ -29,23 +30,6 @@ void nbd_addr_free(struct nbd_addr *a)
     free(a->tls_hostname);
     memset(a, 0, sizeof(*a));
 }
-
-#ifdef CONFIG_CURL
-static char *unescape(const char *s)
-{
-    int n = 0;
-    char *u = curl_easy_unescape(NULL, s, 0, &n);
-    if (!u) {
-        return NULL;
-    }
-    char *r = NULL;
-    if ((size_t)n == strlen(u)) {   /* no %00 inside */
-        r = xstrdup(u);
-    }
-    curl_free(u);
-    return r;
-}
-#endif
 
 static bool valid_port(const char *p)
 {
@@ -67,86 +51,45 @@ static int parse_url(struct nbd_addr *a, const char *fn, const char *scheme,
                  scheme);
         return -1;
     }
-    /* libcurl cannot parse an empty authority for a scheme it does not
-     * know; give it one and remember it was empty. */
-    bool no_host = !*rest || *rest == '/' || *rest == '?';
-    char *url = xasprintf("http://%s%s", no_host ? "localhost" : "", rest);
-    CURLU *u = curl_url();
+    struct netblk_url nu;
+    if (netblk_url_split("NBD", fn, rest, &nu, errp) < 0) {
+        return -1;
+    }
     int r = -1;
-    char *host = NULL, *port = NULL, *path = NULL, *query = NULL,
-         *user = NULL, *frag = NULL;
-    if (curl_url_set(u, CURLUPART_URL, url, CURLU_PATH_AS_IS) != CURLUE_OK) {
-        err_setf(errp, "NBD URL '%s' is not valid", fn);
-        goto out;
-    }
-    curl_url_get(u, CURLUPART_HOST, &host, 0);
-    curl_url_get(u, CURLUPART_PORT, &port, 0);
-    curl_url_get(u, CURLUPART_PATH, &path, 0);
-    curl_url_get(u, CURLUPART_QUERY, &query, 0);
-    curl_url_get(u, CURLUPART_USER, &user, 0);
-    curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
-    if (user || frag) {
-        err_setf(errp, "NBD URL '%s': user names and fragments are not "
-                 "allowed", fn);
-        goto out;
-    }
     a->is_unix = is_unix;
-    const char *p = path ? path : "";
+    const char *p = nu.path ? nu.path : "";
     if (*p == '/') {
         p++;
     }
-    a->export = unescape(p);
+    a->export = netblk_unescape(p);
     if (!a->export) {
         err_setf(errp, "NBD URL '%s': bad export name", fn);
         goto out;
     }
     if (is_unix) {
-        if (!no_host || port) {
-            err_setf(errp, "NBD URL '%s': nbd+unix takes no host or port",
-                     fn);
-            goto out;
-        }
-        if (!query || strncmp(query, "socket=", 7) || strchr(query, '&')) {
-            err_setf(errp, "NBD URL '%s': nbd+unix needs exactly one query "
-                     "parameter, socket=PATH", fn);
-            goto out;
-        }
-        a->path = unescape(query + 7);
-        if (!a->path || !*a->path) {
-            err_setf(errp, "NBD URL '%s': bad socket path", fn);
+        a->path = netblk_url_socket("NBD", fn, "nbd+unix", &nu, errp);
+        if (!a->path) {
             goto out;
         }
     } else {
-        if (no_host || !host || !*host) {
+        if (!nu.host) {
             err_setf(errp, "NBD URL '%s' needs a host", fn);
             goto out;
         }
-        if (query) {
+        if (nu.query) {
             err_setf(errp, "NBD URL '%s': unexpected query parameters", fn);
             goto out;
         }
-        size_t hl = strlen(host);
-        if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
-            a->host = xstrndup(host + 1, hl - 2);   /* IPv6 literal */
-        } else {
-            a->host = unescape(host);
-        }
-        a->port = xstrdup(port ? port : "10809");
-        if (!a->host || !*a->host || !valid_port(a->port)) {
+        a->host = xstrdup(nu.host);
+        a->port = xstrdup(nu.port ? nu.port : "10809");
+        if (!valid_port(a->port)) {
             err_setf(errp, "NBD URL '%s': bad host or port", fn);
             goto out;
         }
     }
     r = 0;
 out:
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_free(query);
-    curl_free(user);
-    curl_free(frag);
-    curl_url_cleanup(u);
-    free(url);
+    netblk_url_free(&nu);
     return r;
 }
 #else

@@ -74,4 +74,22 @@ extern const struct bdrv_ops bdrv_iscsi_ops, bdrv_http_ops, bdrv_https_ops,
  * (volume, path, server.0.*). */
 int gluster_parse_url(struct kvlist *kv, const char *fn, struct err **errp);
 
+/* URLs of schemes libcurl does not know, split by its URL API
+ * (url-split.c, built with libcurl): nbd[+T]://, gluster[+T]://.
+ * rest is what follows "://"; what names the protocol in messages. */
+struct netblk_url {
+    bool no_host;               /* the authority was empty */
+    char *host;                 /* unescaped, IPv6 brackets off; or NULL */
+    char *port, *path, *query;  /* as written, or NULL */
+};
+int netblk_url_split(const char *what, const char *fn, const char *rest,
+                     struct netblk_url *nu, struct err **errp);
+/* A "+unix" URL's socket: no host or port, exactly one query socket=PATH;
+ * the unescaped path, or NULL with errp set. */
+char *netblk_url_socket(const char *what, const char *fn, const char *scheme,
+                        const struct netblk_url *nu, struct err **errp);
+void netblk_url_free(struct netblk_url *nu);
+/* %XX decoding; NULL for a bad escape or an embedded %00. */
+char *netblk_unescape(const char *s);
+
 #endif

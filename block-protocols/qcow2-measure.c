@@ -56,28 +56,9 @@ static uint64_t full_size(uint64_t vsize, uint64_t cs, unsigned refcount_order,
 int qcow2_measure(const struct bdrv_create_opts *o, struct bdrv *in,
                   struct bdrv_measure *m, struct err **errp)
 {
-    uint64_t cs = o->cluster_size ? o->cluster_size : 65536;
-    if (cs < 512 || cs > (2u << 20) || (cs & (cs - 1))) {
-        err_setf(errp, "Cluster size must be a power of two between 512 and "
-                 "2048k");
-        return -1;
-    }
-    if (o->extended_l2 && cs < 16384) {
-        err_setf(errp, "Extended L2 entries are only supported with cluster "
-                 "sizes of at least 16384 bytes");
-        return -1;
-    }
-    int compat = o->compat ? o->compat : 3;
-    int rbits = o->refcount_bits ? o->refcount_bits : 16;
-    if (rbits > 64 || (rbits & (rbits - 1))) {
-        err_setf(errp, "Refcount width must be a power of two and may not "
-                 "exceed 64 bits");
-        return -1;
-    }
-    if (compat < 3 && rbits != 16) {
-        err_setf(errp, "Different refcount widths than 16 bits require "
-                 "compatibility level 1.1 or above (use compat=1.1 or "
-                 "greater)");
+    uint32_t cs;
+    int compat, rbits;
+    if (qcow2_check_create_opts(o, &cs, &compat, &rbits, errp) < 0) {
         return -1;
     }
     const char *pre = o->preallocation ? o->preallocation : "off";

@@ -1114,13 +1114,20 @@ static int qcow2_snapshot_list(struct bdrv *bs, struct bdrv_snapshot **list)
 
 /* ---- create ---- */
 
-static int qcow2_create(const char *filename, const struct bdrv_create_opts *o,
-                        struct err **errp)
+/* The create options qcow2_create and qcow2_measure both check, with
+ * qemu-img's messages; on success the defaults are filled in. */
+int qcow2_check_create_opts(const struct bdrv_create_opts *o, uint32_t *csp,
+                            int *compatp, int *rbitsp, struct err **errp)
 {
     uint32_t cs = o->cluster_size ? o->cluster_size : 65536;
     if (cs < 512 || cs > (2u << 20) || (cs & (cs - 1))) {
         err_setf(errp, "Cluster size must be a power of two between 512 and "
                  "2048k");
+        return -1;
+    }
+    if (o->extended_l2 && cs < 16384) {
+        err_setf(errp, "Extended L2 entries are only supported with cluster "
+                 "sizes of at least 16384 bytes");
         return -1;
     }
     int compat = o->compat ? o->compat : 3;
@@ -1134,6 +1141,20 @@ static int qcow2_create(const char *filename, const struct bdrv_create_opts *o,
         err_setf(errp, "Different refcount widths than 16 bits require "
                  "compatibility level 1.1 or above (use compat=1.1 or "
                  "greater)");
+        return -1;
+    }
+    *csp = cs;
+    *compatp = compat;
+    *rbitsp = rbits;
+    return 0;
+}
+
+static int qcow2_create(const char *filename, const struct bdrv_create_opts *o,
+                        struct err **errp)
+{
+    uint32_t cs;
+    int compat, rbits;
+    if (qcow2_check_create_opts(o, &cs, &compat, &rbits, errp) < 0) {
         return -1;
     }
     if (o->lazy_refcounts && compat < 3) {

@@ -111,6 +111,10 @@ void qcow2_compressed_range(const struct qcow2 *s, uint64_t entry,
 /* Header (qcow2.c). */
 int qcow2_write_header_field(struct bdrv *bs, unsigned off, const void *v,
                              size_t len);
+/* Create options' cluster size, extended L2 and refcount width checks,
+ * shared by create and measure; fills in the defaults. */
+int qcow2_check_create_opts(const struct bdrv_create_opts *o, uint32_t *cs,
+                            int *compat, int *rbits, struct err **errp);
 
 /* Internal snapshots (qcow2-snapshot.c). */
 int qcow2_snapshot_create(struct bdrv *bs, const char *name, struct err **errp);
