@@ -223,6 +223,46 @@ class QMP:
         self.sock.close()
 
 
+def demo_guest(kind=None, dest=None, timeout=900):
+    """The kernel and initramfs paths of the demo guest that
+    scripts/build-demo-guest.sh builds from Debian packages (kind: None
+    for the demo, "net" for the network test guest)."""
+    dest = dest or os.path.join(ROOT, "build", "demo")
+    r = subprocess.run(["sh", os.path.join(ROOT, "scripts",
+                                           "build-demo-guest.sh"), dest]
+                       + ([kind] if kind else []),
+                       capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        raise Fail("build-demo-guest.sh failed: %s" % r.stderr[-500:])
+    return r.stdout.split()
+
+
+class SerialFile:
+    """A serial port hemu writes to a file (-serial file:PATH): what it
+    holds so far, and waiting for a text while hemu keeps running."""
+
+    def __init__(self, path, hemu=None):
+        self.path = path
+        self.hemu = hemu
+
+    def text(self):
+        try:
+            with open(self.path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def wait(self, text, timeout, since=0):
+        """Wait for text at or after offset since (a len() of text())."""
+        def seen():
+            if self.hemu is not None and self.hemu.proc.poll() is not None:
+                raise Fail("hemu exited: %s" % self.hemu.stderr()[-500:])
+            return text in self.text()[since:]
+        wait_for(seen, timeout=timeout,
+                 what="%r on the serial port (last: %r)"
+                 % (text, self.text()[-300:]))
+
+
 def run_tests():
     passed = failed = 0
     only = sys.argv[1:]
