@@ -360,7 +360,10 @@ static uint32_t apic_current_count(const struct apic *a)
     return ticks >= a->initial ? 0 : a->initial - (uint32_t)ticks;
 }
 
-static void apic_timer_arm(struct apic *a)
+/* now is the time the caller loaded timer_start at: reading the clock
+ * again here could find a short count (Linux loads ~1 us ones) already
+ * run out when the host was slow between the two reads, and lose it. */
+static void apic_timer_arm(struct apic *a, int64_t now)
 {
     uint32_t mode = LVT_TIMER_MODE(a->lvt[LVT_TIMER]);
     if (mode == TIMER_TSC_DEADLINE) {
@@ -376,7 +379,6 @@ static void apic_timer_arm(struct apic *a)
         return;
     }
     int64_t period = (int64_t)a->initial * apic_tick_ns(a);
-    int64_t now = isa_time_ns();
     int64_t next = a->timer_start + period;
     if (mode == TIMER_PERIODIC && next <= now) {
         next += (now - a->timer_start) / period * period;
@@ -384,8 +386,13 @@ static void apic_timer_arm(struct apic *a)
             next += period;
         }
     } else if (next <= now) {
-        /* A one-shot count that already ran out has fired. */
+        /* A one-shot count that ran out (a divider change can do that):
+         * it fires now unless its timer already did. */
+        bool due = isa_timer_pending(a->timer);
         isa_timer_del(a->timer);
+        if (due) {
+            apic_local(a, LVT_TIMER);
+        }
         return;
     }
     isa_timer_mod(a->timer, next);
@@ -397,7 +404,7 @@ static void apic_timer_cb(void *opaque)
     apic_local(a, LVT_TIMER);
     switch (LVT_TIMER_MODE(a->lvt[LVT_TIMER])) {
     case TIMER_PERIODIC:
-        apic_timer_arm(a);
+        apic_timer_arm(a, isa_time_ns());
         break;
     case TIMER_TSC_DEADLINE:
         /* The deadline MSR reads 0 once it has fired (10.5.4.1). */
@@ -420,7 +427,7 @@ void apic_set_tsc_deadline(struct apic *a, uint64_t deadline_ns)
         apic_local(a, LVT_TIMER);
         return;
     }
-    apic_timer_arm(a);
+    apic_timer_arm(a, isa_time_ns());
 }
 
 /* ---------------------------------------------------------------------------
@@ -553,16 +560,17 @@ void apic_mmio_write(struct apic *a, unsigned off, uint32_t val)
         }
         a->initial = val;
         a->timer_start = isa_time_ns();
-        apic_timer_arm(a);
+        apic_timer_arm(a, a->timer_start);
         break;
     case APIC_TDCR: {
         /* Keep the current count across a divider change. */
         uint32_t cur = apic_current_count(a);
         a->divide = val & 0xb;
         if (a->initial) {
-            a->timer_start = isa_time_ns() -
+            int64_t now = isa_time_ns();
+            a->timer_start = now -
                              (int64_t)(a->initial - cur) * apic_tick_ns(a);
-            apic_timer_arm(a);
+            apic_timer_arm(a, now);
         }
         break;
     }

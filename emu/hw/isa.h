@@ -62,6 +62,9 @@ void isa_timer_free(struct isa_timer *t);
 void isa_time_set_manual(bool manual);
 /* Tests: advance the manual clock by ns, running timers as they fall due. */
 void isa_time_step(int64_t ns);
+/* Manual clock: every read also moves the time on by ns without firing
+ * timers (what a preempted host thread sees between two reads). */
+void isa_time_set_read_step(int64_t ns);
 
 /* a * b / c without overflow for the clock conversions (a, b, c >= 0). */
 static inline int64_t isa_muldiv64(int64_t a, int64_t b, int64_t c)

@@ -230,6 +230,40 @@ TEST(timer_one_shot_and_periodic)
     EXPECT_EQ(rd(0, TMCCT), 0);
 }
 
+/* Linux loads ~1 us one-shot counts; a host thread preempted between
+ * loading the count and arming the timer must not lose the interrupt,
+ * nor may a divider change after the count ran out. */
+TEST(timer_short_one_shot_on_a_slow_host)
+{
+    setup();
+    enable(0);
+    wr(0, TDCR, 0x3);               /* divide by 16 */
+    wr(0, LVT_TIMER, 0x33);
+    isa_time_set_read_step(5000);   /* each clock read: 5 us later */
+    wr(0, TMICT, 0x3e);             /* 992 ns */
+    isa_time_set_read_step(0);
+    isa_time_step(5000);
+    EXPECT_EQ(intr[0], 1);
+    EXPECT_EQ(apic_irq_ack(lapic[0]), 0x33);
+    wr(0, EOI, 0);
+    /* Fired once only: a divider change afterwards fires nothing. */
+    wr(0, TDCR, 0xb);
+    isa_time_step(5000);
+    EXPECT_EQ(intr[0], 0);
+    /* A divider change with the timer still pending but its count run
+     * out (the clock moved on between the reads): it fires now. */
+    wr(0, TDCR, 0x3);
+    isa_time_set_read_step(5000);
+    wr(0, TMICT, 0x3e);
+    wr(0, TDCR, 0xb);
+    isa_time_set_read_step(0);
+    EXPECT_EQ(intr[0], 1);
+    EXPECT_EQ(apic_irq_ack(lapic[0]), 0x33);
+    wr(0, EOI, 0);
+    isa_time_step(10000);
+    EXPECT_EQ(intr[0], 0);
+}
+
 TEST(timer_tsc_deadline)
 {
     setup();
