@@ -36,6 +36,13 @@ self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 cd "$dir"
+# Tests run side by side may build at once: one builder at a time (the
+# net variant calls this script again for the demo, under the same lock).
+if [ -z "${HEMU_DEMO_LOCKED:-}" ]; then
+    exec 9>"$dir/.build-lock"
+    flock 9
+    export HEMU_DEMO_LOCKED=1
+fi
 
 USB_MODS="usb-common usbcore uhci-hcd xhci-hcd xhci-pci hid usbhid hid-generic
 evdev crc64 crc64_rocksoft_generic crc64-rocksoft crct10dif_common
@@ -107,7 +114,8 @@ done
 ip link set lo up
 ip link set eth0 up
 # hemu.ping=PEER: a static address (hemu.ip=) and pings to a VM on the
-# same wire (socket back ends), answering for hemu.stay= seconds more.
+# same wire (socket back ends), answering for hemu.stay= seconds more;
+# hemu.ip1=/hemu.ping1= and hemu.ip2=/hemu.ping2= do the same on eth1/eth2.
 # hemu.iperf=1 (tests/bench/net): an address (hemu.ip= or DHCP), then
 # iperf3's server until the host is done.
 if [ "$(arg hemu.iperf)" = 1 ]; then
@@ -137,6 +145,21 @@ if [ -n "$peer" ]; then
     else
         echo "HEMU-NET: ping=failed"
     fi
+    # More NICs, more wires: hemu.ipN=/hemu.pingN= for ethN (N = 1, 2).
+    for n in 1 2; do
+        [ -n "$(arg hemu.ip$n)" ] || continue
+        ip addr add "$(arg hemu.ip$n)/24" dev "eth$n"
+        ip link set "eth$n" up
+        i=0
+        until ping -c 1 -W 2 "$(arg hemu.ping$n)" >/dev/null 2>&1; do
+            i=$((i + 2)); [ $i -ge "$wait" ] && break
+        done
+        if ping -c 3 -W 5 "$(arg hemu.ping$n)" >/dev/null 2>&1; then
+            echo "HEMU-NET: ping$n=ok"
+        else
+            echo "HEMU-NET: ping$n=failed"
+        fi
+    done
     sleep "$(arg hemu.stay)"
     echo "HEMU-NET: done"
     exit 0

@@ -24,13 +24,20 @@ def net_guest():
 
 
 class NetVM:
-    def __init__(self, ns, emu, ip, peer, nic, mac, netargs, pass_fds=()):
+    """links: more NICs, each (ip, peer, nic, mac) on netdev n1, n2 (which
+    netargs defines), reported as ping1=, ping2=."""
+
+    def __init__(self, ns, emu, ip, peer, nic, mac, netargs, pass_fds=(),
+                 links=()):
         kernel, initrd = net_guest()
+        append = ("console=ttyS0 quiet hemu.net=1 hemu.ip=%s hemu.ping=%s "
+                  "hemu.stay=900 hemu.wait=900" % (ip, peer))
+        devs = ["-device", "%s,netdev=n0,mac=%s" % (nic, mac)]
+        for n, (lip, lpeer, lnic, lmac) in enumerate(links, 1):
+            append += " hemu.ip%d=%s hemu.ping%d=%s" % (n, lip, n, lpeer)
+            devs += ["-device", "%s,netdev=n%d,mac=%s" % (lnic, n, lmac)]
         args = [emu, "-nographic", "-m", "160", "-kernel", kernel,
-                "-initrd", initrd, "-append",
-                "console=ttyS0 quiet hemu.net=1 hemu.ip=%s hemu.ping=%s "
-                "hemu.stay=900 hemu.wait=900" % (ip, peer)] + netargs + [
-                "-device", "%s,netdev=n0,mac=%s" % (nic, mac)]
+                "-initrd", initrd, "-append", append] + netargs + devs
         if "qemu-system" in emu:
             args[1:1] = ["-accel", "tcg"]
         self.ip = ip

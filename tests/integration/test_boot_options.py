@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import (ROOT, Fail, Hemu, TempDir, check, run_tests,  # noqa: E402
-                      test)
+                      test, demo_guest)
 
 NOBOOT = b"No bootable device."
 GUEST = os.path.join(ROOT, "build", "demo")
@@ -36,11 +36,7 @@ def read_until(h, marker, timeout, got=b""):
 
 
 def guest():
-    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST], capture_output=True, text=True, timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh failed: %s" % r.stderr)
-    return os.path.join(GUEST, "vmlinuz"), os.path.join(GUEST, "initrd.gz")
+    return demo_guest()
 
 
 @test

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hemutest import HEMU, ROOT, Fail, check, run_tests, test  # noqa: E402
+from hemutest import HEMU, ROOT, Fail, check, run_tests, test, demo_guest  # noqa: E402
 
 GUEST = os.path.join(ROOT, "build", "demo")
 
@@ -51,11 +51,7 @@ HOST_TIMING = [
 
 
 def guest():
-    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST], capture_output=True, text=True, timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh failed: %s" % r.stderr)
-    return os.path.join(GUEST, "vmlinuz"), os.path.join(GUEST, "initrd.gz")
+    return demo_guest()
 
 
 def start(emu):

@@ -15,17 +15,13 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import (ROOT, Fail, Hemu, QMP, TempDir, check, check_eq,  # noqa: E402
-                      connect_unix, run_tests, test)
+                      connect_unix, run_tests, test, demo_guest)
 
 GUEST = os.path.join(ROOT, "build", "demo")
 
 
 def guest():
-    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST], capture_output=True, text=True, timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh failed: %s" % r.stderr)
-    return os.path.join(GUEST, "vmlinuz"), os.path.join(GUEST, "initrd.gz")
+    return demo_guest()
 
 
 def boot_smp(n, extra=(), date=None):

@@ -15,24 +15,15 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import (ROOT, Fail, Hemu, TempDir, check, check_eq,  # noqa: E402
-                      run_tests, test, wait_for)
+                      run_tests, test, wait_for, demo_guest)
 import rfb  # noqa: E402
 from rfb import free_display  # noqa: E402
 
 GUEST = os.path.join(ROOT, "build", "demo")
-_built = []
 
 
 def guest():
-    if not _built:
-        r = subprocess.run(["sh", os.path.join(ROOT, "scripts",
-                                               "build-demo-guest.sh"),
-                            GUEST, "net"], capture_output=True, text=True,
-                           timeout=900)
-        if r.returncode != 0:
-            raise Fail("build-demo-guest.sh failed: %s" % r.stderr[-500:])
-        _built.append(r.stdout.split())
-    return _built[0]
+    return demo_guest("net")
 
 
 def boot(td, usb_args, usbdevs, evsecs, vnc=None, extra=""):

@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import (QMP, ROOT, Fail, Hemu, TempDir, check, check_eq,  # noqa: E402
-                      connect_unix, run_tests, test, wait_for)
+                      connect_unix, run_tests, test, wait_for, demo_guest)
 import rfb  # noqa: E402
 from rfb import free_display, matches_dump, screendump  # noqa: E402
 
@@ -25,12 +25,7 @@ TEXT = "HEMU VBE TEXT"
 
 
 def guest():
-    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST, "net"], capture_output=True, text=True,
-                       timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh net failed: %s" % r.stderr)
-    return r.stdout.split()
+    return demo_guest("net")
 
 
 def lit(px, w, x0, y0, x1, y1):
