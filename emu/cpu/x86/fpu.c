@@ -27,6 +27,7 @@ void x86_fpu_sync(struct x86_cpu *cpu)
 {
     uint8_t img[108];
 
+    x86_mx_sync(cpu);
     if (!cpu->fpu_live) {
         return;
     }

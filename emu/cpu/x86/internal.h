@@ -268,6 +268,9 @@ void x86_host_x87_save(uint8_t *image);
    host.  Everything that reads or writes the x87 state other than the
    instructions fpu.c runs live calls it first. */
 void x86_fpu_sync(struct x86_cpu *cpu);
+/* The same for MXCSR (ssefast.c lends it to the host's; x86_fpu_sync
+   calls it too). */
+void x86_mx_sync(struct x86_cpu *cpu);
 /* Execute bytes[0..len) (one instruction coded against the context
    registers) with the context loaded. */
 void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,

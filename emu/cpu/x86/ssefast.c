@@ -8,14 +8,13 @@
  * operand table, re-encoding and stub of sse.c.
  *
  * Floating point is bit-exact by running with the guest's MXCSR in the
- * host's: the handlers only take instructions while the guest's control
- * bits are the power-on ones (round to nearest, no DAZ/FTZ, everything
- * masked), which are the host's too; the host's MXCSR is made equal to
- * the guest's (flags included) before the instruction when it is not
- * already, and the guest's flags are read back after it.  The host's
- * control bits therefore never change, and its flags mirror the guest's
- * between instructions, so a loop pays one STMXCSR on each side.  Any
- * other MXCSR, CR0.EM/TS or missing CR4.OSFXSR goes to the generic
+ * host's: the handlers take instructions while every SIMD exception is
+ * masked in the guest's MXCSR (any rounding control, DAZ, FTZ), so none
+ * can trap.  The guest's MXCSR is loaded into the host's at the first
+ * such instruction of a run and its exception flags are read back only
+ * when something needs cpu->mxcsr (x86_mx_sync): a loop of SSE
+ * arithmetic pays no MXCSR access at all.  Unmasked exceptions,
+ * CR0.EM/TS or a missing CR4.OSFXSR go to the generic
  * x86_op_sse, which raises the exceptions.  References: Intel SDM vol. 1
  * 10.2.3 (MXCSR), 11.5 (SIMD floating-point exceptions); vol. 2 under
  * each mnemonic.
@@ -57,7 +56,8 @@ static inline __attribute__((always_inline)) uint64_t mlin(struct x86_cpu *cpu, 
     return x86_seg_lin(cpu, in->seg, off, n, write);
 }
 
-/* n (4, 8 or 16) bytes from memory, zero-extended to 128 bits */
+/* n (4, 8 or 16) bytes from memory, zero-extended to 128 bits; a 16-byte
+   operand within one page of RAM in the TLB is one host load */
 static inline __attribute__((always_inline)) __m128i mload(struct x86_cpu *cpu, const struct x86_insn *in,
                             unsigned n, bool al)
 {
@@ -65,6 +65,12 @@ static inline __attribute__((always_inline)) __m128i mload(struct x86_cpu *cpu, 
     uint64_t lo, hi = 0;
 
     if (n == 16) {
+        const struct x86_tlb_entry *e =
+            &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+        if (e->tag_read == (lin & ~0xfffull) && (lin & 0xfff) <= 0xff0) {
+            return _mm_loadu_si128((const __m128i *)(uintptr_t)
+                                   (lin + e->addend));
+        }
         lo = x86_read_lin(cpu, lin, 3);
         hi = x86_read_lin(cpu, lin + 8, 3);
     } else {
@@ -80,6 +86,12 @@ static inline __attribute__((always_inline)) void mstore(struct x86_cpu *cpu, co
     uint64_t lo = (uint64_t)_mm_cvtsi128_si64(v);
 
     if (n == 16) {
+        const struct x86_tlb_entry *e =
+            &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+        if (e->tag_write == (lin & ~0xfffull) && (lin & 0xfff) <= 0xff0) {
+            _mm_storeu_si128((__m128i *)(uintptr_t)(lin + e->addend), v);
+            return;
+        }
         x86_write_lin(cpu, lin, 3, lo);
         x86_write_lin(cpu, lin + 8, 3,
                       (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)));
@@ -97,25 +109,56 @@ static inline __attribute__((always_inline)) __m128i src(struct x86_cpu *cpu, co
 
 /* ---- MXCSR ----------------------------------------------------------------- */
 
-/* The guest's MXCSR has the power-on control bits: the host can run its
-   floating-point instructions as they are. */
+/* Every SIMD exception is masked in the guest's MXCSR: the host can run
+   its floating-point instructions as they are, with the guest's rounding
+   control, DAZ and FTZ, and no instruction can trap. */
 static inline bool mx_ok(const struct x86_cpu *cpu)
 {
-    return (cpu->mxcsr & 0xffc0) == 0x1f80;
+    return (cpu->mxcsr & 0x1f80) == 0x1f80;
+}
+
+/*
+ * The guest's MXCSR is lent to the host's for a whole run of the CPU
+ * (until x86_mx_sync: the end of x86_cpu_run, or anything that reads or
+ * writes cpu->mxcsr): loaded once, the exception flags then accumulate
+ * in the host's register as they do in the guest's, and are read back
+ * once.  The emulator does no floating point of its own on the vCPU
+ * thread in between that could set a flag (signal handlers start with
+ * a clean MXCSR on Linux).
+ */
+static __thread struct x86_cpu *mx_owner;
+static __thread uint32_t mx_host;       /* the host's own, while lent */
+
+void x86_mx_sync(struct x86_cpu *cpu)
+{
+    if (mx_owner != cpu) {
+        return;
+    }
+    __asm__ volatile("stmxcsr %0" : "=m"(cpu->mxcsr));
+    __asm__ volatile("ldmxcsr %0" : : "m"(mx_host));
+    mx_owner = NULL;
+}
+
+static __attribute__((noinline)) void mx_lend(struct x86_cpu *cpu)
+{
+    if (mx_owner) {
+        x86_mx_sync(mx_owner);
+    }
+    __asm__ volatile("stmxcsr %0" : "=m"(mx_host));
+    __asm__ volatile("ldmxcsr %0" : : "m"(cpu->mxcsr));
+    mx_owner = cpu;
 }
 
 static inline void mx_enter(struct x86_cpu *cpu)
 {
-    uint32_t h;
-    __asm__ volatile("stmxcsr %0" : "=m"(h));
-    if (h != cpu->mxcsr) {
-        __asm__ volatile("ldmxcsr %0" : : "m"(cpu->mxcsr));
+    if (__builtin_expect(mx_owner != cpu, 0)) {
+        mx_lend(cpu);
     }
 }
 
 static inline void mx_leave(struct x86_cpu *cpu)
 {
-    __asm__ volatile("stmxcsr %0" : "=m"(cpu->mxcsr));
+    (void)cpu;
 }
 
 /* ---- binary operations "op xmm, xmm/mN" ------------------------------------ */
