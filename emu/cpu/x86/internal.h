@@ -271,6 +271,12 @@ void x86_fpu_sync(struct x86_cpu *cpu);
 /* The same for MXCSR (ssefast.c lends it to the host's; x86_fpu_sync
    calls it too). */
 void x86_mx_sync(struct x86_cpu *cpu);
+/* An x87 instruction (2 bytes, memory operand at [RSI]) on the live
+   state with every exception masked: the host's FSW keeps the flags.
+   FCMOV reads flags; FCOMI returns the host's RFLAGS. */
+enum { X86_X87L_PLAIN, X86_X87L_FCOMI, X86_X87L_FCMOV };
+uint64_t x86_host_x87_lazy(int kind, const uint8_t *bytes, void *mem,
+                           uint64_t flags);
 /* Execute bytes[0..len) (one instruction coded against the context
    registers) with the context loaded. */
 void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
