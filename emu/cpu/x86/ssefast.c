@@ -503,65 +503,68 @@ static void movd_from_xmm(struct x86_cpu *cpu, const struct x86_insn *in)
 
 /* ---- shuffles and shifts by an immediate ------------------------------------ */
 
+/* The PSHUFB control that moves dword (imm >> 2i) & 3 to dword i: the
+   PSHUFD/SHUFPS selection as one host instruction (SSSE3, which every
+   host that runs the guest's SSSE3 instructions has; x86_sse_specialise
+   checks). */
+static inline __m128i dword_sel(unsigned imm)
+{
+    return _mm_set_epi32((int)(((imm >> 6) & 3) * 0x04040404u + 0x03020100u),
+                         (int)(((imm >> 4) & 3) * 0x04040404u + 0x03020100u),
+                         (int)(((imm >> 2) & 3) * 0x04040404u + 0x03020100u),
+                         (int)((imm & 3) * 0x04040404u + 0x03020100u));
+}
+
+__attribute__((target("ssse3")))
+static inline __m128i pshufb(__m128i v, __m128i m)
+{
+    __asm__("pshufb %1, %0" : "+x"(v) : "x"(m));
+    return v;
+}
+
 /* 66 0F 70: PSHUFD xmm, xmm/m128, imm8 */
+__attribute__((target("ssse3")))
 static void pshufd(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     if (!sse_on(cpu)) {
         x86_op_sse(cpu, in);
         return;
     }
-    uint32_t s[4], d[4];
     __m128i b = src(cpu, in, 16, true);
-    unsigned imm = (unsigned)in->imm;
-    memcpy(s, &b, 16);
-    for (unsigned i = 0; i < 4; i++) {
-        d[i] = s[(imm >> (2 * i)) & 3];
-    }
-    memcpy(cpu->xmm[in->reg], d, 16);
+    xset(cpu, in->reg, pshufb(b, dword_sel((unsigned)in->imm)));
 }
 
 /* 0F C6: SHUFPS xmm, xmm/m128, imm8 (low two from the destination, high
    two from the source) */
+__attribute__((target("ssse3")))
 static void shufps(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     if (!sse_on(cpu)) {
         x86_op_sse(cpu, in);
         return;
     }
-    uint32_t a[4], s[4], d[4];
     __m128i b = src(cpu, in, 16, true);
-    unsigned imm = (unsigned)in->imm;
-    memcpy(a, cpu->xmm[in->reg], 16);
-    memcpy(s, &b, 16);
-    d[0] = a[imm & 3];
-    d[1] = a[(imm >> 2) & 3];
-    d[2] = s[(imm >> 4) & 3];
-    d[3] = s[(imm >> 6) & 3];
-    memcpy(cpu->xmm[in->reg], d, 16);
+    __m128i m = dword_sel((unsigned)in->imm);
+    __m128i lo = pshufb(xget(cpu, in->reg), m);
+    __m128i hi = pshufb(b, _mm_unpackhi_epi64(m, m));
+    xset(cpu, in->reg, _mm_unpacklo_epi64(lo, hi));
 }
 
 /* 66 0F 72: PSRLD /2, PSRAD /4, PSLLD /6 xmm, imm8; 66 0F 73: PSRLQ /2,
-   PSLLQ /6 (the byte shifts /3 /7 stay generic).  Counts beyond the
-   element width give 0, or the sign for PSRAD. */
+   PSLLQ /6 (the byte shifts /3 /7 stay generic).  The host's shifts by
+   an XMM count take the whole 8-bit count as the immediate forms do:
+   beyond the element width 0, or the sign for PSRAD. */
 static void shift_d(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     if (!sse_on(cpu)) {
         x86_op_sse(cpu, in);
         return;
     }
-    uint32_t d[4];
-    unsigned n = (uint8_t)in->imm, r = in->reg & 7;
-    memcpy(d, cpu->xmm[in->rm], 16);
-    for (unsigned i = 0; i < 4; i++) {
-        if (r == 4) {
-            d[i] = (uint32_t)((int32_t)d[i] >> (n > 31 ? 31 : n));
-        } else if (n > 31) {
-            d[i] = 0;
-        } else {
-            d[i] = r == 2 ? d[i] >> n : d[i] << n;
-        }
-    }
-    memcpy(cpu->xmm[in->rm], d, 16);
+    __m128i v = xget(cpu, in->rm), n = _mm_cvtsi32_si128((uint8_t)in->imm);
+    unsigned r = in->reg & 7;
+    v = r == 2 ? _mm_srl_epi32(v, n) : r == 4 ? _mm_sra_epi32(v, n)
+               : _mm_sll_epi32(v, n);
+    xset(cpu, in->rm, v);
 }
 
 static void shift_q(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -570,11 +573,9 @@ static void shift_q(struct x86_cpu *cpu, const struct x86_insn *in)
         x86_op_sse(cpu, in);
         return;
     }
-    unsigned n = (uint8_t)in->imm, r = in->reg & 7;
-    for (unsigned i = 0; i < 2; i++) {
-        uint64_t v = cpu->xmm[in->rm][i];
-        cpu->xmm[in->rm][i] = n > 63 ? 0 : r == 2 ? v >> n : v << n;
-    }
+    __m128i v = xget(cpu, in->rm), n = _mm_cvtsi32_si128((uint8_t)in->imm);
+    v = (in->reg & 7) == 2 ? _mm_srl_epi64(v, n) : _mm_sll_epi64(v, n);
+    xset(cpu, in->rm, v);
 }
 
 /* 66 0F D7: PMOVMSKB r32/64, xmm; 0F 50 / 66 0F 50: MOVMSKPS/PD */
@@ -641,8 +642,6 @@ static x86_handler_fn *const flt[256][4] = {
     [0x6e] = { NULL, movd_to_xmm, NULL, NULL },
     [0x7e] = { NULL, movd_from_xmm, movq_load, NULL },
     [0xd6] = { NULL, movq_store, NULL, NULL },
-    [0x70] = { NULL, pshufd, NULL, NULL },
-    [0xc6] = { shufps, NULL, NULL, NULL },
 };
 
 bool x86_ssefast_off;
@@ -667,6 +666,10 @@ x86_handler_fn *x86_sse_specialise(const struct x86_insn *in)
     }
     if (o == 0x50 && pfx < 2 && in->mod == 3) {
         return pfx ? movmskpd : movmskps;
+    }
+    if ((o == 0x70 && pfx == 1) || (o == 0xc6 && pfx == 0)) {
+        return __builtin_cpu_supports("ssse3") ? (o == 0x70 ? pshufd : shufps)
+                                               : NULL;
     }
     if ((o == 0x72 || o == 0x73) && pfx == 1 && in->mod == 3) {
         unsigned r = in->reg & 7;
