@@ -193,8 +193,7 @@ static void emu_setup(void)
     x86_cpu_update_mode(&cpu);
 }
 
-/* Runs the 3 instructions FXRSTOR, insn, FXSAVE. */
-/* instructions per emu_run: FXRSTOR, the instruction(s), FXSAVE */
+/* Runs FXRSTOR, the instruction(s), FXSAVE: emu_budget instructions. */
 static uint64_t emu_budget = 3;
 
 static int emu_run(struct nregs *st, const uint8_t *code, unsigned len)

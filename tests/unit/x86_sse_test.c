@@ -317,7 +317,9 @@ TEST(sse_fast_forms)
     EXPECT_EQ(bad, 0);
 }
 
-/* Runs of specialised SSE floating-point forms: the guest's MXCSR stays
+/* Runs of specialised SSE floating-point and MMX forms (the first MMX
+   instruction takes the generic path when TOP is not 0, the rest the
+   specialised one, mmxfast.c): the guest's MXCSR stays
    in the host's between them and its flags are read back only by
    STMXCSR, a generic instruction or the final FXSAVE (ssefast.c).
    Random sequences against the host and against the generic path, with
@@ -343,6 +345,15 @@ TEST(sse_fast_sequences)
         { 4, { 0x66, 0x0f, 0x5f, 0xca } },          /* maxpd xmm1, xmm2 */
         { 3, { 0x0f, 0x57, 0xc0 } },                /* xorps xmm0, xmm0 */
         { 4, { 0x66, 0x0f, 0xe6, 0xd9 } },          /* cvttpd2dq xmm3, xmm1 */
+        { 3, { 0x0f, 0xfe, 0xc1 } },                /* paddd mm0, mm1 */
+        { 3, { 0x0f, 0xef, 0x0b } },                /* pxor mm1, [rbx] */
+        { 3, { 0x0f, 0x63, 0xca } },                /* packsswb mm1, mm2 */
+        { 3, { 0x0f, 0x68, 0xd1 } },                /* punpckhbw mm2, mm1 */
+        { 3, { 0x0f, 0xf5, 0xc3 } },                /* pmaddwd mm0, mm3 */
+        { 3, { 0x0f, 0xd1, 0xc1 } },                /* psrlw mm0, mm1 */
+        { 3, { 0x0f, 0x6f, 0xc2 } },                /* movq mm0, mm2 */
+        { 3, { 0x0f, 0x7f, 0x0b } },                /* movq [rbx], mm1 */
+        { 3, { 0x0f, 0x6f, 0x1b } },                /* movq mm3, [rbx] */
         { 4, { 0x66, 0x0f, 0x3a, 0x0b } },          /* generic: roundsd... */
     };
     unsigned bad = 0;

@@ -107,6 +107,8 @@ void x86_specialise(struct x86_insn *in);
 /* ssefast.c: the specialised handler of an x86_op_sse form, or NULL;
    x86_ssefast_off (tests) keeps every form on the generic path. */
 x86_handler_fn *x86_sse_specialise(const struct x86_insn *in);
+/* the MMX forms of it (mmxfast.c) */
+x86_handler_fn *x86_mmx_specialise(const struct x86_insn *in);
 extern bool x86_ssefast_off;
 
 /* cpu.c: exceptions (longjmp back to x86_cpu_run) */

@@ -655,6 +655,9 @@ x86_handler_fn *x86_sse_specialise(const struct x86_insn *in)
     if (x86_ssefast_off || in->lock || in->op < 0x100 || in->op > 0x1ff) {
         return NULL;
     }
+    if (pfx == 0 && x86_mmx_specialise(in)) {
+        return x86_mmx_specialise(in);
+    }
     if (pfx == 1 && int66[o]) {
         return int66[o];
     }
