@@ -64,13 +64,21 @@ static inline __attribute__((always_inline)) __m128i mload(struct x86_cpu *cpu, 
     uint64_t lin = mlin(cpu, in, n, al, false);
     uint64_t lo, hi = 0;
 
-    if (n == 16) {
-        const struct x86_tlb_entry *e =
-            &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
-        if (e->tag_read == (lin & ~0xfffull) && (lin & 0xfff) <= 0xff0) {
-            return _mm_loadu_si128((const __m128i *)(uintptr_t)
-                                   (lin + e->addend));
+    const struct x86_tlb_entry *e =
+        &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+    if (e->tag_read == (lin & ~0xfffull) && (lin & 0xfff) <= 0x1000 - n) {
+        const void *p = (const void *)(uintptr_t)(lin + e->addend);
+        if (n == 16) {
+            return _mm_loadu_si128((const __m128i *)p);
         }
+        if (n == 8) {
+            return _mm_loadl_epi64((const __m128i *)p);
+        }
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return _mm_cvtsi32_si128((int)v);
+    }
+    if (n == 16) {
         lo = x86_read_lin(cpu, lin, 3);
         hi = x86_read_lin(cpu, lin + 8, 3);
     } else {
