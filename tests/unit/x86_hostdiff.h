@@ -193,14 +193,16 @@ static void emu_setup(void)
     x86_cpu_update_mode(&cpu);
 }
 
-/* Runs the 3 instructions FXRSTOR, insn, FXSAVE. */
+/* Runs FXRSTOR, the instruction(s), FXSAVE: emu_budget instructions. */
+static uint64_t emu_budget = 3;
+
 static int emu_run(struct nregs *st, const uint8_t *code, unsigned len)
 {
     memcpy(emu_code, code, len);
     memcpy(cpu.regs, st->r, sizeof(cpu.regs));
     cpu.rip = G_CODE;
     x86_cpu_set_rflags(&cpu, st->flags | X86_IF);
-    enum x86_exit e = x86_cpu_run(&cpu, 3);
+    enum x86_exit e = x86_cpu_run(&cpu, emu_budget);
     memcpy(st->r, cpu.regs, sizeof(cpu.regs));
     st->flags = x86_cpu_get_rflags(&cpu);
     if (e == X86_EXIT_EXCEPTION) {

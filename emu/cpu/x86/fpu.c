@@ -23,17 +23,49 @@
 #define FSW_B 0x8000u
 #define FSW_TOP(s) (((s) >> 11) & 7)
 
+static void update_es(struct x86_cpu *cpu);
+
+/*
+ * While the unit is live, the host's FSW holds TOP, C0-C3 and the
+ * exception flags raised since the state was loaded (loaded with none):
+ * the guest's FSW is the host's plus the flags cpu->fsw had before.
+ * With every exception masked in FCW the instructions leave it there
+ * (cpu->fsw is stale until this fold); with some unmasked they fold it
+ * after each instruction (host_x87), and folding again changes nothing.
+ */
+static void fold_fsw(struct x86_cpu *cpu, uint16_t sw)
+{
+    cpu->fsw = (uint16_t)((sw & ~(FSW_ES | FSW_B)) |
+                          (cpu->fsw & (FSW_EXC | FSW_SF)));
+    update_es(cpu);
+}
+
 void x86_fpu_sync(struct x86_cpu *cpu)
 {
     uint8_t img[108];
+    uint16_t sw;
 
+    x86_mx_sync(cpu);
     if (!cpu->fpu_live) {
         return;
     }
     x86_host_x87_save(img);
+    memcpy(&sw, img + 4, 2);
+    fold_fsw(cpu, sw);
     memcpy(&cpu->ftw, img + 8, 2);
     memcpy(cpu->fpr, img + 28, 80);
     cpu->fpu_live = false;
+}
+
+/* cpu->fsw up to date without giving the unit back (FNSTSW) */
+static void fsw_pull(struct x86_cpu *cpu)
+{
+    uint16_t sw;
+
+    if (cpu->fpu_live) {
+        __asm__ volatile("fnstsw %0" : "=m"(sw));
+        fold_fsw(cpu, sw);
+    }
 }
 
 void x86_fpu_reset(struct x86_cpu *cpu)
@@ -468,6 +500,34 @@ static void host_x87(struct x86_cpu *cpu, const struct x86_insn *in,
         x86_host_x87_load(img);
         cpu->fpu_live = true;
     }
+    if ((cpu->fcw & FSW_EXC) == FSW_EXC) {
+        /* everything masked: no exception can be pending, trap or stop
+           a store, and FSW stays in the host's unit (fold_fsw) */
+        bool fcomi = (in->op == 0xdb || in->op == 0xdf) && modrm >= 0xe8 &&
+                     modrm <= 0xf7;
+        bool fcmov = (in->op == 0xda || in->op == 0xdb) && modrm >= 0xc0 &&
+                     modrm < 0xe0;
+        uint64_t fl = x86_host_x87_lazy(fcomi ? X86_X87L_FCOMI
+                                        : fcmov ? X86_X87L_FCMOV
+                                        : X86_X87L_PLAIN, code, mem,
+                                        fcmov ? x86_flags(cpu) : 0);
+        if (mk < 0) {
+            if (n == 10) {
+                wr_bytes(cpu, lin, mem, 10);
+            } else {
+                uint64_t v;
+                memcpy(&v, mem, 8);
+                x86_write_lin(cpu, lin, n == 2 ? 1 : n == 4 ? 2 : 3, v);
+            }
+        }
+        if (fcomi) {
+            /* ZF PF CF; OF SF AF cleared */
+            x86_set_status(cpu, (x86_flags(cpu) & ~(uint64_t)X86_ARITH) |
+                                    (fl & (X86_ZF | X86_PF | X86_CF)));
+        }
+        set_last(cpu, in, modrm);
+        return;
+    }
     if ((in->op == 0xda || in->op == 0xdb) && modrm >= 0xc0 &&
         modrm < 0xe0) {
         c.rflags = x86_flags(cpu);                      /* FCMOVcc */
@@ -515,6 +575,10 @@ void x86_op_x87(struct x86_cpu *cpu, const struct x86_insn *in)
         if (op == 0xdb && modrm >= 0xe0 && modrm <= 0xe4) {
             x86_fpu_check(cpu, false);
             if (modrm == 0xe2) {                /* FNCLEX */
+                if (cpu->fpu_live) {
+                    fsw_pull(cpu);
+                    __asm__ volatile("fnclex");
+                }
                 cpu->fsw &= ~(FSW_EXC | FSW_SF | FSW_ES | FSW_B);
             } else if (modrm == 0xe3) {         /* FNINIT */
                 x86_fpu_sync(cpu);
@@ -524,6 +588,7 @@ void x86_op_x87(struct x86_cpu *cpu, const struct x86_insn *in)
         }
         if (op == 0xdf && modrm == 0xe0) {      /* FNSTSW AX */
             x86_fpu_check(cpu, false);
+            fsw_pull(cpu);
             x86_reg_set(cpu, in, X86_RAX, 1, cpu->fsw);
             return;
         }
@@ -571,6 +636,7 @@ void x86_op_x87(struct x86_cpu *cpu, const struct x86_insn *in)
         break;
     default:                                    /* DD /7 FNSTSW m16 */
         x86_fpu_check(cpu, false);
+        fsw_pull(cpu);
         x86_rm_write(cpu, in, 1, cpu->fsw);
         break;
     }

@@ -239,6 +239,60 @@ static uint8_t *x87_slot(int kind, const uint8_t *bytes)
     return slot;
 }
 
+/*
+ * The x87 stubs with the state live and every exception masked in the
+ * guest's FCW (fpu.c): no exception can be pending or trap, so the
+ * exception flags are left to accumulate in the host's FSW and nothing
+ * is cleared or read back.  Called as fn(flags, mem): RDI carries the
+ * arithmetic flags FCMOVcc reads, RSI the memory operand, RAX returns
+ * the flags FCOMI sets.  Per thread, indexed directly like x87_slot.
+ */
+static __thread uint8_t *x87l_stubs;
+static __thread uint8_t x87l_made[3][8][256];
+
+static void gen_x87_lazy(uint8_t *p, int kind, const uint8_t *bytes)
+{
+    unsigned n = 0;
+
+    if (kind == X86_X87L_FCMOV) {
+        PUT("\x57");                    /* push %rdi */
+        PUT("\x9d");                    /* popf */
+    }
+    memcpy(p + n, bytes, 2);
+    n += 2;
+    if (kind == X86_X87L_FCOMI) {
+        PUT("\x9c");                    /* pushf */
+        PUT("\x58");                    /* pop %rax */
+    }
+    PUT("\xc3");                        /* ret */
+}
+
+uint64_t x86_host_x87_lazy(int kind, const uint8_t *bytes, void *mem,
+                           uint64_t flags)
+{
+    unsigned op = bytes[0] & 7;
+    uint8_t *slot;
+
+    if (!x87l_stubs) {
+        void *m = mmap(NULL, 3 * 8 * 256 * 16,
+                       PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) {
+            perror("hemu: x86 host stubs");
+            abort();
+        }
+        x87l_stubs = m;
+    }
+    slot = x87l_stubs + (((unsigned)kind * 8 + op) * 256 + bytes[1]) * 16;
+    if (!x87l_made[kind][op][bytes[1]]) {
+        gen_x87_lazy(slot, kind, bytes);
+        x87l_made[kind][op][bytes[1]] = 1;
+    }
+    uint64_t (*fn)(uint64_t, void *) =
+        (uint64_t (*)(uint64_t, void *))(uintptr_t)slot;
+    return fn((flags & X86_ARITH) | 2, mem);
+}
+
 void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,
                    unsigned len)
 {

@@ -107,6 +107,8 @@ void x86_specialise(struct x86_insn *in);
 /* ssefast.c: the specialised handler of an x86_op_sse form, or NULL;
    x86_ssefast_off (tests) keeps every form on the generic path. */
 x86_handler_fn *x86_sse_specialise(const struct x86_insn *in);
+/* the MMX forms of it (mmxfast.c) */
+x86_handler_fn *x86_mmx_specialise(const struct x86_insn *in);
 extern bool x86_ssefast_off;
 
 /* cpu.c: exceptions (longjmp back to x86_cpu_run) */
@@ -268,6 +270,15 @@ void x86_host_x87_save(uint8_t *image);
    host.  Everything that reads or writes the x87 state other than the
    instructions fpu.c runs live calls it first. */
 void x86_fpu_sync(struct x86_cpu *cpu);
+/* The same for MXCSR (ssefast.c lends it to the host's; x86_fpu_sync
+   calls it too). */
+void x86_mx_sync(struct x86_cpu *cpu);
+/* An x87 instruction (2 bytes, memory operand at [RSI]) on the live
+   state with every exception masked: the host's FSW keeps the flags.
+   FCMOV reads flags; FCOMI returns the host's RFLAGS. */
+enum { X86_X87L_PLAIN, X86_X87L_FCOMI, X86_X87L_FCMOV };
+uint64_t x86_host_x87_lazy(int kind, const uint8_t *bytes, void *mem,
+                           uint64_t flags);
 /* Execute bytes[0..len) (one instruction coded against the context
    registers) with the context loaded. */
 void x86_host_exec(struct x86_hostctx *c, int kind, const uint8_t *bytes,

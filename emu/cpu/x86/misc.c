@@ -203,6 +203,7 @@ void x86_op_grp15(struct x86_cpu *cpu, const struct x86_insn *in)
     }
     if (in->mod != 3 && (r == 2 || r == 3) && !in->rep) {
         x86_sse_check(cpu, false);
+        x86_mx_sync(cpu);       /* MXCSR lent to the host (ssefast.c) */
         if (r == 3) {
             x86_rm_write(cpu, in, 2, cpu->mxcsr);
             return;

@@ -309,6 +309,7 @@ void x86_op_sse(struct x86_cpu *cpu, const struct x86_insn *in)
     uint64_t lin = 0;
     bool w = in->rex & 8, mmx;
 
+    x86_mx_sync(cpu);       /* cpu->mxcsr is read and written here */
     if (!e || e->reg == K_NONE || (in->mod == 3 && (e->flags & F_MEM)) ||
         (in->mod != 3 && (e->flags & F_REG)) ||
         ((e->flags & F_GRP) && !grp_ok(in->op, r, pfx))) {

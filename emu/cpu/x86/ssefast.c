@@ -8,14 +8,13 @@
  * operand table, re-encoding and stub of sse.c.
  *
  * Floating point is bit-exact by running with the guest's MXCSR in the
- * host's: the handlers only take instructions while the guest's control
- * bits are the power-on ones (round to nearest, no DAZ/FTZ, everything
- * masked), which are the host's too; the host's MXCSR is made equal to
- * the guest's (flags included) before the instruction when it is not
- * already, and the guest's flags are read back after it.  The host's
- * control bits therefore never change, and its flags mirror the guest's
- * between instructions, so a loop pays one STMXCSR on each side.  Any
- * other MXCSR, CR0.EM/TS or missing CR4.OSFXSR goes to the generic
+ * host's: the handlers take instructions while every SIMD exception is
+ * masked in the guest's MXCSR (any rounding control, DAZ, FTZ), so none
+ * can trap.  The guest's MXCSR is loaded into the host's at the first
+ * such instruction of a run and its exception flags are read back only
+ * when something needs cpu->mxcsr (x86_mx_sync): a loop of SSE
+ * arithmetic pays no MXCSR access at all.  Unmasked exceptions,
+ * CR0.EM/TS or a missing CR4.OSFXSR go to the generic
  * x86_op_sse, which raises the exceptions.  References: Intel SDM vol. 1
  * 10.2.3 (MXCSR), 11.5 (SIMD floating-point exceptions); vol. 2 under
  * each mnemonic.
@@ -57,13 +56,28 @@ static inline __attribute__((always_inline)) uint64_t mlin(struct x86_cpu *cpu, 
     return x86_seg_lin(cpu, in->seg, off, n, write);
 }
 
-/* n (4, 8 or 16) bytes from memory, zero-extended to 128 bits */
+/* n (4, 8 or 16) bytes from memory, zero-extended to 128 bits; a 16-byte
+   operand within one page of RAM in the TLB is one host load */
 static inline __attribute__((always_inline)) __m128i mload(struct x86_cpu *cpu, const struct x86_insn *in,
                             unsigned n, bool al)
 {
     uint64_t lin = mlin(cpu, in, n, al, false);
     uint64_t lo, hi = 0;
 
+    const struct x86_tlb_entry *e =
+        &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+    if (e->tag_read == (lin & ~0xfffull) && (lin & 0xfff) <= 0x1000 - n) {
+        const void *p = (const void *)(uintptr_t)(lin + e->addend);
+        if (n == 16) {
+            return _mm_loadu_si128((const __m128i *)p);
+        }
+        if (n == 8) {
+            return _mm_loadl_epi64((const __m128i *)p);
+        }
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return _mm_cvtsi32_si128((int)v);
+    }
     if (n == 16) {
         lo = x86_read_lin(cpu, lin, 3);
         hi = x86_read_lin(cpu, lin + 8, 3);
@@ -80,6 +94,12 @@ static inline __attribute__((always_inline)) void mstore(struct x86_cpu *cpu, co
     uint64_t lo = (uint64_t)_mm_cvtsi128_si64(v);
 
     if (n == 16) {
+        const struct x86_tlb_entry *e =
+            &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+        if (e->tag_write == (lin & ~0xfffull) && (lin & 0xfff) <= 0xff0) {
+            _mm_storeu_si128((__m128i *)(uintptr_t)(lin + e->addend), v);
+            return;
+        }
         x86_write_lin(cpu, lin, 3, lo);
         x86_write_lin(cpu, lin + 8, 3,
                       (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)));
@@ -97,25 +117,56 @@ static inline __attribute__((always_inline)) __m128i src(struct x86_cpu *cpu, co
 
 /* ---- MXCSR ----------------------------------------------------------------- */
 
-/* The guest's MXCSR has the power-on control bits: the host can run its
-   floating-point instructions as they are. */
+/* Every SIMD exception is masked in the guest's MXCSR: the host can run
+   its floating-point instructions as they are, with the guest's rounding
+   control, DAZ and FTZ, and no instruction can trap. */
 static inline bool mx_ok(const struct x86_cpu *cpu)
 {
-    return (cpu->mxcsr & 0xffc0) == 0x1f80;
+    return (cpu->mxcsr & 0x1f80) == 0x1f80;
+}
+
+/*
+ * The guest's MXCSR is lent to the host's for a whole run of the CPU
+ * (until x86_mx_sync: the end of x86_cpu_run, or anything that reads or
+ * writes cpu->mxcsr): loaded once, the exception flags then accumulate
+ * in the host's register as they do in the guest's, and are read back
+ * once.  The emulator does no floating point of its own on the vCPU
+ * thread in between that could set a flag (signal handlers start with
+ * a clean MXCSR on Linux).
+ */
+static __thread struct x86_cpu *mx_owner;
+static __thread uint32_t mx_host;       /* the host's own, while lent */
+
+void x86_mx_sync(struct x86_cpu *cpu)
+{
+    if (mx_owner != cpu) {
+        return;
+    }
+    __asm__ volatile("stmxcsr %0" : "=m"(cpu->mxcsr));
+    __asm__ volatile("ldmxcsr %0" : : "m"(mx_host));
+    mx_owner = NULL;
+}
+
+static __attribute__((noinline)) void mx_lend(struct x86_cpu *cpu)
+{
+    if (mx_owner) {
+        x86_mx_sync(mx_owner);
+    }
+    __asm__ volatile("stmxcsr %0" : "=m"(mx_host));
+    __asm__ volatile("ldmxcsr %0" : : "m"(cpu->mxcsr));
+    mx_owner = cpu;
 }
 
 static inline void mx_enter(struct x86_cpu *cpu)
 {
-    uint32_t h;
-    __asm__ volatile("stmxcsr %0" : "=m"(h));
-    if (h != cpu->mxcsr) {
-        __asm__ volatile("ldmxcsr %0" : : "m"(cpu->mxcsr));
+    if (__builtin_expect(mx_owner != cpu, 0)) {
+        mx_lend(cpu);
     }
 }
 
 static inline void mx_leave(struct x86_cpu *cpu)
 {
-    __asm__ volatile("stmxcsr %0" : "=m"(cpu->mxcsr));
+    (void)cpu;
 }
 
 /* ---- binary operations "op xmm, xmm/mN" ------------------------------------ */
@@ -460,65 +511,68 @@ static void movd_from_xmm(struct x86_cpu *cpu, const struct x86_insn *in)
 
 /* ---- shuffles and shifts by an immediate ------------------------------------ */
 
+/* The PSHUFB control that moves dword (imm >> 2i) & 3 to dword i: the
+   PSHUFD/SHUFPS selection as one host instruction (SSSE3, which every
+   host that runs the guest's SSSE3 instructions has; x86_sse_specialise
+   checks). */
+static inline __m128i dword_sel(unsigned imm)
+{
+    return _mm_set_epi32((int)(((imm >> 6) & 3) * 0x04040404u + 0x03020100u),
+                         (int)(((imm >> 4) & 3) * 0x04040404u + 0x03020100u),
+                         (int)(((imm >> 2) & 3) * 0x04040404u + 0x03020100u),
+                         (int)((imm & 3) * 0x04040404u + 0x03020100u));
+}
+
+__attribute__((target("ssse3")))
+static inline __m128i pshufb(__m128i v, __m128i m)
+{
+    __asm__("pshufb %1, %0" : "+x"(v) : "x"(m));
+    return v;
+}
+
 /* 66 0F 70: PSHUFD xmm, xmm/m128, imm8 */
+__attribute__((target("ssse3")))
 static void pshufd(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     if (!sse_on(cpu)) {
         x86_op_sse(cpu, in);
         return;
     }
-    uint32_t s[4], d[4];
     __m128i b = src(cpu, in, 16, true);
-    unsigned imm = (unsigned)in->imm;
-    memcpy(s, &b, 16);
-    for (unsigned i = 0; i < 4; i++) {
-        d[i] = s[(imm >> (2 * i)) & 3];
-    }
-    memcpy(cpu->xmm[in->reg], d, 16);
+    xset(cpu, in->reg, pshufb(b, dword_sel((unsigned)in->imm)));
 }
 
 /* 0F C6: SHUFPS xmm, xmm/m128, imm8 (low two from the destination, high
    two from the source) */
+__attribute__((target("ssse3")))
 static void shufps(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     if (!sse_on(cpu)) {
         x86_op_sse(cpu, in);
         return;
     }
-    uint32_t a[4], s[4], d[4];
     __m128i b = src(cpu, in, 16, true);
-    unsigned imm = (unsigned)in->imm;
-    memcpy(a, cpu->xmm[in->reg], 16);
-    memcpy(s, &b, 16);
-    d[0] = a[imm & 3];
-    d[1] = a[(imm >> 2) & 3];
-    d[2] = s[(imm >> 4) & 3];
-    d[3] = s[(imm >> 6) & 3];
-    memcpy(cpu->xmm[in->reg], d, 16);
+    __m128i m = dword_sel((unsigned)in->imm);
+    __m128i lo = pshufb(xget(cpu, in->reg), m);
+    __m128i hi = pshufb(b, _mm_unpackhi_epi64(m, m));
+    xset(cpu, in->reg, _mm_unpacklo_epi64(lo, hi));
 }
 
 /* 66 0F 72: PSRLD /2, PSRAD /4, PSLLD /6 xmm, imm8; 66 0F 73: PSRLQ /2,
-   PSLLQ /6 (the byte shifts /3 /7 stay generic).  Counts beyond the
-   element width give 0, or the sign for PSRAD. */
+   PSLLQ /6 (the byte shifts /3 /7 stay generic).  The host's shifts by
+   an XMM count take the whole 8-bit count as the immediate forms do:
+   beyond the element width 0, or the sign for PSRAD. */
 static void shift_d(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     if (!sse_on(cpu)) {
         x86_op_sse(cpu, in);
         return;
     }
-    uint32_t d[4];
-    unsigned n = (uint8_t)in->imm, r = in->reg & 7;
-    memcpy(d, cpu->xmm[in->rm], 16);
-    for (unsigned i = 0; i < 4; i++) {
-        if (r == 4) {
-            d[i] = (uint32_t)((int32_t)d[i] >> (n > 31 ? 31 : n));
-        } else if (n > 31) {
-            d[i] = 0;
-        } else {
-            d[i] = r == 2 ? d[i] >> n : d[i] << n;
-        }
-    }
-    memcpy(cpu->xmm[in->rm], d, 16);
+    __m128i v = xget(cpu, in->rm), n = _mm_cvtsi32_si128((uint8_t)in->imm);
+    unsigned r = in->reg & 7;
+    v = r == 2 ? _mm_srl_epi32(v, n) : r == 4 ? _mm_sra_epi32(v, n)
+               : _mm_sll_epi32(v, n);
+    xset(cpu, in->rm, v);
 }
 
 static void shift_q(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -527,11 +581,9 @@ static void shift_q(struct x86_cpu *cpu, const struct x86_insn *in)
         x86_op_sse(cpu, in);
         return;
     }
-    unsigned n = (uint8_t)in->imm, r = in->reg & 7;
-    for (unsigned i = 0; i < 2; i++) {
-        uint64_t v = cpu->xmm[in->rm][i];
-        cpu->xmm[in->rm][i] = n > 63 ? 0 : r == 2 ? v >> n : v << n;
-    }
+    __m128i v = xget(cpu, in->rm), n = _mm_cvtsi32_si128((uint8_t)in->imm);
+    v = (in->reg & 7) == 2 ? _mm_srl_epi64(v, n) : _mm_sll_epi64(v, n);
+    xset(cpu, in->rm, v);
 }
 
 /* 66 0F D7: PMOVMSKB r32/64, xmm; 0F 50 / 66 0F 50: MOVMSKPS/PD */
@@ -598,8 +650,6 @@ static x86_handler_fn *const flt[256][4] = {
     [0x6e] = { NULL, movd_to_xmm, NULL, NULL },
     [0x7e] = { NULL, movd_from_xmm, movq_load, NULL },
     [0xd6] = { NULL, movq_store, NULL, NULL },
-    [0x70] = { NULL, pshufd, NULL, NULL },
-    [0xc6] = { shufps, NULL, NULL, NULL },
 };
 
 bool x86_ssefast_off;
@@ -613,6 +663,9 @@ x86_handler_fn *x86_sse_specialise(const struct x86_insn *in)
     if (x86_ssefast_off || in->lock || in->op < 0x100 || in->op > 0x1ff) {
         return NULL;
     }
+    if (pfx == 0 && x86_mmx_specialise(in)) {
+        return x86_mmx_specialise(in);
+    }
     if (pfx == 1 && int66[o]) {
         return int66[o];
     }
@@ -624,6 +677,10 @@ x86_handler_fn *x86_sse_specialise(const struct x86_insn *in)
     }
     if (o == 0x50 && pfx < 2 && in->mod == 3) {
         return pfx ? movmskpd : movmskps;
+    }
+    if ((o == 0x70 && pfx == 1) || (o == 0xc6 && pfx == 0)) {
+        return __builtin_cpu_supports("ssse3") ? (o == 0x70 ? pshufd : shufps)
+                                               : NULL;
     }
     if ((o == 0x72 || o == 0x73) && pfx == 1 && in->mod == 3) {
         unsigned r = in->reg & 7;
