@@ -33,18 +33,17 @@ const struct qmp_arg qmp_screendump_args[] = {
 int qmp_screendump(struct qmp_session *s, json_object *args, json_object **ret,
                    struct err **errp)
 {
-    const char *dev = str_arg(args, "device");
     json_object *head;
-    if (dev) {
-        err_setf(errp, "device: not supported (one display: the default)");
+    bool has_head = json_object_object_get_ex(args, "head", &head);
+    struct err *err = NULL;
+    struct console *con = screendump_console(
+        str_arg(args, "device"), has_head,
+        has_head ? json_object_get_int64(head) : 0, &err);
+    if (err) {
+        err_propagate(errp, err);
         return -1;
     }
-    if (json_object_object_get_ex(args, "head", &head) &&
-        json_object_get_int64(head) != 0) {
-        err_setf(errp, "head: not supported (one head)");
-        return -1;
-    }
-    return screendump(NULL, str_arg(args, "filename"), str_arg(args, "format"),
+    return screendump(con, str_arg(args, "filename"), str_arg(args, "format"),
                       errp);
 }
 
