@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qxl-dev.c - the QXL card's two PCI models, as QEMU has them (Red Hat
- * vendor 0x1b36, device 0x0100, revision 4 = QXL_REVISION_STABLE_V12,
+ * vendor 0x1b36, device 0x0100, revision 5 = QXL_REVISION_STABLE_V12 + 1,
  * subsystem 0x1af4:0x1100; spice/qxl_dev.h for the ROM):
  *   qxl-vga  class 0x0300, the std VGA core embedded (legacy ports and
  *            the 0xa0000 window, its vram is BAR 0), option ROM
@@ -103,7 +103,7 @@ static int qxl_setup(struct qxl *d, struct mem_region *bar0, uint16_t class,
     uint8_t *c = d->pci.config;
     pci_set_word(c + PCI_VENDOR_ID, REDHAT_PCI_VENDOR_ID);
     pci_set_word(c + PCI_DEVICE_ID, QXL_DEVICE_ID_STABLE);
-    c[PCI_REVISION_ID] = QXL_REVISION_STABLE_V12;
+    c[PCI_REVISION_ID] = QXL_REVISION_STABLE_V12 + 1;
     pci_set_word(c + PCI_CLASS_DEVICE, class);
     pci_set_word(c + PCI_SUBSYSTEM_VENDOR_ID, 0x1af4);
     pci_set_word(c + PCI_SUBSYSTEM_ID, 0x1100);
