@@ -20,6 +20,8 @@ struct console {
     int interval_ms;
     unsigned dirty_count;       /* rectangles in the current refresh */
     unsigned last_dirty;
+    struct device *dev;         /* the display device, head */
+    int head;
     struct console *next;
 };
 
@@ -47,6 +49,22 @@ void console_set_hw_ops(struct console *c, const struct console_hw_ops *ops,
 {
     c->ops = ops;
     c->opaque = opaque;
+}
+
+void console_set_device(struct console *c, struct device *dev, int head)
+{
+    c->dev = dev;
+    c->head = head;
+}
+
+struct console *console_by_device(const struct device *dev, int head)
+{
+    for (struct console *c = consoles; c; c = c->next) {
+        if (c->dev == dev && c->head == head) {
+            return c;
+        }
+    }
+    return NULL;
 }
 
 struct console *console_default(void)

@@ -51,6 +51,11 @@ struct console *console_new(const char *name, const struct console_hw_ops *ops,
  * console the inner one made. */
 void console_set_hw_ops(struct console *c, const struct console_hw_ops *ops,
                         void *opaque);
+/* Which device (and head of it) draws the console: QMP screendump's
+ * device= and head= look it up. */
+struct device;
+void console_set_device(struct console *c, struct device *dev, int head);
+struct console *console_by_device(const struct device *dev, int head);
 /* The first display device's console, or NULL (-vga none). */
 struct console *console_default(void);
 const char *console_name(const struct console *c);

@@ -4,5 +4,5 @@ hemu-y += display/console.o display/vga.o display/vga-render.o \
           display/display.o
 # QXL is run by spice-server's worker: only with spice-server.
 ifeq ($(CONFIG_SPICE),y)
-hemu-y += display/qxl.o
+hemu-y += display/qxl.o display/qxl-dev.o
 endif

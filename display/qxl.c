@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * qxl.c - the QXL paravirtual display (QEMU's "qxl-vga", Red Hat vendor
- * 0x1b36 device 0x0100 revision 4; layout from spice/qxl_dev.h):
- *   BAR 0  RAM: the VGA framebuffer at its start (the std VGA core is
- *          embedded and uses all of it as its vram), guest-managed memory
- *          after it, and the QXLRam header (command, cursor and release
- *          rings, interrupt bits, I/O arguments) in its last page;
+ * qxl.c - the QXL paravirtual display, what the guest's driver talks to
+ * (layout from spice/qxl_dev.h; the PCI side and the two models are
+ * qxl-dev.c):
+ *   BAR 0  RAM: the primary surface area at its start (on qxl-vga also
+ *          the embedded std VGA's vram), guest-managed memory after it,
+ *          and the QXLRam header (command, cursor and release rings,
+ *          interrupt bits, I/O arguments) in its last page;
  *   BAR 1  VRAM: surfaces;
  *   BAR 2  ROM: QXLRom and the mode list;
  *   BAR 3  I/O ports QXL_IO_*.
  * The guest's commands are executed by spice-server's QXL worker through
- * the QXL interface (spice-server/spice-qxl.h).  Until the guest's driver
- * creates a primary surface the card is a std VGA (Debian's
- * vgabios-qxl.bin) and the console goes to SPICE as drawing commands
- * (remote/spice-display.c); the QXL_IO_RESET or a system reset goes back
- * to that.
+ * the card's own QXL interface instance (spice-server/spice-qxl.h; each
+ * card is one display channel).  Until the guest's driver creates a
+ * primary surface, qxl-vga is a std VGA (Debian's vgabios-qxl.bin) whose
+ * console goes to SPICE as drawing commands (remote/spice-display.c),
+ * and the secondary shows nothing; QXL_IO_RESET or a system reset goes
+ * back to that.
  *
  * Guest addresses (QXLPHYSICAL) are slot id | generation | offset; a slot
  * is registered by QXL_IO_MEMSLOT_ADD and must lie inside BAR 0 or BAR 1.
@@ -25,62 +27,11 @@
  */
 #include "emu/osdep.h"
 
-#include <pthread.h>
-
 #include "display/console.h"
-#include "display/qxl.h"
-#include "display/vga.h"
-#include "emu/hw/pci.h"
+#include "display/qxl-int.h"
 #include "emu/loop/loop.h"
 #include "emu/util/cutils.h"
-#include "emu/util/err.h"
 #include "remote/spice-display.h"
-#include "remote/spice.h"
-
-#define QXL_GUEST_GROUP 1
-#define QXL_NUM_SLOTS 8
-#define QXL_SLOT_ID_BITS 8
-#define QXL_SLOT_GEN_BITS 8
-#define QXL_NUM_SURFACES 1024
-#define QXL_ROM_SIZE 8192
-#define QXL_IO_SIZE 32
-#define QXL_MAX_DIM 4096
-#define ROUND_UP(n, a) (((n) + (a) - 1) / (a) * (a))
-
-struct qxl_slot {
-    bool active;
-    uint8_t *host;
-    uint64_t size;
-};
-
-struct qxl {
-    struct pci_device pci;
-    uint32_t ram_size_mb, vram_size_mb, vgamem_mb;
-    struct vga vga;             /* vga.vram is BAR 0 */
-    struct mem_region vram_mr;  /* BAR 1 */
-    struct mem_region rom_mr;   /* BAR 2 */
-    struct mem_region io_mr;    /* BAR 3 */
-    uint32_t ram_header_offset;
-    QXLRam *ram;
-    QXLRom *rom;
-
-    QXLInstance qxl;
-    bool spice_up;
-    bool native;                /* the guest's driver owns the display */
-    bool have_primary;
-    QXLSurfaceCreate primary;   /* as validated at creation */
-    struct qxl_slot slots[QXL_NUM_SLOTS];
-    uint8_t generation;
-
-    /* Shared with the worker thread. */
-    pthread_mutex_t lock;
-    uint64_t rel_head;          /* release chain not yet in the ring */
-    QXLReleaseInfo *rel_last;
-    struct bh *irq_bh;
-    bool fuzz;                  /* no bus: BARs at fixed addresses */
-};
-
-static struct qxl *the_qxl;     /* the fuzz target's handle */
 
 /* ---------------------------------------------------------------------------
  * Interrupts: bits in QXLRam.int_pending, masked by int_mask; the line is
@@ -101,7 +52,7 @@ static void irq_update(struct qxl *d)
     }
 }
 
-static void irq_bh_run(void *opaque)
+void qxl_irq_bh(void *opaque)
 {
     irq_update(opaque);
 }
@@ -200,8 +151,19 @@ static void memslot_del(struct qxl *d, uint32_t id)
  * Primary surface and modes
  */
 
+/* What a card without VGA shows while its driver has no primary. */
+static void blank(struct qxl *d)
+{
+    struct surface *s = console_surface(d->con);
+    memset(s->data, 0, (size_t)s->stride * s->height);
+    console_dirty(d->con, 0, 0, s->width, s->height);
+}
+
 static void enter_vga_mode(struct qxl *d)
 {
+    if (!d->vga_compat && !d->fuzz) {
+        blank(d);
+    }
     if (!d->spice_up) {
         __atomic_store_n(&d->native, false, __ATOMIC_RELEASE);
         d->have_primary = false;
@@ -217,13 +179,32 @@ static void enter_vga_mode(struct qxl *d)
         spice_qxl_reset_memslots(&d->qxl);
         spice_qxl_reset_image_cache(&d->qxl);
         spice_qxl_reset_cursor(&d->qxl);
-        spice_display_add_host_memslot(&d->qxl);
+        if (d->vga_compat) {
+            spice_display_add_host_memslot(&d->qxl);
+        }
         __atomic_store_n(&d->native, false, __ATOMIC_RELEASE);
     }
     memset(d->slots, 0, sizeof(d->slots));
-    spice_display_attach(&d->qxl, vga_console(&d->vga));
-    console_invalidate(vga_console(&d->vga));
+    if (d->vga_compat) {
+        spice_display_attach(&d->qxl, d->con);
+        console_invalidate(d->con);
+    }
 }
+
+void qxl_spice_added(void *opaque)
+{
+    struct qxl *d = opaque;
+    d->spice_up = true;
+    /* The instance id spice-server numbers the display channel by is
+     * also what the guest reads as the card's id. */
+    d->rom->id = d->qxl.id;
+    if (d->vga_compat) {
+        spice_display_add_host_memslot(&d->qxl);
+    }
+    __atomic_store_n(&d->native, false, __ATOMIC_RELEASE);
+    enter_vga_mode(d);
+}
+
 
 static int surface_bpp(uint32_t format)
 {
@@ -258,7 +239,9 @@ static void create_primary(struct qxl *d)
         return;
     }
     if (!d->native) {
-        spice_display_detach();
+        if (d->vga_compat) {
+            spice_display_detach();
+        }
         __atomic_store_n(&d->native, true, __ATOMIC_RELEASE);
     }
     QXLDevSurfaceCreate s = {
@@ -269,8 +252,8 @@ static void create_primary(struct qxl *d)
     };
     spice_qxl_create_primary_surface(&d->qxl, 0, &s);
     d->have_primary = true;
-    console_resize(vga_console(&d->vga), c.width, c.height);
-    console_invalidate(vga_console(&d->vga));
+    console_resize(d->con, c.width, c.height);
+    console_invalidate(d->con);
 }
 
 static void destroy_primary(struct qxl *d)
@@ -332,6 +315,17 @@ static void release_flush(struct qxl *d)
     pthread_mutex_unlock(&d->lock);
 }
 
+/* What the worker does with a command it is done with: the release info
+ * heads every command structure (QXLDrawable, QXLSurfaceCmd, QXLCursorCmd,
+ * ...). */
+void qxl_release(struct qxl *d, QXLPHYSICAL cmd)
+{
+    uint8_t *p = qxl_translate(d, cmd, sizeof(QXLReleaseInfo));
+    if (p) {
+        release_guest(d, (QXLReleaseInfo *)p);
+    }
+}
+
 /* ---------------------------------------------------------------------------
  * The command and cursor rings (worker thread)
  */
@@ -379,7 +373,8 @@ static bool is_native(struct qxl *d)
 int qxl_get_command(struct qxl *d, QXLCommandExt *ext)
 {
     if (!is_native(d)) {
-        return spice_display_get_command(ext);
+        /* The secondary has nothing to show before its driver runs. */
+        return d->vga_compat ? spice_display_get_command(ext) : 0;
     }
     return ring_pop(d, &d->ram->cmd_ring, ext);
 }
@@ -435,7 +430,7 @@ static int if_req_cmd_notification(QXLInstance *qin)
     struct qxl *d;
     inst_of(&d, qin);
     if (!is_native(d)) {
-        return spice_display_req_notification();
+        return d->vga_compat ? spice_display_req_notification() : 1;
     }
     return ring_wait(&d->ram->cmd_ring);
 }
@@ -445,7 +440,9 @@ static void if_release_resource(QXLInstance *qin, struct QXLReleaseInfoExt r)
     struct qxl *d;
     inst_of(&d, qin);
     if (r.group_id == SPICE_DISPLAY_GROUP) {
-        spice_display_release(r);
+        if (d->vga_compat) {
+            spice_display_release(r);
+        }
     } else if (r.info) {
         release_guest(d, r.info);
     }
@@ -509,7 +506,7 @@ static int if_client_monitors_config(QXLInstance *qin,
     return 0;
 }
 
-static const QXLInterface qxl_sif = {
+const QXLInterface qxl_sif = {
     .base = {
         .type = SPICE_INTERFACE_QXL,
         .description = "hemu qxl",
@@ -550,7 +547,7 @@ static void update_area(struct qxl *d, uint32_t surface)
     }
 }
 
-static void ram_init(struct qxl *d)
+void qxl_ram_init(struct qxl *d)
 {
     memset(d->ram, 0, sizeof(*d->ram));
     d->ram->magic = QXL_RAM_MAGIC;
@@ -566,9 +563,9 @@ static void ram_init(struct qxl *d)
     pthread_mutex_unlock(&d->lock);
 }
 
-static void hard_reset(struct qxl *d)
+void qxl_hard_reset(struct qxl *d)
 {
-    ram_init(d);
+    qxl_ram_init(d);
     enter_vga_mode(d);
     irq_update(d);
 }
@@ -599,7 +596,7 @@ void qxl_io_write(struct qxl *d, unsigned port, uint32_t val)
         }
         break;
     case QXL_IO_RESET:
-        hard_reset(d);
+        qxl_hard_reset(d);
         break;
     case QXL_IO_LOG:
         if (getenv("HEMU_QXL_DEBUG")) {
@@ -697,7 +694,7 @@ static void io_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     qxl_io_write(opaque, off, val);
 }
 
-static const struct mem_ops io_ops = {
+const struct mem_ops qxl_io_ops = {
     .read = io_read, .write = io_write,
     .valid_min = 1, .valid_max = 4, .impl_min = 1, .impl_max = 1,
 };
@@ -711,7 +708,9 @@ static void qxl_refresh(void *opaque)
 {
     struct qxl *d = opaque;
     if (!d->native) {
-        vga_refresh(&d->vga);
+        if (d->vga_compat) {
+            vga_refresh(&d->vga);
+        }
         return;
     }
     if (!d->have_primary) {
@@ -725,7 +724,7 @@ static void qxl_refresh(void *opaque)
     spice_qxl_update_area(&d->qxl, 0, &all, NULL, 0, 0);
     /* The slot may have gone since the surface was made. */
     uint8_t *mem = qxl_translate(d, c->mem, abs_stride * h);
-    struct console *con = vga_console(&d->vga);
+    struct console *con = d->con;
     if (!mem) {
         return;
     }
@@ -772,262 +771,17 @@ static void qxl_refresh(void *opaque)
 static void qxl_invalidate(void *opaque)
 {
     struct qxl *d = opaque;
-    vga_invalidate(&d->vga);
+    if (d->vga_compat) {
+        vga_invalidate(&d->vga);
+    }
     if (d->native) {
-        struct surface *s = console_surface(vga_console(&d->vga));
+        struct surface *s = console_surface(d->con);
         /* Make every line differ from what the next refresh copies. */
         memset(s->data, 0xff, (size_t)s->stride * s->height);
     }
 }
 
-static const struct console_hw_ops qxl_console_ops = {
+const struct console_hw_ops qxl_console_ops = {
     .refresh = qxl_refresh,
     .invalidate = qxl_invalidate,
 };
-
-/* ---------------------------------------------------------------------------
- * The device
- */
-
-static void rom_init(struct qxl *d)
-{
-    QXLRom *r = d->rom;
-    memset(r, 0, QXL_ROM_SIZE);
-    r->magic = QXL_ROM_MAGIC;
-    r->id = 0;
-    r->log_level = 0;
-    r->modes_offset = ROUND_UP(sizeof(QXLRom), 8);
-    r->num_pages = (d->ram_header_offset - (d->vgamem_mb << 20)) / 4096;
-    r->draw_area_offset = 0;
-    r->surface0_area_size = d->vgamem_mb << 20;
-    r->ram_header_offset = d->ram_header_offset;
-    r->n_surfaces = QXL_NUM_SURFACES;
-    r->slots_start = 0;
-    r->slots_end = QXL_NUM_SLOTS - 1;
-    r->slot_id_bits = QXL_SLOT_ID_BITS;
-    r->slot_gen_bits = QXL_SLOT_GEN_BITS;
-    r->slot_generation = d->generation;
-    static const uint16_t res[][2] = {
-        { 640, 480 }, { 800, 480 }, { 800, 600 }, { 832, 624 },
-        { 960, 640 }, { 1024, 600 }, { 1024, 768 }, { 1152, 864 },
-        { 1152, 870 }, { 1280, 720 }, { 1280, 760 }, { 1280, 768 },
-        { 1280, 800 }, { 1280, 960 }, { 1280, 1024 }, { 1360, 768 },
-        { 1366, 768 }, { 1400, 1050 }, { 1440, 900 }, { 1600, 900 },
-        { 1600, 1200 }, { 1680, 1050 }, { 1920, 1080 }, { 1920, 1200 },
-    };
-    QXLModes *m = (QXLModes *)((uint8_t *)r + r->modes_offset);
-    uint32_t n = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(res); i++) {
-        uint32_t size = res[i][0] * res[i][1] * 4;
-        if (size > r->surface0_area_size ||
-            r->modes_offset + sizeof(QXLModes) + (n + 2) * sizeof(QXLMode) >
-                QXL_ROM_SIZE) {
-            continue;
-        }
-        /* Each resolution upright and turned (orientation 0 and 1). */
-        for (int o = 0; o < 2; o++) {
-            QXLMode *md = &m->modes[n];
-            md->id = n;
-            md->x_res = res[i][o];
-            md->y_res = res[i][1 - o];
-            md->bits = 32;
-            md->stride = md->x_res * 4;
-            md->x_mili = md->x_res * 254 / 96 * 10 / 100 * 10;
-            md->y_mili = md->y_res * 254 / 96 * 10 / 100 * 10;
-            md->orientation = o;
-            n++;
-        }
-    }
-    m->n_modes = n;
-}
-
-/* spice_start added our instance: the worker exists. */
-static void spice_added(void *opaque)
-{
-    struct qxl *d = opaque;
-    d->spice_up = true;
-    spice_display_add_host_memslot(&d->qxl);
-    __atomic_store_n(&d->native, false, __ATOMIC_RELEASE);
-    enter_vga_mode(d);
-}
-
-static int qxl_realize(struct device *dev, struct err **errp)
-{
-    struct qxl *d = (struct qxl *)dev;
-    if (!pci_default_bus) {
-        err_setf(errp, "No 'PCI' bus found for device 'qxl-vga'");
-        return -1;
-    }
-    if (the_qxl) {
-        err_setf(errp, "qxl-vga: only one QXL card is supported");
-        return -1;
-    }
-    uint32_t sizes[] = { d->ram_size_mb, d->vram_size_mb, d->vgamem_mb };
-    for (int i = 0; i < 3; i++) {
-        if (sizes[i] < 1 || sizes[i] > 512 || (sizes[i] & (sizes[i] - 1))) {
-            err_setf(errp, "qxl-vga: memory sizes must be powers of two "
-                     "between 1 and 512 MiB");
-            return -1;
-        }
-    }
-    if (d->vgamem_mb * 2 > d->ram_size_mb) {
-        err_setf(errp, "qxl-vga: ram_size_mb must be at least twice "
-                 "vgamem_mb");
-        return -1;
-    }
-    if (pci_device_plug(pci_default_bus, &d->pci, errp) < 0) {
-        return -1;
-    }
-    if (vga_init(&d->vga, d->ram_size_mb << 20, NULL, pci_default_bus->io,
-                 errp) < 0) {
-        return -1;
-    }
-    if (mem_region_init_ram(&d->vram_mr, "qxl.vram", (uint64_t)d->vram_size_mb
-                            << 20, errp) < 0 ||
-        mem_region_init_rom(&d->rom_mr, "qxl.vrom", QXL_ROM_SIZE, errp) < 0) {
-        return -1;
-    }
-    mem_region_init_io(&d->io_mr, "qxl.io", QXL_IO_SIZE, &io_ops, d);
-    pthread_mutex_init(&d->lock, NULL);
-    d->irq_bh = bh_new(irq_bh_run, d);
-    d->ram_header_offset = (d->ram_size_mb << 20) -
-                           ROUND_UP(sizeof(QXLRam), 4096);
-    d->ram = (QXLRam *)(d->vga.vram + d->ram_header_offset);
-    d->rom = (QXLRom *)d->rom_mr.ram;
-    rom_init(d);
-    ram_init(d);
-
-    uint8_t *c = d->pci.config;
-    pci_set_word(c + PCI_VENDOR_ID, REDHAT_PCI_VENDOR_ID);
-    pci_set_word(c + PCI_DEVICE_ID, QXL_DEVICE_ID_STABLE);
-    c[PCI_REVISION_ID] = QXL_REVISION_STABLE_V12;
-    pci_set_word(c + PCI_CLASS_DEVICE, 0x0300);
-    pci_set_word(c + PCI_SUBSYSTEM_VENDOR_ID, 0x1af4);
-    pci_set_word(c + PCI_SUBSYSTEM_ID, 0x1100);
-    c[PCI_INTERRUPT_PIN] = 1;
-    pci_register_bar(&d->pci, QXL_RAM_RANGE_INDEX, PCI_BAR_MEM32 |
-                     PCI_BAR_PREFETCH, &d->vga.vram_mr);
-    pci_register_bar(&d->pci, QXL_VRAM_RANGE_INDEX, PCI_BAR_MEM32 |
-                     PCI_BAR_PREFETCH, &d->vram_mr);
-    pci_register_bar(&d->pci, QXL_ROM_RANGE_INDEX, PCI_BAR_MEM32,
-                     &d->rom_mr);
-    pci_register_bar(&d->pci, QXL_IO_RANGE_INDEX, PCI_BAR_IO, &d->io_mr);
-
-    console_set_hw_ops(vga_console(&d->vga), &qxl_console_ops, d);
-    d->qxl.base.sif = &qxl_sif.base;
-    d->qxl.id = 0;
-    spice_register_qxl(&d->qxl, spice_added, d);
-    the_qxl = d;
-    return pci_load_rom(&d->pci, "vgabios-qxl.bin", errp);
-}
-
-static void qxl_reset(struct device *dev)
-{
-    struct qxl *d = (struct qxl *)dev;
-    pci_device_reset(&d->pci);
-    vga_reset(&d->vga);
-    hard_reset(d);
-}
-
-struct qxl *qxl_device(void)
-{
-    return the_qxl;
-}
-
-uint8_t *qxl_bar(struct qxl *d, int n, uint64_t *size)
-{
-    struct pci_bar *b = &d->pci.bars[n];
-    *size = b->size;
-    return b->mr ? b->mr->ram : NULL;
-}
-
-/* What the worker does with a command it is done with: the release info
- * heads every command structure (QXLDrawable, QXLSurfaceCmd, QXLCursorCmd,
- * ...). */
-void qxl_release(struct qxl *d, QXLPHYSICAL cmd)
-{
-    uint8_t *p = qxl_translate(d, cmd, sizeof(QXLReleaseInfo));
-    if (p) {
-        release_guest(d, (QXLReleaseInfo *)p);
-    }
-}
-
-struct qxl *qxl_fuzz_new(void)
-{
-    struct qxl *d = xzalloc(sizeof(*d));
-    d->ram_size_mb = 4;
-    d->vram_size_mb = 1;
-    d->vgamem_mb = 1;
-    d->fuzz = true;
-    if (mem_region_init_ram(&d->vga.vram_mr, "qxl.ram", 4 << 20, NULL) < 0 ||
-        mem_region_init_ram(&d->vram_mr, "qxl.vram", 1 << 20, NULL) < 0 ||
-        mem_region_init_rom(&d->rom_mr, "qxl.vrom", QXL_ROM_SIZE, NULL) < 0) {
-        abort();
-    }
-    d->vga.vram = d->vga.vram_mr.ram;
-    d->pci.bars[0] = (struct pci_bar){ .size = 4 << 20, .mr = &d->vga.vram_mr,
-                                       .addr = 0 };
-    d->pci.bars[1] = (struct pci_bar){ .size = 1 << 20, .mr = &d->vram_mr,
-                                       .addr = 4 << 20 };
-    pthread_mutex_init(&d->lock, NULL);
-    d->irq_bh = bh_new(irq_bh_run, d);
-    d->ram_header_offset = (4 << 20) - ROUND_UP(sizeof(QXLRam), 4096);
-    d->ram = (QXLRam *)(d->vga.vram + d->ram_header_offset);
-    d->rom = (QXLRom *)d->rom_mr.ram;
-    rom_init(d);
-    ram_init(d);
-    return d;
-}
-
-static const struct prop qxl_props[] = {
-    PCI_DEVICE_PROPS(struct qxl),
-    PROP("ram_size_mb", PROP_U32, struct qxl, ram_size_mb, "64",
-         "BAR 0: VGA framebuffer, driver memory and rings, in MiB"),
-    PROP("vram_size_mb", PROP_U32, struct qxl, vram_size_mb, "64",
-         "BAR 1: surface memory in MiB"),
-    PROP("vgamem_mb", PROP_U32, struct qxl, vgamem_mb, "16",
-         "the part of BAR 0 for the VGA and the primary surface, in MiB"),
-    { NULL },
-};
-
-const struct dev_type qxl_vga_type = {
-    .name = "qxl-vga",
-    .category = "Display devices",
-    .desc = "Spice QXL GPU (primary, vga compatible)",
-    .bus = BUS_PCI,
-    .size = sizeof(struct qxl),
-    .props = qxl_props,
-    .user_creatable = true,
-    .realize = qxl_realize,
-    .reset = qxl_reset,
-};
-DEV_TYPE(qxl_vga_type);
-
-/* The secondary card (no VGA) is not modelled: refused by name rather
- * than "not a valid device model". */
-struct qxl_secondary {
-    struct pci_device pci;
-};
-
-static const struct prop qxl_secondary_props[] = {
-    PCI_DEVICE_PROPS(struct qxl_secondary),
-    { NULL },
-};
-
-static int qxl_secondary_realize(struct device *dev, struct err **errp)
-{
-    err_setf(errp, "qxl: not supported (use qxl-vga, the primary card)");
-    return -1;
-}
-
-const struct dev_type qxl_secondary_type = {
-    .name = "qxl",
-    .category = "Display devices",
-    .desc = "Spice QXL GPU (secondary) [not supported]",
-    .bus = BUS_PCI,
-    .size = sizeof(struct qxl_secondary),
-    .props = qxl_secondary_props,
-    .user_creatable = true,
-    .realize = qxl_secondary_realize,
-};
-DEV_TYPE(qxl_secondary_type);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * qxl.h - the QXL display device (qxl.c): what the fuzz target drives
+ * qxl.h - the QXL display devices (qxl.c, qxl-dev.c): what the fuzz target drives
  * besides the guest's view (I/O ports, ring memory).
  */
 #ifndef HEMU_DISPLAY_QXL_H
@@ -12,11 +12,11 @@
 
 struct qxl;
 
-/* The realized card, or NULL. */
+/* The first realized card, or NULL. */
 struct qxl *qxl_device(void);
 /* A card with its memory but no PCI bus or spice-server (fuzzing): BAR 0
- * at guest address 0, BAR 1 right after it. */
-struct qxl *qxl_fuzz_new(void);
+ * at guest address 0, BAR 1 right after it; qxl-vga or the secondary. */
+struct qxl *qxl_fuzz_new(bool vga_compat);
 /* BAR 0, BAR 1 host memory and sizes (fuzzing). */
 uint8_t *qxl_bar(struct qxl *d, int n, uint64_t *size);
 /* Host pointer for len bytes at a guest QXL address, or NULL. */

@@ -2,12 +2,15 @@
 /*
  * screendump.c - the surface to a PPM (Netpbm P6: "P6\n<w> <h>\n255\n" and
  * RGB bytes) or PNG (libpng, 8-bit RGB) file.  The device is refreshed
- * first so that the file shows the screen as it is now.
+ * first so that the file shows the screen as it is now.  device= and
+ * head= pick a console by the display device's id, with the messages of
+ * QEMU's qmp_screendump (ui/console.c).
  */
 #include "emu/osdep.h"
 
 #include "display/console.h"
 #include "display/screendump.h"
+#include "emu/hw/dev.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 
@@ -72,6 +75,30 @@ static int write_png(FILE *f, const struct surface *s)
     return 0;
 }
 #endif
+
+struct console *screendump_console(const char *device, bool has_head,
+                                   int64_t head, struct err **errp)
+{
+    if (!device) {
+        if (has_head) {
+            err_setf(errp, "'head' must be specified together with 'device'");
+        }
+        return NULL;
+    }
+    struct device *dev = dev_find(device);
+    if (!dev) {
+        err_set_class(errp, ERR_DEVICE_NOT_FOUND, "Device '%s' not found",
+                      device);
+        return NULL;
+    }
+    struct console *con = head >= 0 && head <= INT_MAX
+                          ? console_by_device(dev, (int)head) : NULL;
+    if (!con) {
+        err_setf(errp, "Device %s (head %" PRId64 ") is not bound to a "
+                 "QemuConsole", device, head);
+    }
+    return con;
+}
 
 int screendump(struct console *con, const char *filename, const char *format,
                struct err **errp)

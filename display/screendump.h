@@ -11,6 +11,11 @@
 struct console;
 struct err;
 
+/* The console of display device id device (QMP device=), head head;
+ * NULL with *errp set if there is none, NULL without an error for no
+ * device (the default console). */
+struct console *screendump_console(const char *device, bool has_head,
+                                   int64_t head, struct err **errp);
 /* format: "ppm" or "png"; con NULL: the default console. */
 int screendump(struct console *con, const char *filename, const char *format,
                struct err **errp);

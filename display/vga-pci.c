@@ -89,6 +89,7 @@ static int vga_pci_realize(struct device *dev, struct err **errp)
                  errp) < 0) {
         return -1;
     }
+    console_set_device(vga_console(&d->vga), &d->pci.dev, 0);
     uint8_t *c = d->pci.config;
     pci_set_word(c + PCI_VENDOR_ID, 0x1234);
     pci_set_word(c + PCI_DEVICE_ID, 0x1111);

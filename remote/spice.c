@@ -42,16 +42,25 @@ struct spice_chan {
 };
 static struct spice_chan *channels;
 
-static QXLInstance *qxl_dev;
-static void (*qxl_added)(void *opaque);
-static void *qxl_opaque;
+/* The QXL cards, in creation (console) order. */
+struct spice_qxl_card {
+    QXLInstance *qxl;
+    struct console *con;
+    void (*added)(void *opaque);
+    void *opaque;
+    struct spice_qxl_card *next;
+};
+static struct spice_qxl_card *qxl_cards;
 
-void spice_register_qxl(QXLInstance *qxl, void (*added)(void *opaque),
-                        void *opaque)
+void spice_register_qxl(QXLInstance *qxl, struct console *con,
+                        void (*added)(void *opaque), void *opaque)
 {
-    qxl_dev = qxl;
-    qxl_added = added;
-    qxl_opaque = opaque;
+    struct spice_qxl_card **pp = &qxl_cards;
+    while (*pp) {
+        pp = &(*pp)->next;
+    }
+    *pp = xzalloc(sizeof(**pp));
+    **pp = (struct spice_qxl_card){ qxl, con, added, opaque, NULL };
 }
 
 void spice_mark_configured(void)
@@ -402,7 +411,7 @@ static void spice_stop(void)
 
 int spice_start(struct err **errp)
 {
-    if ((!configured && !qxl_dev) || spice_server) {
+    if ((!configured && !qxl_cards) || spice_server) {
         return 0;
     }
     spice_server = spice_server_new();
@@ -424,16 +433,29 @@ int spice_start(struct err **errp)
         err_setf(errp, "spice: could not add the keyboard and mouse");
         return -1;
     }
+    /* Display channel ids follow the consoles, as QEMU numbers them:
+     * a first console that is no QXL card (-vga std) is drawn by
+     * spice-display.c as channel 0, each QXL card is its own channel. */
     struct console *con = console_default();
-    if (qxl_dev) {
-        if (spice_server_add_interface(spice_server, &qxl_dev->base) < 0) {
+    int id = 0;
+    bool con_is_qxl = false;
+    for (struct spice_qxl_card *q = qxl_cards; q; q = q->next) {
+        con_is_qxl |= q->con == con;
+    }
+    if (con && !con_is_qxl) {
+        if (spice_display_init(spice_server, con) < 0) {
+            err_setf(errp, "spice: could not add the display");
+            return -1;
+        }
+        id++;
+    }
+    for (struct spice_qxl_card *q = qxl_cards; q; q = q->next) {
+        q->qxl->id = id++;
+        if (spice_server_add_interface(spice_server, &q->qxl->base) < 0) {
             err_setf(errp, "spice: could not add the qxl device");
             return -1;
         }
-        qxl_added(qxl_opaque);
-    } else if (con && spice_display_init(spice_server, con) < 0) {
-        err_setf(errp, "spice: could not add the display");
-        return -1;
+        q->added(q->opaque);
     }
     vm_register_state_change(state_changed, NULL);
     if (runstate_is_running()) {

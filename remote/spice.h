@@ -20,12 +20,15 @@ int opt_spice(const char *arg, struct err **errp);
 int spice_start(struct err **errp);
 bool spice_configured(void);
 
-/* The QXL device's instance: spice_start adds it in place of the console
- * display (creating a server without a listener if there is no -spice,
- * as QEMU does), then calls added(opaque). */
+/* A QXL card's instance and the console it draws: spice_start gives it
+ * the next display channel id and adds it (creating a server without a
+ * listener if there is no -spice, as QEMU does), then calls
+ * added(opaque).  The default console is sent as drawing commands only
+ * if it is no QXL card's. */
 struct QXLInstance;
-void spice_register_qxl(struct QXLInstance *qxl, void (*added)(void *opaque),
-                        void *opaque);
+struct console;
+void spice_register_qxl(struct QXLInstance *qxl, struct console *con,
+                        void (*added)(void *opaque), void *opaque);
 
 /* query-spice's answer (SpiceInfo). */
 struct json_object *spice_query(void);

@@ -258,7 +258,7 @@ const struct hmp_cmd hmp_cmds[] = {
     { "netdev_del", "id", "remove host network device", true,
       hmp_cmd_netdev_del },
     { "quit|q", "", "quit the emulator", false, cmd_quit },
-    { "screendump", "filename [-f ppm|png]",
+    { "screendump", "filename [device [head]] [-f ppm|png]",
       "save the screen as an image", true, hmp_screendump },
     { "set_link", "name on|off", "change the link status of a network adapter",
       true, hmp_cmd_set_link },

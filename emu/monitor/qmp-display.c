@@ -33,18 +33,17 @@ const struct qmp_arg qmp_screendump_args[] = {
 int qmp_screendump(struct qmp_session *s, json_object *args, json_object **ret,
                    struct err **errp)
 {
-    const char *dev = str_arg(args, "device");
     json_object *head;
-    if (dev) {
-        err_setf(errp, "device: not supported (one display: the default)");
+    bool has_head = json_object_object_get_ex(args, "head", &head);
+    struct err *err = NULL;
+    struct console *con = screendump_console(
+        str_arg(args, "device"), has_head,
+        has_head ? json_object_get_int64(head) : 0, &err);
+    if (err) {
+        err_propagate(errp, err);
         return -1;
     }
-    if (json_object_object_get_ex(args, "head", &head) &&
-        json_object_get_int64(head) != 0) {
-        err_setf(errp, "head: not supported (one head)");
-        return -1;
-    }
-    return screendump(NULL, str_arg(args, "filename"), str_arg(args, "format"),
+    return screendump(con, str_arg(args, "filename"), str_arg(args, "format"),
                       errp);
 }
 
@@ -188,14 +187,18 @@ static int split(char *s, char **w, int n)
 
 void hmp_screendump(struct hmp *h, const char *arg)
 {
-    char *buf = arg ? strdup(arg) : NULL, *w[4] = { 0 };
-    int n = split(buf, w, 4);
-    const char *file = NULL, *fmt = NULL;
+    char *buf = arg ? strdup(arg) : NULL, *w[6] = { 0 };
+    int n = split(buf, w, 6);
+    const char *file = NULL, *fmt = NULL, *dev = NULL, *head = NULL;
     for (int i = 0; i < n; i++) {
         if (!strcmp(w[i], "-f") && i + 1 < n) {
             fmt = w[++i];
         } else if (!file) {
             file = w[i];
+        } else if (!dev) {
+            dev = w[i];
+        } else if (!head) {
+            head = w[i];
         }
     }
     if (!file) {
@@ -207,6 +210,21 @@ void hmp_screendump(struct hmp *h, const char *arg)
     json_object_object_add(a, "filename", json_object_new_string(file));
     if (fmt) {
         json_object_object_add(a, "format", json_object_new_string(fmt));
+    }
+    if (dev) {
+        json_object_object_add(a, "device", json_object_new_string(dev));
+    }
+    if (head) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(head, &end, 0);
+        if (errno || end == head || *end) {
+            hmp_printf(h, "screendump: invalid head '%s'\n", head);
+            json_object_put(a);
+            free(buf);
+            return;
+        }
+        json_object_object_add(a, "head", json_object_new_int64(v));
     }
     hmp_call(h, "screendump", a);
     free(buf);

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fuzz_qxl.c - libFuzzer target for the QXL card (display/qxl.c) as a
+ * fuzz_qxl.c - libFuzzer target for the QXL cards (display/qxl*.c) as a
  * hostile guest drives it: everything it reads from the guest (the
  * QXLRam header with its rings, memory slot and surface arguments, the
  * release infos commands point to) is arbitrary.  The card runs without
  * spice-server (qxl_fuzz_new): what is exercised is hemu's own checking -
  * ring indexes, memory slots against the BARs, address translation,
  * primary surface bounds, the release ring and its chains.  The input is
- * the QXLRam header's first bytes, then 8-byte operations:
+ * a byte choosing the card (even: qxl-vga, odd: the secondary "qxl",
+ * whose BAR 0 is its own memory and which has no VGA mode to fall back
+ * to), the QXLRam header's first bytes, then 8-byte operations:
  *   op 0: I/O port write (port, val32)
  *   op 1: take a command from the command ring, as the worker would,
  *         read 64 bytes at its address and release it
@@ -24,7 +26,7 @@
 #ifdef CONFIG_SPICE
 #include "display/qxl.h"
 
-static struct qxl *d;
+static struct qxl *cards[2], *d;
 static uint8_t *bar0, *bar1;
 static uint64_t size0, size1;
 
@@ -47,13 +49,20 @@ static void touch(QXLCommandExt *ext)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-    if (!d) {
+    if (!cards[0]) {
         loop_init();
         bql_lock();
-        d = qxl_fuzz_new();
-        bar0 = qxl_bar(d, 0, &size0);
-        bar1 = qxl_bar(d, 1, &size1);
+        cards[0] = qxl_fuzz_new(true);
+        cards[1] = qxl_fuzz_new(false);
     }
+    if (len < 1) {
+        return 0;
+    }
+    d = cards[data[0] & 1];
+    data++;
+    len--;
+    bar0 = qxl_bar(d, 0, &size0);
+    bar1 = qxl_bar(d, 1, &size1);
     /* A fresh card each run: reset through the guest's own port. */
     qxl_io_write(d, QXL_IO_RESET, 0);
     uint64_t hdr_off = size0 - ((sizeof(QXLRam) + 4095) / 4096 * 4096);
