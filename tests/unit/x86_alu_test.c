@@ -282,6 +282,8 @@ enum {
     K_POPF = 1 << 9,    /* the stack top is a harmless flags image */
     K_SMALLSTR = 1 << 10, /* data bytes from a small alphabet */
     K_RET = 1 << 11,    /* the stack top is the address after the code */
+    K_BIGREP = 1 << 12, /* K_STR with rCX up to 199, rDI sometimes just
+                           above rSI (overlapping MOVS) */
 };
 
 struct form {
@@ -395,7 +397,13 @@ static bool run_case(const struct form *f, const uint8_t *code, unsigned len,
         maps[nmaps++] = (struct map){ 7, (uintptr_t)host_data, G_DATA };
         in.r[6] = 512 + rnd() % 64;
         in.r[7] = 2048 + rnd() % 64;
-        if (rnd() & 1) {
+        if (f->kind & K_BIGREP) {
+            /* going down, rSI must stay in the buffer */
+            in.r[1] = rnd() % ((in.flags & 0x400) ? 60 : 200);
+            if (rnd() & 1) {
+                in.r[7] = in.r[6] + rnd() % 24;
+            }
+        } else if (rnd() & 1) {
             in.r[7] = in.r[6] + 1024;   /* equal strings sometimes */
             memcpy(init_data + in.r[7] - 256, init_data + in.r[6] - 256,
                    512);
@@ -663,6 +671,8 @@ TEST(inc_dec_neg_not_test)
         F("test r64", 0, 0, 0, 0x48, 0x85, 0xd1),
         F("test m64", 0, K_MEM, 0, 0x48, 0x85, 0x13),
         F("test m32", 0, K_MEM, 0, 0x85, 0x13),
+        F("test m8,r8", 0, K_MEM, 0, 0x84, 0x13),
+        F("test ah,dh", 0, 0, 0, 0x84, 0xf4),
         F("test al,imm8", 0, 0, 1, 0xa8),
         F("test ax,imm16", 0, 0, 2, 0x66, 0xa9),
         F("test eax,imm32", 0, 0, 4, 0xa9),
@@ -698,6 +708,9 @@ TEST(mul_div)
         F("imul r16,r16,imm16", UF_MUL, 0, 2, 0x66, 0x69, 0xd1),
         F("imul r32,r32,imm32", UF_MUL, 0, 4, 0x69, 0xd1),
         F("imul r64,r64,imm32", UF_MUL, 0, 4, 0x48, 0x69, 0xd1),
+        F("imul r32,m32", UF_MUL, K_MEM, 0, 0x0f, 0xaf, 0x13),
+        F("imul r64,m64,imm8", UF_MUL, K_MEM, 1, 0x48, 0x6b, 0x13),
+        F("imul r32,m32,imm32", UF_MUL, K_MEM, 4, 0x69, 0x13),
         F("div r8", ARITH, K_DIV, 0, 0xf6, 0xf1),
         F("idiv r8", ARITH, K_DIV, 0, 0xf6, 0xf9),
         F("div r16", ARITH, K_DIV, 0, 0x66, 0xf7, 0xf1),
@@ -1054,6 +1067,12 @@ TEST(strings)
         F("repne scasb", 0, K_STR | K_SMALLSTR, 0, 0xf2, 0xae),
         F("repne scasq", 0, K_STR | K_SMALLSTR, 0, 0xf2, 0x48, 0xaf),
         F("rep movsb a32", 0, K_STR, 0, 0x67, 0xf3, 0xa4),
+        F("rep movsb long", 0, K_STR | K_BIGREP, 0, 0xf3, 0xa4),
+        F("rep movsq long", 0, K_STR | K_BIGREP, 0, 0xf3, 0x48, 0xa5),
+        F("rep movsd long", 0, K_STR | K_BIGREP, 0, 0xf3, 0xa5),
+        F("rep stosb long", 0, K_STR | K_BIGREP, 0, 0xf3, 0xaa),
+        F("rep stosq long", 0, K_STR | K_BIGREP, 0, 0xf3, 0x48, 0xab),
+        F("rep stosw long", 0, K_STR | K_BIGREP, 0, 0x66, 0xf3, 0xab),
     };
     run_forms(forms, ARRAY_SIZE(forms));
 }

@@ -5,8 +5,9 @@
  * group 1 ALU operations with an immediate (and their rAX,imm short
  * forms), ALU operations with a memory operand, SHL/SHR/SAR by a constant,
  * MOVZX/MOVSX/MOVSXD, MOV with an immediate, LEA with a 32-bit result,
- * INC/DEC of a register, TEST with memory, PUSH/POP of a register, near
- * CALL and RET.  Memory forms are taken only for a 64-bit address size,
+ * INC/DEC of a register, TEST with memory, byte CMP and TEST, IMUL with
+ * two or three operands, CMOVcc between registers, PUSH/POP of a
+ * register, near CALL and RET.  Memory forms are taken only for a 64-bit address size,
  * which only exists in 64-bit code: segment bases are 0 there except FS
  * and GS, no limits apply, and the stack is 64 bits wide, so the operand
  * address is the sum of the registers plus a canonical check.  Each
@@ -195,6 +196,115 @@ INCDEC(inc_2, 2, 0)
 INCDEC(inc_3, 3, 0)
 INCDEC(dec_2, 2, 1)
 INCDEC(dec_3, 3, 1)
+
+/* ---- byte forms ------------------------------------------------------------ */
+
+/* 38-3B / 00-33 byte forms are left generic; the compares and tests of
+   bytes are common enough: 3C and A8 (AL,imm8), 80 /7 and F6 /0 with a
+   register or memory, 38/3A and 84 with registers or memory. */
+static ALWAYS_INLINE uint64_t rm8(struct x86_cpu *cpu,
+                                  const struct x86_insn *in)
+{
+    if (in->mod == 3) {
+        return *x86_reg8(cpu, in, in->rm);
+    }
+    return x86_read_lin(cpu, lin64(cpu, in, 0, false), 0);
+}
+
+static void cmp8_rm_imm(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    alu(cpu, 7, 0, rm8(cpu, in), in->imm);
+}
+
+static void test8_rm_imm(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    alu(cpu, 4, 0, rm8(cpu, in), in->imm);
+}
+
+static void cmp8_al_imm(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    alu(cpu, 7, 0, cpu->regs[X86_RAX], in->imm);
+}
+
+static void test8_al_imm(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    alu(cpu, 4, 0, cpu->regs[X86_RAX], in->imm);
+}
+
+/* 38: CMP Eb,Gb; 3A: CMP Gb,Eb */
+static void cmp8_rm_reg(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    alu(cpu, 7, 0, rm8(cpu, in), *x86_reg8(cpu, in, in->reg));
+}
+
+static void cmp8_reg_rm(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    alu(cpu, 7, 0, *x86_reg8(cpu, in, in->reg), rm8(cpu, in));
+}
+
+static void test8_rm_reg(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    alu(cpu, 4, 0, rm8(cpu, in), *x86_reg8(cpu, in, in->reg));
+}
+
+/* ---- IMUL and CMOVcc --------------------------------------------------------- */
+
+/* CF = OF = the product did not fit; SF ZF PF from the truncated result
+   as muldiv.c sets them (the SDM leaves them undefined), AF 0. */
+static ALWAYS_INLINE uint64_t imul(struct x86_cpu *cpu, unsigned sz,
+                                   uint64_t a, uint64_t b)
+{
+    uint64_t lo;
+    bool ov;
+    if (sz == 3) {
+        int64_t p;
+        ov = __builtin_mul_overflow((int64_t)a, (int64_t)b, &p);
+        lo = (uint64_t)p;
+    } else {
+        int64_t p = (int64_t)(int32_t)a * (int32_t)b;
+        lo = (uint32_t)p;
+        ov = p != (int32_t)p;
+    }
+    uint64_t f = (lo ? 0 : X86_ZF) | ((lo & x86_sign(sz)) ? X86_SF : 0) |
+                 (x86_parity[lo & 0xff] ? X86_PF : 0) |
+                 (ov ? X86_CF | X86_OF : 0);
+    cpu->rflags = (cpu->rflags & ~(uint64_t)X86_ARITH) | f;
+    cpu->lf_op = X86_LF_NONE;
+    return lo;
+}
+
+/* 0F AF: IMUL Gv,Ev; 69/6B: IMUL Gv,Ev,imm */
+#define IMUL(name, SZ, MEM, IMM)                                                static void name(struct x86_cpu *cpu, const struct x86_insn *in)           {                                                                               uint64_t b = (MEM) ? x86_read_lin(cpu, lin64(cpu, in, SZ, false), SZ)                            : cpu->regs[in->rm];                                     uint64_t a = (IMM) ? in->imm : cpu->regs[in->reg];                          cpu->regs[in->reg] = imul(cpu, SZ, a, b);                               }
+
+IMUL(imul_rr_2, 2, 0, 0)
+IMUL(imul_rr_3, 3, 0, 0)
+IMUL(imul_rm_2, 2, 1, 0)
+IMUL(imul_rm_3, 3, 1, 0)
+IMUL(imul_ri_2, 2, 0, 1)
+IMUL(imul_ri_3, 3, 0, 1)
+IMUL(imul_mi_2, 2, 1, 1)
+IMUL(imul_mi_3, 3, 1, 1)
+
+static x86_handler_fn *const imul_tab[2][2][2] = {    /* [imm][mem][s] */
+    { { imul_rr_2, imul_rr_3 }, { imul_rm_2, imul_rm_3 } },
+    { { imul_ri_2, imul_ri_3 }, { imul_mi_2, imul_mi_3 } },
+};
+
+/* 0F 40-4F with registers: a 32-bit destination is zero-extended even
+   when the condition is false. */
+static void cmov_2(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    uint64_t v = x86_cond(cpu, in->op & 15) ? cpu->regs[in->rm]
+                                            : cpu->regs[in->reg];
+    cpu->regs[in->reg] = (uint32_t)v;
+}
+
+static void cmov_3(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    if (x86_cond(cpu, in->op & 15)) {
+        cpu->regs[in->reg] = cpu->regs[in->rm];
+    }
+}
 
 /* ---- shifts by a constant ---------------------------------------------------- */
 
@@ -453,8 +563,30 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
     if (op == 0x88 || op == 0x8a) {
         return !mem ? NULL : op == 0x8a ? mov_ld_0 : mov_st_0;
     }
+    if (op == 0x3c) {
+        return cmp8_al_imm;
+    }
+    if (op == 0xa8) {
+        return test8_al_imm;
+    }
+    if (op == 0x80 && (in->reg & 7) == 7) {
+        return cmp8_rm_imm;
+    }
+    if (op == 0xf6 && (in->reg & 7) == 0) {
+        return test8_rm_imm;
+    }
+    if (op == 0x38 || op == 0x3a || op == 0x84) {
+        return op == 0x38 ? cmp8_rm_reg : op == 0x3a ? cmp8_reg_rm
+                                                     : test8_rm_reg;
+    }
     if (!full) {
         return NULL;
+    }
+    if (op == 0x1af || op == 0x69 || op == 0x6b) {
+        return imul_tab[op != 0x1af][mem][s];
+    }
+    if (op >= 0x140 && op <= 0x14f && !mem) {
+        return s ? cmov_3 : cmov_2;
     }
     if (fn == x86_op_grp1 && (op == 0x81 || op == 0x83)) {
         unsigned g = in->reg & 7;
