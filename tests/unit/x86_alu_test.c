@@ -974,8 +974,8 @@ TEST(exchange)
 
 TEST(cmov_setcc)
 {
-    static struct form forms[16 * 5];
-    static char names[16 * 5][32];
+    static struct form forms[16 * 7];
+    static char names[16 * 7][32];
     size_t n = 0;
 
     for (unsigned cc = 0; cc < 16; cc++) {
@@ -985,6 +985,8 @@ TEST(cmov_setcc)
             F("cmov r16", 0, 0, 0, 0x66, 0x0f, 0x40 + cc, 0xd1),
             F("cmov m32", 0, K_MEM, 0, 0x0f, 0x40 + cc, 0x13),
             F("set", 0, 0, 0, 0x0f, 0x90 + cc, 0xc1),
+            F("set ah", 0, 0, 0, 0x0f, 0x90 + cc, 0xc4),
+            F("set sil", 0, 0, 0, 0x40, 0x0f, 0x90 + cc, 0xc6),
         };
         for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
             forms[n] = t[i];

@@ -6,7 +6,8 @@
  * forms), ALU operations with a memory operand, SHL/SHR/SAR by a constant,
  * MOVZX/MOVSX/MOVSXD, MOV with an immediate, LEA with a 32-bit result,
  * INC/DEC of a register, TEST with memory, byte CMP and TEST, IMUL with
- * two or three operands, CMOVcc between registers, PUSH/POP of a
+ * two or three operands, CMOVcc and SETcc on registers, shifts by CL,
+ * byte MOVs between registers and from an immediate, PUSH/POP of a
  * register, near CALL and RET.  Memory forms are taken only for a 64-bit address size,
  * which only exists in 64-bit code: segment bases are 0 there except FS
  * and GS, no limits apply, and the stack is 64 bits wide, so the operand
@@ -353,6 +354,41 @@ static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
         cpu->regs[in->rm] = r;                                              \
     }
 
+/* D3 /4 /5 /7 with a register: the count is CL; a count of 0 changes no
+   flag but still writes the (zero-extended) register, as shift.c does */
+#define SHCL(name, SZ, KIND)                                                \
+    static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
+    {                                                                       \
+        unsigned c = cpu->regs[X86_RCX] & ((SZ) == 3 ? 63 : 31);            \
+        unsigned bits = 8u << (SZ);                                         \
+        uint64_t m = x86_mask(SZ), a = cpu->regs[in->rm] & m, r;           \
+        if (c == 0) {                                                       \
+            cpu->regs[in->rm] = a;                                          \
+            return;                                                         \
+        }                                                                   \
+        if ((KIND) == 0) {                                                  \
+            r = (a << c) & m;                                               \
+            bool cf = (a >> (bits - c)) & 1;                                \
+            shift_flags(cpu, SZ, r, cf, !!(r & x86_sign(SZ)) != cf);        \
+        } else if ((KIND) == 1) {                                           \
+            r = a >> c;                                                     \
+            shift_flags(cpu, SZ, r, (a >> (c - 1)) & 1,                     \
+                        (a & x86_sign(SZ)) != 0);                           \
+        } else {                                                            \
+            int64_t sa = x86_sext(a, SZ);                                   \
+            r = (uint64_t)(sa >> c) & m;                                    \
+            shift_flags(cpu, SZ, r, (sa >> (c - 1)) & 1, false);            \
+        }                                                                   \
+        cpu->regs[in->rm] = r;                                              \
+    }
+
+SHCL(shlcl_2, 2, 0)
+SHCL(shlcl_3, 3, 0)
+SHCL(shrcl_2, 2, 1)
+SHCL(shrcl_3, 3, 1)
+SHCL(sarcl_2, 2, 2)
+SHCL(sarcl_3, 3, 2)
+
 SHL(shl_2, 2)
 SHL(shl_3, 3)
 SHR(shr_2, 2)
@@ -484,6 +520,28 @@ static void lea_3(struct x86_cpu *cpu, const struct x86_insn *in)
     cpu->regs[in->reg] = ea64(cpu, in);
 }
 
+/* 0F 90-9F with a register */
+static void setcc_r(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    *x86_reg8(cpu, in, in->rm) = x86_cond(cpu, in->op & 15);
+}
+
+/* B0+r: MOV r8,imm8; 88/8A between byte registers */
+static void mov_r8_imm(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    *x86_reg8(cpu, in, in->opreg) = (uint8_t)in->imm;
+}
+
+static void mov_r8_rm(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    *x86_reg8(cpu, in, in->reg) = *x86_reg8(cpu, in, in->rm);
+}
+
+static void mov_rm_r8(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    *x86_reg8(cpu, in, in->rm) = *x86_reg8(cpu, in, in->reg);
+}
+
 /* ---- stack (64-bit code: SS base 0, 64-bit rSP) ------------------------------- */
 
 static ALWAYS_INLINE void push64(struct x86_cpu *cpu, uint64_t v)
@@ -561,7 +619,16 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
         return NULL;    /* 16/32-bit addressing: segments, wrap */
     }
     if (op == 0x88 || op == 0x8a) {
-        return !mem ? NULL : op == 0x8a ? mov_ld_0 : mov_st_0;
+        if (!mem) {
+            return op == 0x8a ? mov_r8_rm : mov_rm_r8;
+        }
+        return op == 0x8a ? mov_ld_0 : mov_st_0;
+    }
+    if (op >= 0xb0 && op <= 0xb7) {
+        return mov_r8_imm;
+    }
+    if (op >= 0x190 && op <= 0x19f && !mem) {
+        return setcc_r;
     }
     if (op == 0x3c) {
         return cmp8_al_imm;
@@ -625,6 +692,19 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
         }
         if (g == 7) {
             return s ? sar_3 : sar_2;
+        }
+        return NULL;
+    }
+    if (op == 0xd3 && !mem) {
+        unsigned g = in->reg & 7;
+        if (g == 4 || g == 6) {
+            return s ? shlcl_3 : shlcl_2;
+        }
+        if (g == 5) {
+            return s ? shrcl_3 : shrcl_2;
+        }
+        if (g == 7) {
+            return s ? sarcl_3 : sarcl_2;
         }
         return NULL;
     }
