@@ -281,6 +281,9 @@ enum {
     K_RBP = 1 << 8,     /* rBP points into the stack buffer */
     K_POPF = 1 << 9,    /* the stack top is a harmless flags image */
     K_SMALLSTR = 1 << 10, /* data bytes from a small alphabet */
+    K_RET = 1 << 11,    /* the stack top is the address after the code */
+    K_BIGREP = 1 << 12, /* K_STR with rCX up to 199, rDI sometimes just
+                           above rSI (overlapping MOVS) */
 };
 
 struct form {
@@ -394,7 +397,13 @@ static bool run_case(const struct form *f, const uint8_t *code, unsigned len,
         maps[nmaps++] = (struct map){ 7, (uintptr_t)host_data, G_DATA };
         in.r[6] = 512 + rnd() % 64;
         in.r[7] = 2048 + rnd() % 64;
-        if (rnd() & 1) {
+        if (f->kind & K_BIGREP) {
+            /* going down, rSI must stay in the buffer */
+            in.r[1] = rnd() % ((in.flags & 0x400) ? 60 : 200);
+            if (rnd() & 1) {
+                in.r[7] = in.r[6] + rnd() % 24;
+            }
+        } else if (rnd() & 1) {
             in.r[7] = in.r[6] + 1024;   /* equal strings sometimes */
             memcpy(init_data + in.r[7] - 256, init_data + in.r[6] - 256,
                    512);
@@ -411,6 +420,10 @@ static bool run_case(const struct form *f, const uint8_t *code, unsigned len,
     }
     if (f->kind & K_POPF) {
         uint64_t v = rnd() & (ARITH | 0x400);
+        memcpy(init_stack + in.r[4], &v, 8);
+    }
+    if (f->kind & K_RET) {
+        uint64_t v = G_CODE + len;      /* RET lands on the jump back */
         memcpy(init_stack + in.r[4], &v, 8);
     }
     if (f->kind & K_CMPX) {
@@ -527,10 +540,18 @@ static bool run_form(const struct form *f)
     return ok;
 }
 
-/* Run a table of forms, reporting each failing form. */
+/* fast.c/fastint.c: while set, every integer form runs its generic
+   handler */
+extern bool x86_fast_off;
+
+/* Run a table of forms, reporting each failing form: each form once with
+   the specialised handlers (fast.c, fastint.c) and once on the generic
+   path, both against the host. */
 static void run_forms(const struct form *forms, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < 2 * n; k++) {
+        size_t i = k % n;
+        x86_fast_off = k >= n;
         if (getenv("X86T_VERBOSE")) {
             printf("# form %s\n", forms[i].name);
             fflush(stdout);
@@ -541,10 +562,12 @@ static void run_forms(const struct form *forms, size_t n)
             printf("#   %u of %d cases faulted\n", exc_cases, NCASES);
         }
         if (!ok) {
-            printf("#   form %s differs\n", forms[i].name);
+            printf("#   form %s differs%s\n", forms[i].name,
+                   x86_fast_off ? " (generic path)" : "");
             test_failed_now = 1;
         }
     }
+    x86_fast_off = false;
 }
 
 #define F(nm, und, knd, imm_, ...)                                      \
@@ -568,8 +591,8 @@ TEST(setup)
 /* ADD OR ADC SBB AND SUB XOR CMP in every encoding and size */
 TEST(alu_two_operand)
 {
-    static struct form forms[8 * 24];
-    static char names[8 * 24][48];
+    static struct form forms[8 * 32];
+    static char names[8 * 32][48];
     size_t n = 0;
 
     for (unsigned op = 0; op < 8; op++) {
@@ -597,6 +620,12 @@ TEST(alu_two_operand)
             F("83 r16,imm8", 0, 0, 1, 0x66, 0x83, 0xc1 | op << 3),
             F("83 r64,imm8", 0, 0, 1, 0x48, 0x83, 0xc1 | op << 3),
             F("81 m64,imm32", 0, K_MEM, 4, 0x48, 0x81, 0x03 | op << 3),
+            F("81 m32,imm32 sib", 0, K_MEM, 4, 0x81, 0x44 | op << 3, 0x23,
+              0x08),
+            F("83 m64,imm8", 0, K_MEM, 1, 0x48, 0x83, 0x03 | op << 3),
+            F("83 r32,imm8", 0, 0, 1, 0x83, 0xc1 | op << 3),
+            F("m32,r32", 0, K_MEM, 0, b + 1, 0x13),
+            F("r64,m64 sib", 0, K_MEM, 0, 0x48, b + 3, 0x54, 0x23, 0x08),
             F("80 m8,imm8", 0, K_MEM, 1, 0x80, 0x03 | op << 3),
             F("lock m32,r32", 0, K_MEM, 0, 0xf0, b + 1, 0x13),
         };
@@ -641,6 +670,9 @@ TEST(inc_dec_neg_not_test)
         F("test r32", 0, 0, 0, 0x85, 0xd1),
         F("test r64", 0, 0, 0, 0x48, 0x85, 0xd1),
         F("test m64", 0, K_MEM, 0, 0x48, 0x85, 0x13),
+        F("test m32", 0, K_MEM, 0, 0x85, 0x13),
+        F("test m8,r8", 0, K_MEM, 0, 0x84, 0x13),
+        F("test ah,dh", 0, 0, 0, 0x84, 0xf4),
         F("test al,imm8", 0, 0, 1, 0xa8),
         F("test ax,imm16", 0, 0, 2, 0x66, 0xa9),
         F("test eax,imm32", 0, 0, 4, 0xa9),
@@ -676,6 +708,9 @@ TEST(mul_div)
         F("imul r16,r16,imm16", UF_MUL, 0, 2, 0x66, 0x69, 0xd1),
         F("imul r32,r32,imm32", UF_MUL, 0, 4, 0x69, 0xd1),
         F("imul r64,r64,imm32", UF_MUL, 0, 4, 0x48, 0x69, 0xd1),
+        F("imul r32,m32", UF_MUL, K_MEM, 0, 0x0f, 0xaf, 0x13),
+        F("imul r64,m64,imm8", UF_MUL, K_MEM, 1, 0x48, 0x6b, 0x13),
+        F("imul r32,m32,imm32", UF_MUL, K_MEM, 4, 0x69, 0x13),
         F("div r8", ARITH, K_DIV, 0, 0xf6, 0xf1),
         F("idiv r8", ARITH, K_DIV, 0, 0xf6, 0xf9),
         F("div r16", ARITH, K_DIV, 0, 0x66, 0xf7, 0xf1),
@@ -833,6 +868,23 @@ TEST(moves)
         F("mov m8,imm8", 0, K_MEM, 1, 0xc6, 0x03),
         F("mov m16,imm16", 0, K_MEM, 2, 0x66, 0xc7, 0x03),
         F("mov m64,imm32", 0, K_MEM, 4, 0x48, 0xc7, 0x03),
+        F("mov m32,imm32", 0, K_MEM, 4, 0xc7, 0x43, 0x04),
+        F("mov r32,imm32 c7", 0, 0, 4, 0xc7, 0xc1),
+        F("mov r10,imm64", 0, 0, 8, 0x49, 0xba),
+        F("mov r8,m8", 0, K_MEM, 0, 0x8a, 0x13),
+        F("mov ah,m8", 0, K_MEM, 0, 0x8a, 0x23),
+        F("mov sil,m8", 0, K_MEM, 0, 0x40, 0x8a, 0x33),
+        F("mov m8,ch", 0, K_MEM, 0, 0x88, 0x2b),
+        F("mov r32,m32 sib", 0, K_MEM, 0, 0x8b, 0x54, 0x23, 0x08),
+        F("mov m32,r32", 0, K_MEM, 0, 0x89, 0x13),
+        F("movzx r64,m16", 0, K_MEM, 0, 0x48, 0x0f, 0xb7, 0x13),
+        F("movzx r32,m16", 0, K_MEM, 0, 0x0f, 0xb7, 0x13),
+        F("movzx r64,m8", 0, K_MEM, 0, 0x48, 0x0f, 0xb6, 0x53, 0x01),
+        F("movsx r32,m8", 0, K_MEM, 0, 0x0f, 0xbe, 0x13),
+        F("movsx r64,m8", 0, K_MEM, 0, 0x48, 0x0f, 0xbe, 0x13),
+        F("movsx r32,m16", 0, K_MEM, 0, 0x0f, 0xbf, 0x13),
+        F("movsxd r64,m32", 0, K_MEM, 0, 0x48, 0x63, 0x13),
+        F("movsx r32,ah", 0, 0, 0, 0x0f, 0xbe, 0xd4),
         F("mov r64,imm32", 0, 0, 4, 0x48, 0xc7, 0xc1),
         F("movzx r32,r8", 0, 0, 0, 0x0f, 0xb6, 0xd1),
         F("movzx r32,ah", 0, 0, 0, 0x0f, 0xb6, 0xd4),
@@ -922,8 +974,8 @@ TEST(exchange)
 
 TEST(cmov_setcc)
 {
-    static struct form forms[16 * 5];
-    static char names[16 * 5][32];
+    static struct form forms[16 * 7];
+    static char names[16 * 7][32];
     size_t n = 0;
 
     for (unsigned cc = 0; cc < 16; cc++) {
@@ -933,6 +985,8 @@ TEST(cmov_setcc)
             F("cmov r16", 0, 0, 0, 0x66, 0x0f, 0x40 + cc, 0xd1),
             F("cmov m32", 0, K_MEM, 0, 0x0f, 0x40 + cc, 0x13),
             F("set", 0, 0, 0, 0x0f, 0x90 + cc, 0xc1),
+            F("set ah", 0, 0, 0, 0x0f, 0x90 + cc, 0xc4),
+            F("set sil", 0, 0, 0, 0x40, 0x0f, 0x90 + cc, 0xc6),
         };
         for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
             forms[n] = t[i];
@@ -968,6 +1022,8 @@ TEST(stack)
         F("enter 1", 0, K_RBP, 2, 0xc8),
         F("leave", 0, K_RBP, 0, 0xc9),
         F("leave16", 0, K_RBP, 0, 0x66, 0xc9),
+        F("call rel32 0", 0, 0, 0, 0xe8, 0, 0, 0, 0),
+        F("ret", 0, K_RET, 0, 0xc3),
     };
     static struct form f2[ARRAY_SIZE(forms) + 2];
     memcpy(f2, forms, sizeof(forms));
@@ -1013,6 +1069,12 @@ TEST(strings)
         F("repne scasb", 0, K_STR | K_SMALLSTR, 0, 0xf2, 0xae),
         F("repne scasq", 0, K_STR | K_SMALLSTR, 0, 0xf2, 0x48, 0xaf),
         F("rep movsb a32", 0, K_STR, 0, 0x67, 0xf3, 0xa4),
+        F("rep movsb long", 0, K_STR | K_BIGREP, 0, 0xf3, 0xa4),
+        F("rep movsq long", 0, K_STR | K_BIGREP, 0, 0xf3, 0x48, 0xa5),
+        F("rep movsd long", 0, K_STR | K_BIGREP, 0, 0xf3, 0xa5),
+        F("rep stosb long", 0, K_STR | K_BIGREP, 0, 0xf3, 0xaa),
+        F("rep stosq long", 0, K_STR | K_BIGREP, 0, 0xf3, 0x48, 0xab),
+        F("rep stosw long", 0, K_STR | K_BIGREP, 0, 0x66, 0xf3, 0xab),
     };
     run_forms(forms, ARRAY_SIZE(forms));
 }

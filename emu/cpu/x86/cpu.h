@@ -156,7 +156,7 @@ struct x86_bus {
  * code from (block.c) gets tag_wcode instead of tag_write: its writes take the slow path, which
  * stores through the same addend and then invalidates the code it hit.
  */
-#define X86_TLB_BITS 8
+#define X86_TLB_BITS 10
 #define X86_TLB_SIZE (1u << X86_TLB_BITS)
 struct x86_tlb_entry {
     uint64_t tag_read;

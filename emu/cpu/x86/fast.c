@@ -148,6 +148,8 @@ static x86_handler_fn *const jcc_fast[16] = {
 
 /* ---- choosing -------------------------------------------------------------- */
 
+bool x86_fast_off;
+
 #define PICK4(nm)                                                           \
     (in->opsz == 3 ? ((in->op & 2) ? nm##_3_1 : nm##_3_0)                   \
                    : ((in->op & 2) ? nm##_2_1 : nm##_2_0))
@@ -165,7 +167,12 @@ void x86_specialise(struct x86_insn *in)
         }
         return;
     }
-    if (in->lock || in->rep) {
+    if (x86_fast_off || in->lock || in->rep) {
+        return;
+    }
+    x86_handler_fn *f = x86_int_specialise(in);
+    if (f) {
+        in->fn = f;
         return;
     }
     if (fn == x86_op_jcc) {

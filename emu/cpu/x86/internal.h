@@ -104,6 +104,10 @@ extern x86_handler_fn *const x86_handlers[X86_NOPS];
 
 /* fast.c: swap in a specialised handler for the hottest forms */
 void x86_specialise(struct x86_insn *in);
+/* x86_fast_off (tests) keeps the integer forms on the generic path;
+   fastint.c: the specialised handler of a hot integer form, or NULL. */
+extern bool x86_fast_off;
+x86_handler_fn *x86_int_specialise(const struct x86_insn *in);
 /* ssefast.c: the specialised handler of an x86_op_sse form, or NULL;
    x86_ssefast_off (tests) keeps every form on the generic path. */
 x86_handler_fn *x86_sse_specialise(const struct x86_insn *in);

@@ -89,13 +89,18 @@ static void divide(struct x86_cpu *cpu, const struct x86_insn *in,
 
     if (!sign) {
         if (sz == 3) {
-            unsigned __int128 n = ((unsigned __int128)hi << 64) | lo;
-            unsigned __int128 qq = n / b;
-            if (qq >> 64) {
+            /* the quotient fits exactly when hi < b; then the host's own
+               DIV gives it (no 128-bit library division) */
+            if (hi >= b) {
                 x86_raise_noerr(cpu, X86_EXC_DE);
             }
-            q = (uint64_t)qq;
-            r = (uint64_t)(n % b);
+            if (hi == 0) {
+                q = lo / b;
+                r = lo % b;
+            } else {
+                __asm__("divq %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi),
+                        "rm"(b));
+            }
         } else {
             uint64_t n = (hi << bits) | lo;
             q = n / b;
@@ -115,6 +120,10 @@ static void divide(struct x86_cpu *cpu, const struct x86_insn *in,
                 }
                 q = (uint64_t)-(int64_t)lo;
                 r = 0;
+            } else if (n == (__int128)(int64_t)lo) {
+                /* a 64-bit dividend (the common case): no overflow */
+                q = (uint64_t)((int64_t)lo / d);
+                r = (uint64_t)((int64_t)lo % d);
             } else {
                 __int128 qq = n / d;
                 if (qq != (__int128)(int64_t)qq) {

@@ -96,11 +96,92 @@ static bool element(struct x86_cpu *cpu, const struct x86_insn *in,
     return x86_cond(cpu, 4) == (in->rep == 0xf3);
 }
 
+/*
+ * REP MOVS / REP STOS of 64-bit code going up (DF 0): whole runs inside
+ * one source and one destination page whose TLB entries allow the access
+ * are done with one host memcpy/memset, as the element loop would do
+ * them.  A write entry exists only for pages without decoded code, and
+ * none while #AC checking is on.  Overlapping runs, page-crossing
+ * elements and TLB misses take one element of the generic loop, which
+ * fills the TLB or faults exactly.  Returns with rCX 0, or having set
+ * up a restart like the generic loop.
+ */
+static void rep_fast(struct x86_cpu *cpu, const struct x86_insn *in,
+                     unsigned sz)
+{
+    bool movs = (in->op & ~1u) == 0xa4;
+    uint64_t sbase = in->seg >= X86_FS ? cpu->seg[in->seg].base : 0;
+    unsigned n_since = 0;
+
+    while (cpu->regs[X86_RCX]) {
+        uint64_t rcx = cpu->regs[X86_RCX], n = 0;
+        uint64_t dlin = cpu->regs[X86_RDI];
+        const struct x86_tlb_entry *de =
+            &cpu->tlb[(dlin >> 12) & (X86_TLB_SIZE - 1)];
+        unsigned droom = (0x1000 - (dlin & 0xfff)) >> sz;
+
+        if (de->tag_write == (dlin & ~0xfffull) && droom) {
+            n = rcx < droom ? rcx : droom;
+            uint8_t *hd = (uint8_t *)(uintptr_t)(dlin + de->addend);
+            if (movs) {
+                uint64_t slin = cpu->regs[X86_RSI] + sbase;
+                const struct x86_tlb_entry *se =
+                    &cpu->tlb[(slin >> 12) & (X86_TLB_SIZE - 1)];
+                unsigned sroom = (0x1000 - (slin & 0xfff)) >> sz;
+                if (se->tag_read == (slin & ~0xfffull) && sroom) {
+                    n = n < sroom ? n : sroom;
+                    const uint8_t *hs =
+                        (const uint8_t *)(uintptr_t)(slin + se->addend);
+                    size_t bytes = n << sz;
+                    if (hs + bytes <= hd || hd + bytes <= hs) {
+                        memcpy(hd, hs, bytes);
+                        cpu->regs[X86_RSI] += bytes;
+                    } else {
+                        n = 0;      /* overlap: element by element */
+                    }
+                } else {
+                    n = 0;
+                }
+            } else if (sz == 0) {
+                memset(hd, (uint8_t)cpu->regs[X86_RAX], n);
+            } else {
+                for (uint64_t i = 0; i < n; i++) {
+                    x86_store_host(hd + (i << sz), sz, cpu->regs[X86_RAX]);
+                }
+            }
+        }
+        if (n) {
+            cpu->regs[X86_RDI] += n << sz;
+            cpu->regs[X86_RCX] = rcx - n;
+        } else {
+            /* the generic element: TLB fill, MMIO, fault, crossing */
+            element(cpu, in, sz);
+            cpu->regs[X86_RCX] = rcx - 1;
+            n = 1;
+        }
+        n_since += n;
+        if (n_since >= REP_CHUNK && cpu->regs[X86_RCX]) {
+            cpu->icount++;
+            if (cpu->attention || cpu->icount >= cpu->run_end) {
+                cpu->rip = cpu->insn_rip;
+                return;
+            }
+            n_since = 0;
+        }
+    }
+}
+
 /* A4-A7, AA-AF, 6C-6F */
 void x86_op_string(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     unsigned sz = x86_bw_size(in);
     uint64_t m = x86_admask(in);
+
+    if (in->rep && in->adsz == 3 && !(cpu->rflags & X86_DF) &&
+        ((in->op & ~1u) == 0xa4 || (in->op & ~1u) == 0xaa)) {
+        rep_fast(cpu, in, sz);
+        return;
+    }
 
     if ((in->op & 0xf0) == 0x60 && sz == 3) {
         sz = 2;     /* INS/OUTS move at most a dword */
