@@ -20,6 +20,7 @@
 
 #include "block-protocols/blk-backend.h"
 #include "block-protocols/commit.h"
+#include "block-protocols/nbd.h"
 #include "block-protocols/netblk.h"
 #include "emu/loop/loop.h"
 #include "emu/monitor/event.h"
@@ -111,7 +112,8 @@ bool netblk_concurrent(const struct bdrv *bs)
 {
     return bs->drv == &bdrv_iscsi_ops || bs->drv == &bdrv_http_ops ||
            bs->drv == &bdrv_https_ops || bs->drv == &bdrv_ftp_ops ||
-           bs->drv == &bdrv_ftps_ops;
+           bs->drv == &bdrv_ftps_ops ||
+           (bs->drv == &bdrv_nbd_ops && nbd_concurrent(bs));
 }
 
 /* Whether r may run beside other requests of its drive (see the top). */

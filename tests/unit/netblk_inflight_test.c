@@ -6,7 +6,10 @@
  * 206 Partial Content) answers each GET after a pause and counts how
  * many GETs it is answering at the same time; reads submitted together
  * through blk_submit() must overlap there, and still return the right
- * bytes, also for a sequential run of reads that share one lane.
+ * bytes, also for a sequential run of reads that share one lane.  The
+ * same for NBD (block-protocols/nbd.c's multi-conn pool) against Debian's
+ * nbdkit (memory plugin, which allows multi-conn) with its delay filter,
+ * counting overlapping reads in its log filter's file.
  */
 #include "emu/osdep.h"
 
@@ -14,7 +17,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "block-protocols/blk-backend.h"
 #include "block-protocols/block.h"
@@ -238,6 +243,122 @@ TEST(concurrent_sequential_reads_are_right)
         EXPECT_EQ(d[i].ret, 0);
         EXPECT(same(bufs[i], offs[i], i % 3 == 2 ? 4096 : LEN));
     }
+}
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET,
+                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t sl = sizeof(sa);
+    int p = -1;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &sl) == 0) {
+        p = ntohs(sa.sin_port);
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    return p;
+}
+
+static bool port_open(int p)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET,
+                              .sin_port = htons((uint16_t)p),
+                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    if (fd >= 0) {
+        close(fd);
+    }
+    return ok;
+}
+
+/* The most reads the log shows in progress at once ("Read id=" starts
+ * one, "...Read id=" ends it). */
+static int log_overlap(const char *fn, int *reads)
+{
+    FILE *f = fopen(fn, "r");
+    char line[1024];
+    int cur = 0, most = 0;
+    *reads = 0;
+    while (f && fgets(line, sizeof(line), f)) {
+        if (strstr(line, "...Read id=")) {
+            cur--;
+        } else if (strstr(line, " Read id=")) {
+            (*reads)++;
+            cur++;
+            most = MAX(most, cur);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return most;
+}
+
+TEST(nbd_reads_overlap_over_multi_conn)
+{
+    char dir[] = "/tmp/hemu-inflight-XXXXXX";
+    EXPECT(mkdtemp(dir) != NULL);
+    char logfn[128], portstr[16], logarg[160];
+    snprintf(logfn, sizeof(logfn), "%s/nbdkit.log", dir);
+    snprintf(logarg, sizeof(logarg), "logfile=%s", logfn);
+    int p = free_port();
+    snprintf(portstr, sizeof(portstr), "%d", p);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execlp("nbdkit", "nbdkit", "-f", "--exit-with-parent", "-i",
+               "127.0.0.1", "-p", portstr, "--filter=log", "--filter=delay",
+               "memory", "4M", "rdelay=150ms", logarg, (char *)NULL);
+        _exit(127);
+    }
+    bool up = false;
+    for (int i = 0; i < 200 && !up; i++) {
+        up = port_open(p);
+        if (!up) {
+            poll(NULL, 0, 50);
+        }
+    }
+    EXPECT(up);     /* nbdkit is in scripts/install-deps.sh */
+    char url[64];
+    snprintf(url, sizeof(url), "nbd://127.0.0.1:%d/", p);
+    struct err *e = NULL;
+    struct bdrv *bs = up ? bdrv_open(url, "raw", NULL, BDRV_O_RDWR, &e) : NULL;
+    EXPECT(bs != NULL);
+    err_free(e);
+    if (bs) {
+        struct blk *b = blk_new("inflight-nbd", bs);
+        enum { N = 4, LEN = 64 * 1024 };
+        static uint8_t bufs[N][LEN];
+        struct done d[N] = { 0 };
+        memset(bufs, 0x55, sizeof(bufs));
+        for (int i = 0; i < N; i++) {
+            blk_submit(b, BLK_READ, (uint64_t)i << 20, bufs[i], LEN,
+                       read_done, &d[i]);
+        }
+        blk_drain_all();
+        for (int i = 0; i < N; i++) {
+            EXPECT_EQ(d[i].calls, 1);
+            EXPECT_EQ(d[i].ret, 0);
+            EXPECT(bufs[i][0] == 0 && bufs[i][LEN - 1] == 0);
+        }
+        /* A flush still works with requests spread over connections. */
+        struct done fd = { 0 };
+        blk_submit(b, BLK_FLUSH, 0, NULL, 0, read_done, &fd);
+        blk_drain_all();
+        EXPECT_EQ(fd.ret, 0);
+        int reads, most = log_overlap(logfn, &reads);
+        fprintf(stderr, "  %d NBD reads, at most %d at once\n", reads, most);
+        EXPECT(most >= 2);
+        b->root = NULL;
+        bdrv_close(bs);     /* nbdkit waits for its clients to go */
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    unlink(logfn);
+    rmdir(dir);
 }
 
 TEST_MAIN()
