@@ -77,6 +77,7 @@ struct nbd_pool {
     pthread_cond_t cv;
     /* Writes of partial blocks (read-modify-write) alone. */
     pthread_rwlock_t rmw;
+    uint32_t min_block;     /* at open (a reconnect must not change it) */
 };
 
 static ssize_t sock_recv(void *opaque, void *buf, size_t len)
@@ -371,6 +372,7 @@ static int nbd_open(struct bdrv *bs, struct kvlist *kv, int flags,
         pthread_cond_init(&p->cv, NULL);
         pthread_rwlock_init(&p->rmw, NULL);
         p->conn[p->n++] = s;
+        p->min_block = s->c.info.min_block;
         s->pool = p;
     }
     bs->opaque = s;
@@ -815,7 +817,7 @@ static int nbd_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
 {
     struct nbd_pool *p = ((struct nbd_state *)bs->opaque)->pool;
     if (p) {
-        uint32_t a = p->conn[0]->c.info.min_block;
+        uint32_t a = p->min_block;
         if (a > 1 && (off % a || len % a)) {
             pthread_rwlock_wrlock(&p->rmw);
         } else {
