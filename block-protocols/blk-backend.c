@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * blk-backend.c - drives for the front ends (see blk-backend.h): a worker
- * pool of four threads runs the node I/O (each node tree serialised by
+ * pool of eight threads runs the node I/O (each node tree serialised by
  * its root's lock), completions are queued and delivered by one bottom
- * half in the main loop.  The error policy follows QEMU's
+ * half in the main loop.  A drive whose image is a network protocol that
+ * takes concurrent requests (netblk_concurrent(): iSCSI, HTTP...),
+ * directly or under raw, lets its plain reads and writes run side by
+ * side without the root's lock, so that several are on the wire at once
+ * as with QEMU; everything else (flush, discard, zeroes, writethrough,
+ * block jobs) waits for them and runs alone, so a flush still follows
+ * every write that completed before it.  The error policy follows QEMU's
  * BlockdevOnError: stop pauses the VM in the io-error state, emits
  * BLOCK_IO_ERROR and requeues the request when the VM is resumed.
  */
@@ -14,13 +20,15 @@
 
 #include "block-protocols/blk-backend.h"
 #include "block-protocols/commit.h"
+#include "block-protocols/nbd.h"
+#include "block-protocols/netblk.h"
 #include "emu/loop/loop.h"
 #include "emu/monitor/event.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 #include "emu/vm/runstate.h"
 
-#define NR_WORKERS 4
+#define NR_WORKERS 8
 
 struct blk_req {
     struct blk *b;
@@ -51,6 +59,7 @@ struct blk *blk_new(const char *id, struct bdrv *root)
     b->root = root;
     b->read_only = root ? root->read_only : false;
     b->write_cache = true;
+    pthread_rwlock_init(&b->io_lock, NULL);
     struct blk **p = &all_blks;
     while (*p) {
         p = &(*p)->next;
@@ -99,12 +108,47 @@ void blk_eject_medium(struct blk *b)
     }
 }
 
+bool netblk_concurrent(const struct bdrv *bs)
+{
+    return bs->drv == &bdrv_iscsi_ops || bs->drv == &bdrv_http_ops ||
+           bs->drv == &bdrv_https_ops || bs->drv == &bdrv_ftp_ops ||
+           bs->drv == &bdrv_ftps_ops ||
+           (bs->drv == &bdrv_nbd_ops && nbd_concurrent(bs));
+}
+
+/* Whether r may run beside other requests of its drive (see the top). */
+static bool run_shared(const struct blk_req *r, struct bdrv *bs)
+{
+    if (r->op != BLK_READ && r->op != BLK_WRITE) {
+        return false;
+    }
+    if (r->op == BLK_WRITE && (r->b->detect_zeroes || !r->b->write_cache)) {
+        return false;
+    }
+    if (r->b->write_notify || r->b->job_busy) {
+        return false;
+    }
+    if (bs->drv->is_protocol) {
+        return netblk_concurrent(bs);
+    }
+    return !strcmp(bs->drv->name, "raw") && bs->file && !bs->backing &&
+           netblk_concurrent(bs->file);
+}
+
 static int run_req(struct blk_req *r)
 {
     struct bdrv *bs = r->b->root;
     if (!bs) {
         return -ENOMEDIUM;
     }
+    if (run_shared(r, bs)) {
+        pthread_rwlock_rdlock(&r->b->io_lock);
+        int ret = r->op == BLK_READ ? bdrv_pread(bs, r->off, r->buf, r->len)
+                                    : bdrv_pwrite(bs, r->off, r->buf, r->len);
+        pthread_rwlock_unlock(&r->b->io_lock);
+        return ret;
+    }
+    pthread_rwlock_wrlock(&r->b->io_lock);
     pthread_mutex_lock(&bs->lock);
     int ret;
     switch (r->op) {
@@ -139,6 +183,7 @@ static int run_req(struct blk_req *r)
         r->b->write_notify(r->b->write_notify_opaque, r->off, r->len);
     }
     pthread_mutex_unlock(&bs->lock);
+    pthread_rwlock_unlock(&r->b->io_lock);
     return ret;
 }
 

@@ -41,6 +41,9 @@ struct blk {
     char *serial;
     struct blk_stats stats;
     int inflight;
+    /* Held shared by requests that run without the root's lock (network
+     * protocols, blk-backend.c), exclusively by the others. */
+    pthread_rwlock_t io_lock;
     /* Told when the medium changes (eject, change). */
     void (*media_changed)(void *opaque, bool load);
     void *dev_opaque;

@@ -15,7 +15,13 @@
  * next sequential reads; that transfer runs on its own handle through a
  * multi handle, and the read returns as soon as its own bytes are in
  * while the readahead keeps arriving (finished or dropped at the next
- * read), so a random read waits for its bytes, not for the readahead.  CURL_CA_BUNDLE, when set, names the CA file that
+ * read), so a random read waits for its bytes, not for the readahead.
+ * Several workers may read one node at once (netblk_concurrent()): the
+ * node has a few lanes, each that state with its own connections; a read
+ * inside the range a lane streams (or will stream) waits for that lane,
+ * any other read takes an idle lane, or a new one, so that scattered
+ * reads are on the wire together while a sequential stream stays on one
+ * connection.  CURL_CA_BUNDLE, when set, names the CA file that
  * sslverify=on checks against (hemu's way to trust a private CA; QEMU
  * relies on the system store).
  */
@@ -41,6 +47,7 @@
 #define NPAR 4
 #define PAR_MIN (128 * 1024)
 
+/* One lane (see the top). */
 struct curl_state {
     CURL *h;
     CURL *par[NPAR];            /* created on the first big read */
@@ -59,6 +66,18 @@ struct curl_state {
     struct sink *ra_sink;
     uint64_t next_seq;          /* where the last read ended */
     char errbuf[CURL_ERROR_SIZE];
+};
+
+#define MAX_LANES 4
+
+struct curl_node {
+    struct curl_state *lane[MAX_LANES];
+    bool busy[MAX_LANES];
+    /* The range a lane's reads stream from, published under mu. */
+    uint64_t lo[MAX_LANES], hi[MAX_LANES];
+    int nlanes;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
 };
 
 /* An unfinished readahead with more than this to come is dropped
@@ -525,9 +544,9 @@ static int ra_start(struct curl_state *s, uint64_t off, size_t n,
     return 0;
 }
 
-static int curl_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
+static int lane_pread(struct curl_state *s, uint64_t off, void *buf,
+                      size_t len)
 {
-    struct curl_state *s = bs->opaque;
     uint8_t *dst = buf;
     if (off >= s->size || len > s->size - off) {
         /* Reads past the end (a format's probe of a short file) see
@@ -577,6 +596,96 @@ static int curl_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
     return fetch(s, off, dst, len);
 }
 
+static void lane_free(struct curl_state *s, bool owns_opts);
+
+/* A new lane like lane 0 (its own handles and cache), or NULL. */
+static struct curl_state *lane_new(const struct curl_state *s0)
+{
+    struct curl_state *s = xzalloc(sizeof(*s));
+    s->o = s0->o;               /* shared, lane 0's to free */
+    s->is_http = s0->is_http;
+    s->size = s0->size;
+    s->next_seq = UINT64_MAX;
+    struct err *e = NULL;
+    if (setup_handle(s, &e) < 0) {
+        err_free(e);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int lane_get(struct curl_node *n, uint64_t off, size_t len)
+{
+    pthread_mutex_lock(&n->mu);
+    for (;;) {
+        int pick = -1;
+        for (int i = 0; i < n->nlanes && pick < 0; i++) {
+            if (off >= n->lo[i] && off < n->hi[i]) {
+                pick = i;
+            }
+        }
+        if (pick >= 0 && n->busy[pick]) {
+            pthread_cond_wait(&n->cv, &n->mu);
+            continue;
+        }
+        for (int i = 0; i < n->nlanes && pick < 0; i++) {
+            if (!n->busy[i]) {
+                pick = i;
+            }
+        }
+        if (pick < 0 && n->nlanes < MAX_LANES) {
+            struct curl_state *s = lane_new(n->lane[0]);
+            if (s) {
+                pick = n->nlanes++;
+                n->lane[pick] = s;
+            }
+        }
+        if (pick < 0) {
+            pthread_cond_wait(&n->cv, &n->mu);
+            continue;
+        }
+        n->busy[pick] = true;
+        /* Until it is done, what this read may fetch: a long stream when
+         * it continues the lane's run, else its readahead= at most. */
+        struct curl_state *s = n->lane[pick];
+        n->lo[pick] = off;
+        n->hi[pick] = off + len + (off == s->next_seq ? RA_SEQ_WINDOW
+                                   : s->o.readahead);
+        pthread_mutex_unlock(&n->mu);
+        return pick;
+    }
+}
+
+static void lane_put(struct curl_node *n, int i)
+{
+    struct curl_state *s = n->lane[i];
+    pthread_mutex_lock(&n->mu);
+    size_t span = s->ra_busy ? s->ra_want : s->cache_len;
+    n->lo[i] = span ? s->cache_off : 0;
+    n->hi[i] = span ? s->cache_off + span : 0;
+    if (s->next_seq != UINT64_MAX && (s->next_seq < n->lo[i] ||
+                                      s->next_seq >= n->hi[i])) {
+        n->lo[i] = n->hi[i] = 0;
+        if (!span) {
+            n->lo[i] = s->next_seq;
+            n->hi[i] = s->next_seq + 1;
+        }
+    }
+    n->busy[i] = false;
+    pthread_cond_broadcast(&n->cv);
+    pthread_mutex_unlock(&n->mu);
+}
+
+static int curl_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
+{
+    struct curl_node *n = bs->opaque;
+    int i = lane_get(n, off, len);
+    int r = lane_pread(n->lane[i], off, buf, len);
+    lane_put(n, i);
+    return r;
+}
+
 static int curl_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
                        size_t len)
 {
@@ -585,7 +694,7 @@ static int curl_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
 
 static int64_t curl_getlength(struct bdrv *bs)
 {
-    struct curl_state *s = bs->opaque;
+    struct curl_state *s = ((struct curl_node *)bs->opaque)->lane[0];
     /* QEMU counts whole sectors: the tail reads as zeroes. */
     return (int64_t)((s->size + 511) & ~(uint64_t)511);
 }
@@ -631,7 +740,12 @@ static int curl_open(struct bdrv *bs, struct kvlist *kv, int flags,
     /* The driver is read-only; a read-write open degrades to read-only
      * as QEMU's auto-read-only does for -drive. */
     bs->read_only = true;
-    bs->opaque = s;
+    struct curl_node *n = xzalloc(sizeof(*n));
+    pthread_mutex_init(&n->mu, NULL);
+    pthread_cond_init(&n->cv, NULL);
+    n->lane[0] = s;
+    n->nlanes = 1;
+    bs->opaque = n;
     bs->filename = xstrdup(s->o.url_safe);
     return 0;
 
@@ -646,7 +760,17 @@ fail:
 
 static void curl_close(struct bdrv *bs)
 {
-    struct curl_state *s = bs->opaque;
+    struct curl_node *n = bs->opaque;
+    for (int i = n->nlanes - 1; i >= 0; i--) {
+        lane_free(n->lane[i], i == 0);
+    }
+    pthread_mutex_destroy(&n->mu);
+    pthread_cond_destroy(&n->cv);
+    free(n);
+}
+
+static void lane_free(struct curl_state *s, bool owns_opts)
+{
     if (s->ra_busy) {
         curl_multi_remove_handle(s->ra_multi, s->ra_h);
     }
@@ -666,7 +790,9 @@ static void curl_close(struct bdrv *bs)
         curl_multi_cleanup(s->multi);
     }
     curl_easy_cleanup(s->h);
-    curl_opts_free(&s->o);
+    if (owns_opts) {
+        curl_opts_free(&s->o);
+    }
     free(s->cache);
     free(s);
 }

@@ -19,6 +19,8 @@
 #include "emu/monitor/json-writer.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
+#include "emu/vm/secret.h"
+#include "emu/vm/tls-creds.h"
 
 static bool quiet;
 static void usage(void);
@@ -1612,6 +1614,62 @@ static void usage(void)
            "Supported formats: raw qcow2\n");
 }
 
+/* --object TYPE,id=...: the secrets (password-secret=, key-secret=) and
+ * TLS credentials (tls-creds=) the images name, as qemu-img's --object
+ * (qemu-6.2 manual "qemu-img", "Object creation"). */
+static void add_object(const char *arg)
+{
+    struct err *e = NULL;
+    struct kvlist *kv = kvlist_new();
+    if (kvlist_parse(kv, arg, "qom-type", &e) < 0) {
+        die_err(e);
+    }
+    const char *type = kv_str(kv, "qom-type", NULL);
+    if (!type) {
+        die("Parameter 'qom-type' is missing");
+    }
+    int r;
+    if (!strcmp(type, "secret")) {
+        r = secret_add(kv, &e);
+    } else if (tls_creds_type_known(type)) {
+        r = tls_creds_add(type, kv, &e);
+    } else {
+        die("--object %s: not supported (secret, tls-creds-x509, "
+            "tls-creds-psk and tls-creds-anon are)", type);
+    }
+    if (r < 0) {
+        die_err(e);
+    }
+    kvlist_free(kv);
+}
+
+/* Take every --object out of the command's arguments (any subcommand,
+ * before or after its other options), creating the objects first. */
+static int take_objects(int argc, char **argv)
+{
+    int out = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            while (i < argc) {
+                argv[out++] = argv[i++];
+            }
+            break;
+        }
+        if (!strcmp(argv[i], "--object")) {
+            if (i + 1 >= argc) {
+                die("option '--object' requires an argument");
+            }
+            add_object(argv[++i]);
+        } else if (!strncmp(argv[i], "--object=", 9)) {
+            add_object(argv[i] + 9);
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    argv[out] = NULL;
+    return out;
+}
+
 int main(int argc, char **argv)
 {
     err_progname = "hemu-img";
@@ -1630,6 +1688,7 @@ int main(int argc, char **argv)
     }
     argv++;
     argc--;
+    argc = take_objects(argc, argv);
     optind = 1;
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         { "create", cmd_create }, { "info", cmd_info },

@@ -6,10 +6,14 @@
  * also reads LIBISCSI_CHAP_USERNAME/PASSWORD; -iscsi settings come from
  * iscsi-opts.c.
  *
- * Node I/O in hemu is synchronous and runs in the block worker thread
+ * Node I/O in hemu is synchronous and runs in the block worker threads
  * (blk-backend.c), so this driver uses libiscsi's synchronous calls there
- * instead of putting libiscsi's fd in the main loop: the session is only
- * ever touched by the thread holding the node lock.  A request that times
+ * instead of putting libiscsi's fd in the main loop.  Several workers may
+ * read and write one node at once (netblk_concurrent()): each request
+ * takes a session of its own from a small pool (a second login to the
+ * same target, made when the others are busy), so that several commands
+ * are in flight as QEMU keeps them; a session is only ever touched by the
+ * thread that took it.  A request that times
  * out (timeout=, libiscsi's per-PDU timer) or loses the connection makes
  * the session reconnect and the request is issued again; UNIT ATTENTION
  * after a reconnect is retried too.
@@ -26,6 +30,7 @@
 #include <limits.h>
 
 #include <poll.h>
+#include <pthread.h>
 
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
@@ -39,6 +44,7 @@
 #define MAX_TRIES 8
 #define MAX_XFER (4u << 20)     /* cap per command, below any MaxBurst issue */
 
+/* One session (login) to the LUN; the node has up to MAX_CONNS. */
 struct iscsi_state {
     struct iscsi_context *ctx;
     int lun;
@@ -49,6 +55,24 @@ struct iscsi_state {
     uint64_t max_ws;            /* blocks per WRITE SAME, 0: unlimited */
     bool lbpu, lbpws, lbprz, ws_broken, no_flush;
     char *where;                /* URL without password, for messages */
+};
+
+#define MAX_CONNS 4
+
+/* What a node keeps to log in again, and its pool of sessions. */
+struct iscsi_node {
+    struct iscsi_state *conn[MAX_CONNS];
+    bool busy[MAX_CONNS];
+    int nconn;
+    bool connecting, no_more;   /* a login under way / one failed */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    /* Writes of partial blocks (read-modify-write) exclusively, whole
+     * block writes shared. */
+    pthread_rwlock_t rmw;
+    struct iscsi_addr a;
+    struct iscsi_params p;
+    uint64_t peak;              /* most sessions busy at once (tests) */
 };
 
 /* Split an iscsi:// URL with libiscsi's parser. */
@@ -337,24 +361,51 @@ static int rw_bytes(struct iscsi_state *s, bool write, uint64_t off,
     return r;
 }
 
+/* Take a session for one request: an idle one, a new login while the
+ * pool has room, else wait for one to come back. */
+static struct iscsi_state *conn_get(struct iscsi_node *n);
+static void conn_put(struct iscsi_node *n, struct iscsi_state *s);
+
+static int node_rw(struct bdrv *bs, bool write, uint64_t off, uint8_t *buf,
+                   size_t len)
+{
+    struct iscsi_node *n = bs->opaque;
+    uint32_t bsz = n->conn[0]->block_size;
+    bool partial = write && (off % bsz || len % bsz);
+    if (write) {
+        if (partial) {
+            pthread_rwlock_wrlock(&n->rmw);
+        } else {
+            pthread_rwlock_rdlock(&n->rmw);
+        }
+    }
+    struct iscsi_state *s = conn_get(n);
+    int r = rw_bytes(s, write, off, buf, len);
+    conn_put(n, s);
+    if (write) {
+        pthread_rwlock_unlock(&n->rmw);
+    }
+    return r;
+}
+
 static int iscsi_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
 {
-    return rw_bytes(bs->opaque, false, off, buf, len);
+    return node_rw(bs, false, off, buf, len);
 }
 
 static int iscsi_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
                         size_t len)
 {
     /* libiscsi only reads the data out buffer. */
-    return rw_bytes(bs->opaque, true, off, (uint8_t *)(uintptr_t)buf, len);
+    return node_rw(bs, true, off, (uint8_t *)(uintptr_t)buf, len);
 }
 
-static int iscsi_flush(struct bdrv *bs)
+static int flush_one(struct bdrv *bs, struct iscsi_state *s)
 {
-    struct iscsi_state *s = bs->opaque;
     if (s->no_flush || bs->read_only) {
         return 0;
     }
+    /* SYNCHRONIZE CACHE covers the LUN, whichever session wrote. */
     for (int tries = 0;; tries++) {
         struct scsi_task *t = iscsi_synchronizecache16_sync(s->ctx, s->lun,
                                                             0, 0, 0, 0);
@@ -365,9 +416,17 @@ static int iscsi_flush(struct bdrv *bs)
     }
 }
 
-static int iscsi_discard(struct bdrv *bs, uint64_t off, uint64_t len)
+static int iscsi_flush(struct bdrv *bs)
 {
-    struct iscsi_state *s = bs->opaque;
+    struct iscsi_node *n = bs->opaque;
+    struct iscsi_state *s = conn_get(n);
+    int r = flush_one(bs, s);
+    conn_put(n, s);
+    return r;
+}
+
+static int discard_one(struct iscsi_state *s, uint64_t off, uint64_t len)
+{
     if (!s->lbpu || check_range(s, off, len) < 0) {
         return s->lbpu ? -EIO : 0;  /* discard is advisory */
     }
@@ -394,10 +453,18 @@ static int iscsi_discard(struct bdrv *bs, uint64_t off, uint64_t len)
     return 0;
 }
 
-static int iscsi_pwrite_zeroes(struct bdrv *bs, uint64_t off, uint64_t len,
-                               bool may_unmap)
+static int iscsi_discard(struct bdrv *bs, uint64_t off, uint64_t len)
 {
-    struct iscsi_state *s = bs->opaque;
+    struct iscsi_node *n = bs->opaque;
+    struct iscsi_state *s = conn_get(n);
+    int r = discard_one(s, off, len);
+    conn_put(n, s);
+    return r;
+}
+
+static int zeroes_one(struct iscsi_state *s, uint64_t off, uint64_t len,
+                      bool may_unmap)
+{
     if (s->ws_broken || off % s->block_size || len % s->block_size) {
         return -ENOTSUP;    /* block.c writes zero buffers instead */
     }
@@ -431,9 +498,21 @@ static int iscsi_pwrite_zeroes(struct bdrv *bs, uint64_t off, uint64_t len,
     return r;
 }
 
+static int iscsi_pwrite_zeroes(struct bdrv *bs, uint64_t off, uint64_t len,
+                               bool may_unmap)
+{
+    struct iscsi_node *n = bs->opaque;
+    pthread_rwlock_wrlock(&n->rmw);
+    struct iscsi_state *s = conn_get(n);
+    int r = zeroes_one(s, off, len, may_unmap);
+    conn_put(n, s);
+    pthread_rwlock_unlock(&n->rmw);
+    return r;
+}
+
 static int64_t iscsi_getlength(struct bdrv *bs)
 {
-    struct iscsi_state *s = bs->opaque;
+    struct iscsi_state *s = ((struct iscsi_node *)bs->opaque)->conn[0];
     return (int64_t)(s->num_blocks * s->block_size);
 }
 
@@ -586,65 +665,42 @@ static char *safe_name(const struct iscsi_addr *a)
                      a->user ? "@" : "", a->portal, a->target, a->lun);
 }
 
-static int iscsi_open(struct bdrv *bs, struct kvlist *kv, int flags,
-                      struct err **errp)
+/* Log in to the node's LUN (n->a, n->p); NULL with *errp set. */
+static struct iscsi_state *conn_new(struct iscsi_node *n, int flags,
+                                    struct err **errp)
 {
-    struct iscsi_addr a;
-    struct iscsi_params p;
-    if (node_addr(kv, &a, errp) < 0) {
-        return -1;
-    }
-    if (iscsi_params_get(a.target, kv, &p, errp) < 0) {
-        iscsi_addr_free(&a);
-        return -1;
-    }
     struct iscsi_state *s = xzalloc(sizeof(*s));
-    s->lun = a.lun;
-    s->where = safe_name(&a);
+    s->lun = n->a.lun;
+    s->where = safe_name(&n->a);
     s->no_flush = flags & BDRV_O_NO_FLUSH;
-    s->ctx = iscsi_create_context(p.initiator_name);
+    s->ctx = iscsi_create_context(n->p.initiator_name);
     if (!s->ctx) {
         err_setf(errp, "iSCSI: Failed to create iSCSI context.");
         goto fail;
     }
-    if (iscsi_set_targetname(s->ctx, a.target) ||
+    if (iscsi_set_targetname(s->ctx, n->a.target) ||
         iscsi_set_session_type(s->ctx, ISCSI_SESSION_NORMAL) ||
-        iscsi_set_header_digest(s->ctx, p.header_digest)) {
+        iscsi_set_header_digest(s->ctx, n->p.header_digest)) {
         err_setf(errp, "iSCSI: %s", iscsi_get_error(s->ctx));
         goto fail;
     }
     /* The URL's (or the environment's) CHAP account wins over -iscsi's. */
-    const char *user = a.user ? a.user : p.user;
-    const char *pw = a.user ? a.password : p.password;
+    const char *user = n->a.user ? n->a.user : n->p.user;
+    const char *pw = n->a.user ? n->a.password : n->p.password;
     if (user && iscsi_set_initiator_username_pwd(s->ctx, user, pw)) {
         err_setf(errp, "iSCSI: Failed to set initiator username and "
                  "password");
         goto fail;
     }
-    if (p.timeout) {
-        iscsi_set_timeout(s->ctx, p.timeout);
+    if (n->p.timeout) {
+        iscsi_set_timeout(s->ctx, n->p.timeout);
     }
-    if (iscsi_full_connect_sync(s->ctx, a.portal, a.lun) != 0) {
+    if (iscsi_full_connect_sync(s->ctx, n->a.portal, n->a.lun) != 0) {
         err_setf(errp, "iSCSI: Failed to connect to LUN : %s (%s)",
                  iscsi_get_error(s->ctx), s->where);
         goto fail;
     }
-    if (read_geometry(s, errp) < 0) {
-        goto fail;
-    }
-    if (write_protected(s)) {
-        if (flags & BDRV_O_RDWR) {
-            err_setf(errp, "Block node is read-only: LUN %s is write "
-                     "protected", s->where);
-            goto fail;
-        }
-    }
-    bs->opaque = s;
-    bs->filename = a.user || !kv_has(kv, "filename") ? xstrdup(s->where)
-                   : xstrdup(kv_get(kv, "filename"));
-    iscsi_params_free(&p);
-    iscsi_addr_free(&a);
-    return 0;
+    return s;
 
 fail:
     if (s->ctx) {
@@ -652,20 +708,144 @@ fail:
     }
     free(s->where);
     free(s);
-    iscsi_params_free(&p);
-    iscsi_addr_free(&a);
-    return -1;
+    return NULL;
 }
 
-static void iscsi_close(struct bdrv *bs)
+static void conn_free(struct iscsi_state *s)
 {
-    struct iscsi_state *s = bs->opaque;
     if (iscsi_is_logged_in(s->ctx)) {
         iscsi_logout_sync(s->ctx);
     }
     iscsi_destroy_context(s->ctx);
     free(s->where);
     free(s);
+}
+
+static struct iscsi_state *conn_get(struct iscsi_node *n)
+{
+    pthread_mutex_lock(&n->mu);
+    for (;;) {
+        uint64_t busy = 0;
+        for (int i = 0; i < n->nconn; i++) {
+            busy += n->busy[i];
+        }
+        for (int i = 0; i < n->nconn; i++) {
+            if (!n->busy[i]) {
+                n->busy[i] = true;
+                n->peak = MAX(n->peak, busy + 1);
+                pthread_mutex_unlock(&n->mu);
+                return n->conn[i];
+            }
+        }
+        if (n->nconn < MAX_CONNS && !n->no_more && !n->connecting) {
+            n->connecting = true;
+            pthread_mutex_unlock(&n->mu);
+            struct err *e = NULL;
+            struct iscsi_state *s = conn_new(n, n->conn[0]->no_flush
+                                             ? BDRV_O_NO_FLUSH : 0, &e);
+            if (s) {
+                /* The LUN's geometry is the first session's. */
+                struct iscsi_state *c0 = n->conn[0];
+                s->block_size = c0->block_size;
+                s->num_blocks = c0->num_blocks;
+                s->max_xfer = c0->max_xfer;
+                s->max_unmap = c0->max_unmap;
+                s->max_ws = c0->max_ws;
+                s->lbpu = c0->lbpu;
+                s->lbpws = c0->lbpws;
+                s->lbprz = c0->lbprz;
+                s->ws_broken = c0->ws_broken;
+            }
+            err_free(e);    /* the sessions there are carry on */
+            pthread_mutex_lock(&n->mu);
+            n->connecting = false;
+            if (s) {
+                n->conn[n->nconn++] = s;
+            } else {
+                n->no_more = true;
+            }
+            pthread_cond_broadcast(&n->cv);
+            continue;
+        }
+        pthread_cond_wait(&n->cv, &n->mu);
+    }
+}
+
+static void conn_put(struct iscsi_node *n, struct iscsi_state *s)
+{
+    pthread_mutex_lock(&n->mu);
+    for (int i = 0; i < n->nconn; i++) {
+        if (n->conn[i] == s) {
+            n->busy[i] = false;
+        }
+    }
+    pthread_cond_signal(&n->cv);
+    pthread_mutex_unlock(&n->mu);
+}
+
+static void node_free(struct iscsi_node *n)
+{
+    for (int i = 0; i < n->nconn; i++) {
+        conn_free(n->conn[i]);
+    }
+    pthread_mutex_destroy(&n->mu);
+    pthread_cond_destroy(&n->cv);
+    pthread_rwlock_destroy(&n->rmw);
+    iscsi_params_free(&n->p);
+    iscsi_addr_free(&n->a);
+    free(n);
+}
+
+static int iscsi_open(struct bdrv *bs, struct kvlist *kv, int flags,
+                      struct err **errp)
+{
+    struct iscsi_node *n = xzalloc(sizeof(*n));
+    pthread_mutex_init(&n->mu, NULL);
+    pthread_cond_init(&n->cv, NULL);
+    pthread_rwlock_init(&n->rmw, NULL);
+    if (node_addr(kv, &n->a, errp) < 0) {
+        free(n);
+        return -1;
+    }
+    if (iscsi_params_get(n->a.target, kv, &n->p, errp) < 0) {
+        iscsi_addr_free(&n->a);
+        free(n);
+        return -1;
+    }
+    struct iscsi_state *s = conn_new(n, flags, errp);
+    if (!s) {
+        node_free(n);
+        return -1;
+    }
+    n->conn[n->nconn++] = s;
+    if (read_geometry(s, errp) < 0) {
+        node_free(n);
+        return -1;
+    }
+    if (write_protected(s) && (flags & BDRV_O_RDWR)) {
+        err_setf(errp, "Block node is read-only: LUN %s is write "
+                 "protected", s->where);
+        node_free(n);
+        return -1;
+    }
+    bs->opaque = n;
+    bs->filename = n->a.user || !kv_has(kv, "filename") ? xstrdup(s->where)
+                   : xstrdup(kv_get(kv, "filename"));
+    return 0;
+}
+
+static void iscsi_close(struct bdrv *bs)
+{
+    node_free(bs->opaque);
+}
+
+uint64_t iscsi_peak_sessions(const struct bdrv *bs)
+{
+    struct iscsi_node *n = bs->opaque;
+    pthread_mutex_lock(&n->mu);
+    uint64_t p = n->peak;
+    pthread_mutex_unlock(&n->mu);
+    return p;
 }
 
 static const char *const iscsi_schemes[] = { "iscsi", NULL };

@@ -6,8 +6,13 @@
  * doc/proto.md "Block size constraints", unaligned edges read-modify-
  * written), and reconnect-delay=: when the connection drops, the request
  * waits while we reconnect and is sent again, failing with EIO only once
- * the delay has passed.  A node's I/O runs in one worker at a time, so the
- * connection carries one request at a time and needs no lock of its own.
+ * the delay has passed.  A connection carries one request at a time.  When
+ * the server says NBD_FLAG_CAN_MULTI_CONN (proto.md: a flush on any
+ * connection covers the writes completed on all), several workers may use
+ * the node at once (netblk_concurrent()): each request takes a connection
+ * of its own from a pool of up to NBD_CONNS, opened as they are needed,
+ * each reconnecting on its own; otherwise the node stays on one
+ * connection and blk-backend.c serialises its requests.
  * tls-creds=ID: NBD_OPT_STARTTLS, then the rest of the negotiation and
  * the transmission over OpenSSL on the same socket (proto.md "TLS
  * support"), with the context of -object tls-creds-x509/psk/anon
@@ -20,6 +25,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -38,7 +44,12 @@
 #define HANDSHAKE_TIMEOUT_S 30
 #define CONNECT_TIMEOUT_MS 10000
 
+struct nbd_pool;
+
+/* One connection; the first is the node's (bs->opaque) and owns addr,
+ * uri and the TLS context, which the others share. */
 struct nbd_state {
+    struct nbd_pool *pool;  /* first connection, multi-conn server */
     struct nbd_addr addr;
     struct nbd_client c;
     char *uri;
@@ -53,6 +64,20 @@ struct nbd_state {
     SSL_CTX *tls_ctx;
     SSL *ssl;               /* the live connection's TLS session */
 #endif
+};
+
+#define NBD_CONNS 4
+
+struct nbd_pool {
+    struct nbd_state *conn[NBD_CONNS];
+    bool busy[NBD_CONNS];
+    int n;
+    bool connecting, no_more;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    /* Writes of partial blocks (read-modify-write) alone. */
+    pthread_rwlock_t rmw;
+    uint32_t min_block;     /* at open (a reconnect must not change it) */
 };
 
 static ssize_t sock_recv(void *opaque, void *buf, size_t len)
@@ -341,6 +366,15 @@ static int nbd_open(struct bdrv *bs, struct kvlist *kv, int flags,
             goto fail;
         }
     }
+    if (s->flags & NBD_FLAG_CAN_MULTI_CONN) {
+        struct nbd_pool *p = xzalloc(sizeof(*p));
+        pthread_mutex_init(&p->mu, NULL);
+        pthread_cond_init(&p->cv, NULL);
+        pthread_rwlock_init(&p->rmw, NULL);
+        p->conn[p->n++] = s;
+        p->min_block = s->c.info.min_block;
+        s->pool = p;
+    }
     bs->opaque = s;
     bs->filename = xstrdup(s->uri);
     return 0;
@@ -354,9 +388,33 @@ fail:
     return -1;
 }
 
+static void conn_close(struct nbd_state *s)
+{
+    if (s->fd >= 0) {
+        nbd_disconnect(&s->c);
+#ifdef CONFIG_OPENSSL
+        if (s->ssl) {
+            SSL_shutdown(s->ssl);
+        }
+#endif
+        drop(s);
+    }
+}
+
 static void nbd_close(struct bdrv *bs)
 {
     struct nbd_state *s = bs->opaque;
+    struct nbd_pool *p = s->pool;
+    if (p) {
+        for (int i = 1; i < p->n; i++) {
+            conn_close(p->conn[i]);
+            free(p->conn[i]);
+        }
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->cv);
+        pthread_rwlock_destroy(&p->rmw);
+        free(p);
+    }
     if (s->fd >= 0) {
         nbd_disconnect(&s->c);
 #ifdef CONFIG_OPENSSL
@@ -531,9 +589,9 @@ static int rw(struct nbd_state *s, bool write, uint64_t off, uint8_t *buf,
     return 0;
 }
 
-static int nbd_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
+static int pread_one(struct nbd_state *s, uint64_t off, void *buf,
+                     size_t len)
 {
-    struct nbd_state *s = bs->opaque;
     if (off >= s->size) {
         memset(buf, 0, len);    /* past the end reads zeroes, like file */
         return 0;
@@ -545,10 +603,9 @@ static int nbd_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
     return rw(s, false, off, buf, len);
 }
 
-static int nbd_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
-                      size_t len)
+static int pwrite_one(struct bdrv *bs, struct nbd_state *s, uint64_t off,
+                      const void *buf, size_t len)
 {
-    struct nbd_state *s = bs->opaque;
     if (!s->writable) {
         return -EPERM;
     }
@@ -593,10 +650,9 @@ static int ranged(struct nbd_state *s, enum op op, uint64_t off, uint64_t len,
     return 0;
 }
 
-static int nbd_pwrite_zeroes(struct bdrv *bs, uint64_t off, uint64_t len,
-                             bool may_unmap)
+static int zeroes_one(struct nbd_state *s, uint64_t off, uint64_t len,
+                      bool may_unmap)
 {
-    struct nbd_state *s = bs->opaque;
     uint32_t a = s->c.info.min_block;
     if (!s->writable) {
         return -EPERM;
@@ -610,9 +666,8 @@ static int nbd_pwrite_zeroes(struct bdrv *bs, uint64_t off, uint64_t len,
     return ranged(s, OP_ZERO, off, len, may_unmap);
 }
 
-static int nbd_discard(struct bdrv *bs, uint64_t off, uint64_t len)
+static int discard_one(struct nbd_state *s, uint64_t off, uint64_t len)
 {
-    struct nbd_state *s = bs->opaque;
     uint32_t a = s->c.info.min_block;
     if (!s->writable) {
         return -EPERM;
@@ -630,9 +685,8 @@ static int nbd_discard(struct bdrv *bs, uint64_t off, uint64_t len)
     return r == -ENOTSUP || r == -EINVAL ? 0 : r;
 }
 
-static int nbd_flush_op(struct bdrv *bs)
+static int flush_one(struct nbd_state *s)
 {
-    struct nbd_state *s = bs->opaque;
     if (s->no_flush || !s->writable) {
         return 0;
     }
@@ -641,10 +695,9 @@ static int nbd_flush_op(struct bdrv *bs)
 
 /* base:allocation through NBD_CMD_BLOCK_STATUS when the server has it;
  * otherwise, or for an unaligned start, all data. */
-static int nbd_block_status_op(struct bdrv *bs, uint64_t off, uint64_t len,
-                               uint64_t *pnum, uint64_t *map)
+static int status_one(struct nbd_state *s, uint64_t off, uint64_t len,
+                      uint64_t *pnum, uint64_t *map)
 {
-    struct nbd_state *s = bs->opaque;
     uint32_t a = s->c.info.min_block ? s->c.info.min_block : 1;
     *map = off;
     *pnum = len;
@@ -672,6 +725,147 @@ static int nbd_block_status_op(struct bdrv *bs, uint64_t off, uint64_t len,
     *pnum = out[0];
     return (out[1] & NBD_STATE_ZERO ? BDRV_BLOCK_ZERO : BDRV_BLOCK_DATA) |
            BDRV_BLOCK_OFFSET_VALID;
+}
+
+/* A connection for one request: the node's own without a pool; else an
+ * idle one, a new one while the pool has room, or the next to be free. */
+static struct nbd_state *conn_get(struct bdrv *bs)
+{
+    struct nbd_state *s0 = bs->opaque;
+    struct nbd_pool *p = s0->pool;
+    if (!p) {
+        return s0;
+    }
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        for (int i = 0; i < p->n; i++) {
+            if (!p->busy[i]) {
+                p->busy[i] = true;
+                pthread_mutex_unlock(&p->mu);
+                return p->conn[i];
+            }
+        }
+        if (p->n < NBD_CONNS && !p->no_more && !p->connecting) {
+            p->connecting = true;
+            pthread_mutex_unlock(&p->mu);
+            struct nbd_state *s = xzalloc(sizeof(*s));
+            s->addr = s0->addr;     /* shared: the first one's to free */
+            s->uri = s0->uri;
+            s->creds = s0->creds;
+#ifdef CONFIG_OPENSSL
+            s->tls_ctx = s0->tls_ctx;
+#endif
+            s->fd = -1;
+            s->writable = s0->writable;
+            s->no_flush = s0->no_flush;
+            s->size = s0->size;
+            struct err *e = NULL;
+            bool ok = nbd_connect(s, 2000, &e) == 0 &&
+                      s->c.info.size == s0->size;
+            err_free(e);    /* the connections there are carry on */
+            if (ok) {
+                s->flags = s->c.info.flags;
+            } else {
+                drop(s);
+                free(s);
+            }
+            pthread_mutex_lock(&p->mu);
+            p->connecting = false;
+            if (ok) {
+                p->conn[p->n++] = s;
+            } else {
+                p->no_more = true;
+            }
+            pthread_cond_broadcast(&p->cv);
+            continue;
+        }
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+}
+
+static void conn_put(struct bdrv *bs, struct nbd_state *s)
+{
+    struct nbd_pool *p = ((struct nbd_state *)bs->opaque)->pool;
+    if (!p) {
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    for (int i = 0; i < p->n; i++) {
+        if (p->conn[i] == s) {
+            p->busy[i] = false;
+        }
+    }
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+bool nbd_concurrent(const struct bdrv *bs)
+{
+    return ((struct nbd_state *)bs->opaque)->pool != NULL;
+}
+
+static int nbd_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len)
+{
+    struct nbd_state *s = conn_get(bs);
+    int r = pread_one(s, off, buf, len);
+    conn_put(bs, s);
+    return r;
+}
+
+static int nbd_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
+                      size_t len)
+{
+    struct nbd_pool *p = ((struct nbd_state *)bs->opaque)->pool;
+    if (p) {
+        uint32_t a = p->min_block;
+        if (a > 1 && (off % a || len % a)) {
+            pthread_rwlock_wrlock(&p->rmw);
+        } else {
+            pthread_rwlock_rdlock(&p->rmw);
+        }
+    }
+    struct nbd_state *s = conn_get(bs);
+    int r = pwrite_one(bs, s, off, buf, len);
+    conn_put(bs, s);
+    if (p) {
+        pthread_rwlock_unlock(&p->rmw);
+    }
+    return r;
+}
+
+static int nbd_pwrite_zeroes(struct bdrv *bs, uint64_t off, uint64_t len,
+                             bool may_unmap)
+{
+    struct nbd_state *s = conn_get(bs);
+    int r = zeroes_one(s, off, len, may_unmap);
+    conn_put(bs, s);
+    return r;
+}
+
+static int nbd_discard(struct bdrv *bs, uint64_t off, uint64_t len)
+{
+    struct nbd_state *s = conn_get(bs);
+    int r = discard_one(s, off, len);
+    conn_put(bs, s);
+    return r;
+}
+
+static int nbd_flush_op(struct bdrv *bs)
+{
+    /* With multi-conn, a flush on one connection covers them all. */
+    struct nbd_state *s = conn_get(bs);
+    int r = flush_one(s);
+    conn_put(bs, s);
+    return r;
+}
+
+static int nbd_block_status_op(struct bdrv *bs, uint64_t off, uint64_t len,
+                               uint64_t *pnum, uint64_t *map)
+{
+    struct nbd_state *s = conn_get(bs);
+    int r = status_one(s, off, len, pnum, map);
+    conn_put(bs, s);
+    return r;
 }
 
 static int64_t nbd_getlength(struct bdrv *bs)

@@ -57,6 +57,7 @@ enum { NBD_INFO_EXPORT = 0, NBD_INFO_NAME = 1, NBD_INFO_DESCRIPTION = 2,
 #define NBD_FLAG_ROTATIONAL         (1u << 4)
 #define NBD_FLAG_SEND_TRIM          (1u << 5)
 #define NBD_FLAG_SEND_WRITE_ZEROES  (1u << 6)
+#define NBD_FLAG_CAN_MULTI_CONN     (1u << 8)
 
 /* Transmission phase. */
 #define NBD_REQUEST_MAGIC           0x25609513u
@@ -158,6 +159,11 @@ int nbd_block_status(struct nbd_client *c, uint64_t off, uint32_t len,
                      uint32_t *ext_len, uint32_t *flags);
 /* NBD_CMD_DISC (no reply). */
 void nbd_disconnect(struct nbd_client *c);
+/* Whether the nbd node bs keeps a pool of connections (the server allows
+ * multi-conn), so that several threads may use it at once. */
+struct bdrv;
+bool nbd_concurrent(const struct bdrv *bs);
+extern const struct bdrv_ops bdrv_nbd_ops;
 /* Map an NBD error value from the wire to -errno. */
 int nbd_errno(uint32_t e);
 

@@ -12,6 +12,7 @@
 
 struct err;
 struct kvlist;
+struct bdrv;
 
 /* -iscsi [id=target-iqn,]user=,password=,password-secret=,header-digest=,
  * initiator-name=,timeout= : recorded, used when an iSCSI node opens. */
@@ -69,6 +70,11 @@ void curl_opts_free(struct curl_opts *o);
 extern const struct bdrv_ops bdrv_iscsi_ops, bdrv_http_ops, bdrv_https_ops,
     bdrv_ftp_ops, bdrv_ftps_ops, bdrv_ssh_ops, bdrv_nfs_ops,
     bdrv_gluster_ops;
+
+/* Whether the protocol node bs takes reads and writes from several
+ * threads at once (each on a connection of its own or matched by tag):
+ * blk-backend.c then keeps several of a drive's requests in flight. */
+bool netblk_concurrent(const struct bdrv *bs);
 
 /* Split a gluster[+T]:// URL into the gluster driver's node keys
  * (volume, path, server.0.*). */

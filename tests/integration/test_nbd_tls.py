@@ -6,7 +6,8 @@ second CA that signed nothing); qemu-nbd --tls-creds (which asks for the
 client certificate) and nbdkit --tls=require serve a disk that SeaBIOS
 boots and writes (checked in the served file); then the refusals: a wrong
 CA, a host name the certificate does not carry, no tls-creds against a
-TLS-only server, server credentials on the client, an unknown id."""
+TLS-only server, server credentials on the client, an unknown id; and
+hemu-img info/convert with --object tls-creds-x509 and secret."""
 import os
 import socket
 import subprocess
@@ -138,6 +139,38 @@ def nbd_tls_qemu_nbd_boot_and_refusals():
                     timeout=60)
                 check(rc != 0 and want in err and "BOOT-SECTOR" not in out,
                       "want %r: rc %d %r" % (want, rc, err[-400:]))
+            img_object(t, s.port)
+
+
+def img_object(t, port):
+    """hemu-img --object (qemu-img's syntax): TLS credentials and a
+    secret for the image named by a json: filename, like qemu-img."""
+    img = os.path.join(os.path.dirname(HEMU), "hemu-img")
+    spec = ('json:{"driver":"raw","file":{"driver":"nbd","server":'
+            '{"type":"inet","host":"127.0.0.1","port":"%d"},'
+            '"export":"exp","tls-creds":"c0"}}' % port)
+    obj = ["--object", "tls-creds-x509,id=c0,dir=%s,endpoint=client"
+           % t("cli")]
+    r = subprocess.run([img, "info", "--output=json"] + obj
+                       + ["--object", "secret,id=sec0,data=unused", spec],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0 and '"virtual-size": %d' % (8 << 20) in r.stdout,
+          "hemu-img info --object: %r" % (r.stdout + r.stderr)[-400:])
+    r = subprocess.run([img, "convert", "-O", "raw", spec, t("copy.raw"),
+                        "--object=tls-creds-x509,id=c0,dir=%s,endpoint=client"
+                        % t("cli")], capture_output=True, text=True,
+                       timeout=60)
+    check_eq(r.returncode, 0, "hemu-img convert --object=: " + r.stderr)
+    with open(t("disk.raw"), "rb") as a, open(t("copy.raw"), "rb") as b:
+        check(a.read() == b.read(), "convert over TLS copied other bytes")
+    r = subprocess.run([img, "info", spec], capture_output=True, text=True,
+                       timeout=60)
+    check(r.returncode != 0 and "No TLS credentials with id 'c0'" in r.stderr,
+          "without --object: %r" % r.stderr[-300:])
+    r = subprocess.run([img, "info", "--object", "iothread,id=x", spec],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode != 0 and "--object iothread: not supported"
+          in r.stderr, "unknown object type: %r" % r.stderr[-300:])
 
 
 @test
