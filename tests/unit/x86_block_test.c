@@ -286,6 +286,25 @@ TEST(budget_is_exact_inside_a_block)
     EXPECT_EQ(cpu.regs[X86_RAX], 10);
 }
 
+TEST(icount_exact_at_a_fault_inside_a_block)
+{
+    setup();
+    /* nop; nop; xor ecx,ecx; div ecx (#DE, reported: exc_exit_mask);
+       nop; hlt - one block, cut by the fault */
+    PUT(0x1000, "\x90\x90\x31\xc9\xf7\xf1\x90\xf4");
+    cpu.icount = 100;
+    EXPECT_EQ(run_at(0x1000), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_DE);
+    EXPECT_EQ(cpu.rip, 0x1004);
+    EXPECT_EQ(cpu.icount, 103);     /* three retired, the DIV not */
+    /* the same block cut short by the budget, then to its end */
+    cpu.icount = 0;
+    cpu.rip = 0x1000;
+    EXPECT_EQ(x86_cpu_run(&cpu, 2), X86_EXIT_BUDGET);
+    EXPECT_EQ(cpu.icount, 2);
+    EXPECT_EQ(cpu.rip, 0x1002);
+}
+
 TEST(plain_store_by_another_cpu_reaches_decoded_code)
 {
     setup2();

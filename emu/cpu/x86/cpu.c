@@ -351,8 +351,11 @@ static bool step_one(struct x86_cpu *cpu, const struct x86_insn *in)
            single_step(cpu);
 }
 
-/* The interpreter loop proper; faults leave it by longjmp. */
-static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
+/* The interpreter loop proper; faults leave it by longjmp.  Kept out of
+   run_guarded: a function that calls setjmp keeps its locals in memory,
+   and this loop wants cpu and the block pointers in registers. */
+static __attribute__((noinline)) enum x86_exit
+run_loop(struct x86_cpu *cpu, uint64_t end)
 {
     struct x86_insn scratch;
     struct x86_block *prev = NULL;
@@ -393,15 +396,37 @@ static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
         const struct x86_insn *in = b->insn, *last = in + b->ninsn;
         cpu->cur_block = b;
         cpu->blk_abort = false;
+        cpu->blk_rip = cpu->rip;
+        cpu->blk_icount = cpu->icount;
+        /* Only the last instruction may read icount (STI, MOV SS, REP
+           string ops end blocks): it sees its own count, and a fault
+           further up recounts (block_fault_icount). */
+        cpu->icount += b->ninsn - 1;
         do {
             cpu->insn_rip = cpu->rip;
             cpu->rip = (cpu->rip + in->len) & mask;
             in->fn(cpu, in);
-            cpu->icount++;
         } while (++in < last && !cpu->blk_abort);
+        /* +1 for the last instruction (whatever count it left), or back to
+           the instructions run when an invalidation cut the block short */
+        cpu->icount += 1 - (uint64_t)(last - in);
         cpu->cur_block = NULL;
     }
     return X86_EXIT_BUDGET;
+}
+
+/* A fault or exit left the running block at insn_rip: icount back to the
+   instructions of the block that completed before it. */
+static void block_fault_icount(struct x86_cpu *cpu)
+{
+    const struct x86_block *b = cpu->cur_block;
+    uint64_t off = (cpu->insn_rip - cpu->blk_rip) & x86_mask(b->code_size);
+    unsigned n = 0;
+
+    for (uint64_t o = 0; o < off && n < b->ninsn; n++) {
+        o += b->insn[n].len;
+    }
+    cpu->icount = cpu->blk_icount + n;
 }
 
 static enum x86_exit run_guarded(struct x86_cpu *cpu, uint64_t budget)
@@ -417,6 +442,9 @@ static enum x86_exit run_guarded(struct x86_cpu *cpu, uint64_t budget)
     }
 
     int why = setjmp(cpu->jb);
+    if (why && cpu->cur_block) {
+        block_fault_icount(cpu);
+    }
     cpu->cur_block = NULL;
     switch (why) {
     case 0:

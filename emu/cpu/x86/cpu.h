@@ -307,6 +307,7 @@ struct x86_cpu {
        x86_blocks_flush, not by the memset of x86_cpu_init. */
     struct x86_block *cur_block;    /* the block running, or NULL */
     bool blk_abort;                 /* it was invalidated: stop it */
+    uint64_t blk_rip, blk_icount;   /* rip and icount at its start */
     size_t arena_used;
     uint32_t arena_flushes;         /* blocks from before are gone */
     unsigned ncpages;
