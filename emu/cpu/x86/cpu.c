@@ -402,11 +402,18 @@ run_loop(struct x86_cpu *cpu, uint64_t end)
            string ops end blocks): it sees its own count, and a fault
            further up recounts (block_fault_icount). */
         cpu->icount += b->ninsn - 1;
+        uint64_t rip = cpu->rip;
         do {
-            cpu->insn_rip = cpu->rip;
-            cpu->rip = (cpu->rip + in->len) & mask;
+            uint64_t next = (rip + in->len) & mask;
+            cpu->insn_rip = rip;
+            cpu->rip = next;
             in->fn(cpu, in);
-        } while (++in < last && !cpu->blk_abort);
+            in++;
+            rip = cpu->rip;
+            if (rip != next) {
+                break;      /* a taken branch leaves the block */
+            }
+        } while (in < last && !cpu->blk_abort);
         /* +1 for the last instruction (whatever count it left), or back to
            the instructions run when an invalidation cut the block short */
         cpu->icount += 1 - (uint64_t)(last - in);

@@ -169,8 +169,8 @@ struct x86_tlb_entry {
 
 /*
  * Block cache (block.c): instructions decoded once into runs ("blocks")
- * that end at a control transfer, a system instruction or the end of the
- * page, keyed by the host address of their first byte.  A code page
+ * that end at an unconditional control transfer, a system instruction or
+ * the end of the page, keyed by the host address of their first byte.  A code page
  * (struct x86_cpage) counts invalidations in gen; a block is valid while
  * its gen matches.  The page is invalidated when the CPU writes to a byte
  * that was decoded (map), or when its shared state (struct x86_code_page,
