@@ -193,7 +193,7 @@ void x86_blocks_flush(struct x86_cpu *cpu)
         (&cpu->tlbs[0][0] + i)->tag_wcode = 1;
     }
     if (cpu->cur_block) {
-        cpu->blk_abort = true;
+        cpu->blk_end = NULL;
     }
 }
 
@@ -209,7 +209,7 @@ static void cpage_invalidate(struct x86_cpu *cpu, struct x86_cpage *p)
         }
     }
     if (cpu->cur_block && cpu->cur_block->page == p) {
-        cpu->blk_abort = true;      /* the running block may be stale */
+        cpu->blk_end = NULL;      /* the running block may be stale */
     }
 }
 
