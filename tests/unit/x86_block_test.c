@@ -4,7 +4,8 @@
  * itself within a block and on another page, code written behind the
  * CPU's back (DMA: the memory layer bumps the page's shared generation),
  * writes next to code that must not drop it, instructions that cross a
- * page end, the STI shadow inside a long run, -singlestep (one instruction
+ * page end, blocks that go on past a conditional branch (taken: the block
+ * is left; a fault or rewrite after one not taken), the STI shadow inside a long run, -singlestep (one instruction
  * per block), and two CPUs sharing RAM: a plain store by one into code the
  * other decoded, DMA seen by both, a page-walk A/D update over code.  The
  * bus here has a shared code state per page, as the memory layer gives, so
@@ -284,6 +285,84 @@ TEST(budget_is_exact_inside_a_block)
     EXPECT_EQ(cpu.rip, 0x1003);
     EXPECT_EQ(x86_cpu_run(&cpu, 100), X86_EXIT_HLT);
     EXPECT_EQ(cpu.regs[X86_RAX], 10);
+}
+
+TEST(icount_exact_at_a_fault_inside_a_block)
+{
+    setup();
+    /* nop; nop; xor ecx,ecx; div ecx (#DE, reported: exc_exit_mask);
+       nop; hlt - one block, cut by the fault */
+    PUT(0x1000, "\x90\x90\x31\xc9\xf7\xf1\x90\xf4");
+    cpu.icount = 100;
+    EXPECT_EQ(run_at(0x1000), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_DE);
+    EXPECT_EQ(cpu.rip, 0x1004);
+    EXPECT_EQ(cpu.icount, 103);     /* three retired, the DIV not */
+    /* the same block cut short by the budget, then to its end */
+    cpu.icount = 0;
+    cpu.rip = 0x1000;
+    EXPECT_EQ(x86_cpu_run(&cpu, 2), X86_EXIT_BUDGET);
+    EXPECT_EQ(cpu.icount, 2);
+    EXPECT_EQ(cpu.rip, 0x1002);
+}
+
+/* The first block decoded (the arena's first). */
+static const struct x86_block *first_block(void)
+{
+    return (const struct x86_block *)cpu.arena;
+}
+
+TEST(conditional_branch_inside_a_block)
+{
+    setup();
+    /* mov ecx, 3 ; L: inc eax ; dec ecx ; jnz L ; inc ebx ; hlt -- one
+       block goes on past the JNZ; its taken side leaves the block */
+    PUT(0x1000, "\xb9\x03\x00\x00\x00" "\x40" "\x49" "\x75\xfc" "\x43"
+                "\xf4");
+    cpu.icount = 0;
+    EXPECT_EQ(run_at(0x1000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 3);
+    EXPECT_EQ(cpu.regs[X86_RBX], 1);
+    EXPECT_EQ(cpu.rip, 0x100b);
+    EXPECT_EQ(cpu.icount, 12);
+    EXPECT_EQ(first_block()->ninsn, 6);
+    /* a budget that ends after the taken branch, inside the next block */
+    setup();
+    PUT(0x1000, "\xb9\x03\x00\x00\x00" "\x40" "\x49" "\x75\xfc" "\x43"
+                "\xf4");
+    cpu.rip = 0x1000;
+    EXPECT_EQ(x86_cpu_run(&cpu, 6), X86_EXIT_BUDGET);
+    EXPECT_EQ(cpu.icount, 6);
+    EXPECT_EQ(cpu.rip, 0x1007);
+    EXPECT_EQ(cpu.regs[X86_RCX], 1);
+    EXPECT_EQ(cpu.regs[X86_RAX], 2);
+}
+
+TEST(fault_after_a_branch_not_taken)
+{
+    setup();
+    /* xor ecx, ecx ; jnz +0x10 (not taken) ; nop ; div ecx (#DE) ; hlt */
+    PUT(0x1000, "\x31\xc9" "\x75\x10" "\x90" "\xf7\xf1" "\xf4");
+    cpu.icount = 0;
+    EXPECT_EQ(run_at(0x1000), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_DE);
+    EXPECT_EQ(cpu.rip, 0x1005);
+    EXPECT_EQ(cpu.icount, 3);
+}
+
+TEST(rewrite_on_the_fall_through_path)
+{
+    setup();
+    /* mov byte [0x100c], 0x43 ; test eax, eax ; jz +0x10 (not taken) ;
+       nop ; inc eax (made inc ebx) ; hlt */
+    PUT(0x1000, "\xc6\x05\x0c\x10\x00\x00\x43" "\x85\xc0" "\x74\x10"
+                "\x90" "\x40" "\xf4");
+    cpu.regs[X86_RAX] = 1;
+    cpu.regs[X86_RBX] = 0;
+    EXPECT_EQ(run_at(0x1000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 1);
+    EXPECT_EQ(cpu.regs[X86_RBX], 1);
+    EXPECT_EQ(cpu.rip, 0x100e);
 }
 
 TEST(plain_store_by_another_cpu_reaches_decoded_code)

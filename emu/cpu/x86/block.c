@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * block.c - the soft x86 CPU's block cache: each instruction is decoded
- * once into a run of struct x86_insn records ("block") that ends at a
- * control transfer, a system instruction or the end of the page, and the
- * run loop (cpu.c) then dispatches those records without looking at the
- * code bytes again.  Blocks are keyed by the host address of their first
+ * once into a run of struct x86_insn records ("block") that ends at an
+ * unconditional control transfer, a system instruction or the end of the
+ * page, and the run loop (cpu.c) then dispatches those records without
+ * looking at the code bytes again.  A conditional branch does not end a
+ * block: the block goes on with its fall-through path, and the run loop
+ * leaves the block where a branch is taken (fewer block look-ups).  Blocks are keyed by the host address of their first
  * byte (so one per guest-physical location, whatever linear address
  * reaches it) and the code size.  Code pages keep a bitmap of the bytes
  * that were decoded; a CPU write that touches one of them bumps the page's
@@ -78,7 +80,8 @@ void x86_code_epoch_sync(struct x86_cpu *cpu)
 /*
  * Handlers after which the next instruction is still reached by falling
  * through with the same mode, code size, TLB and interrupt state: they may
- * fault (a longjmp leaves the block) but never change rip otherwise.
+ * fault (a longjmp leaves the block) and, the conditional branches only,
+ * change rip (then the run loop leaves the block).
  */
 static x86_handler_fn *const straight[] = {
     x86_op_add, x86_op_or, x86_op_adc, x86_op_sbb, x86_op_and, x86_op_sub,
@@ -96,6 +99,9 @@ static x86_handler_fn *const straight[] = {
     x86_op_mov_from_sreg, x86_op_cpuid, x86_op_rdtsc, x86_op_nop,
     x86_op_x87, x86_op_fwait, x86_op_sse, x86_op_emms, x86_op_movnti,
     x86_op_maskmov, x86_op_grp15,
+    /* conditional branches: the block goes on with the fall-through path
+       and the run loop leaves it where a branch is taken */
+    x86_op_jcc, x86_op_loop,
 };
 
 bool x86_block_ends(const struct x86_insn *in)
@@ -187,7 +193,7 @@ void x86_blocks_flush(struct x86_cpu *cpu)
         (&cpu->tlbs[0][0] + i)->tag_wcode = 1;
     }
     if (cpu->cur_block) {
-        cpu->blk_abort = true;
+        cpu->blk_end = NULL;
     }
 }
 
@@ -203,7 +209,7 @@ static void cpage_invalidate(struct x86_cpu *cpu, struct x86_cpage *p)
         }
     }
     if (cpu->cur_block && cpu->cur_block->page == p) {
-        cpu->blk_abort = true;      /* the running block may be stale */
+        cpu->blk_end = NULL;      /* the running block may be stale */
     }
 }
 

@@ -235,9 +235,10 @@ static struct x86_block *find_block(struct x86_cpu *cpu,
     const uint8_t *p;
     unsigned avail = 15;
 
-    if (t->tag_exec == (lin & ~0xfffull)) {
+    if (__builtin_expect(t->tag_exec == (lin & ~0xfffull), 1)) {
         p = (const uint8_t *)(uintptr_t)(lin + t->addend);
     } else {
+        cpu->insn_rip = cpu->rip;   /* a fetch fault restarts here */
         p = x86_code_ptr(cpu, lin, &avail);
     }
     if (p) {
@@ -268,6 +269,7 @@ static struct x86_block *find_block(struct x86_cpu *cpu,
             return b;
         }
     }
+    cpu->insn_rip = cpu->rip;
     avail = 0x1000 - (lin & 0xfff) < 15 ? 0x1000 - (lin & 0xfff) : 15;
     fetch_decode_slow(cpu, scratch, lin, p, avail);
     return NULL;
@@ -340,8 +342,8 @@ static bool step_one(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     uint64_t tf = cpu->rflags & X86_TF;
 
+    cpu->insn_rip = cpu->rip;   /* before anything can fault */
     check_cs_limit(cpu, in->len);
-    cpu->insn_rip = cpu->rip;
     cpu->rip = (cpu->rip + in->len) & x86_mask(cpu->code_size);
     in->fn(cpu, in);
     cpu->icount++;
@@ -351,8 +353,11 @@ static bool step_one(struct x86_cpu *cpu, const struct x86_insn *in)
            single_step(cpu);
 }
 
-/* The interpreter loop proper; faults leave it by longjmp. */
-static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
+/* The interpreter loop proper; faults leave it by longjmp.  Kept out of
+   run_guarded: a function that calls setjmp keeps its locals in memory,
+   and this loop wants cpu and the block pointers in registers. */
+static __attribute__((noinline)) enum x86_exit
+run_loop(struct x86_cpu *cpu, uint64_t end)
 {
     struct x86_insn scratch;
     struct x86_block *prev = NULL;
@@ -365,7 +370,6 @@ static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
             cpu->code_epoch) {
             x86_code_epoch_sync(cpu);   /* another CPU claimed a page */
         }
-        cpu->insn_rip = cpu->rip;   /* a fetch fault restarts here */
         struct x86_block *b = find_block(cpu, &scratch, prev);
         prev = b;
         if (log_mask & (LOG_EXEC | LOG_CPU)) {
@@ -377,12 +381,15 @@ static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
             }
             continue;
         }
-        uint64_t mask = x86_mask(cpu->code_size);
-        uint64_t limit = cpu->mode == X86_MODE_LONG ? mask
-                         : cpu->seg[X86_CS].limit < mask
-                         ? cpu->seg[X86_CS].limit : mask;
+        /* the block most likely next is on its way into the cache while
+           this one runs */
+        __builtin_prefetch(b->succ[0]);
+        uint64_t mask = x86_mask(b->code_size);
         if (b->ninsn > end - cpu->icount || (cpu->rflags & X86_TF) ||
-            cpu->rip + b->nbytes - 1 > limit ||
+            (cpu->mode != X86_MODE_LONG &&
+             cpu->rip + b->nbytes - 1 >
+                 (cpu->seg[X86_CS].limit < mask ? cpu->seg[X86_CS].limit
+                                                : mask)) ||
             (cpu->attention && cpu->icount == cpu->shadow_icount)) {
             /* one instruction, then look at the world again */
             if (step_one(cpu, &b->insn[0])) {
@@ -392,16 +399,45 @@ static enum x86_exit run_loop(struct x86_cpu *cpu, uint64_t end)
         }
         const struct x86_insn *in = b->insn, *last = in + b->ninsn;
         cpu->cur_block = b;
-        cpu->blk_abort = false;
+        cpu->blk_end = last;
+        cpu->blk_rip = cpu->rip;
+        cpu->blk_icount = cpu->icount;
+        /* Only the last instruction may read icount (STI, MOV SS, REP
+           string ops end blocks): it sees its own count, and a fault
+           further up recounts (block_fault_icount). */
+        cpu->icount += b->ninsn - 1;
+        uint64_t rip = cpu->rip;
         do {
-            cpu->insn_rip = cpu->rip;
-            cpu->rip = (cpu->rip + in->len) & mask;
+            uint64_t next = (rip + in->len) & mask;
+            cpu->insn_rip = rip;
+            cpu->rip = next;
             in->fn(cpu, in);
-            cpu->icount++;
-        } while (++in < last && !cpu->blk_abort);
+            in++;
+            rip = cpu->rip;
+            if (rip != next) {
+                break;      /* a taken branch leaves the block */
+            }
+        } while (in < cpu->blk_end);
+        /* +1 for the last instruction (whatever count it left), or back to
+           the instructions run when an invalidation cut the block short */
+        cpu->icount += 1 - (uint64_t)(last - in);
         cpu->cur_block = NULL;
     }
     return X86_EXIT_BUDGET;
+}
+
+/* A fault or exit left the running block at insn_rip: icount back to the
+   instructions of the block that completed before it. */
+static void block_fault_icount(struct x86_cpu *cpu)
+{
+    const struct x86_block *b = cpu->cur_block;
+    uint64_t off = (cpu->insn_rip - cpu->blk_rip) & x86_mask(b->code_size);
+    unsigned n = 0;
+
+    for (uint64_t o = 0; o < off && n < b->ninsn; n++) {
+        o += b->insn[n].len;
+    }
+    cpu->icount = cpu->blk_icount + n;
 }
 
 static enum x86_exit run_guarded(struct x86_cpu *cpu, uint64_t budget)
@@ -417,6 +453,9 @@ static enum x86_exit run_guarded(struct x86_cpu *cpu, uint64_t budget)
     }
 
     int why = setjmp(cpu->jb);
+    if (why && cpu->cur_block) {
+        block_fault_icount(cpu);
+    }
     cpu->cur_block = NULL;
     switch (why) {
     case 0:

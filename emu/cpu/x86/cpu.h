@@ -169,8 +169,8 @@ struct x86_tlb_entry {
 
 /*
  * Block cache (block.c): instructions decoded once into runs ("blocks")
- * that end at a control transfer, a system instruction or the end of the
- * page, keyed by the host address of their first byte.  A code page
+ * that end at an unconditional control transfer, a system instruction or
+ * the end of the page, keyed by the host address of their first byte.  A code page
  * (struct x86_cpage) counts invalidations in gen; a block is valid while
  * its gen matches.  The page is invalidated when the CPU writes to a byte
  * that was decoded (map), or when its shared state (struct x86_code_page,
@@ -197,6 +197,7 @@ struct x86_code_page {
 #define X86_ARENA_SIZE (16u << 20)
 #define X86_BLOCK_MAX 64        /* instructions per block */
 struct x86_block;
+struct x86_insn;
 struct x86_cpage {
     uintptr_t host;             /* page-aligned host address */
     struct x86_cpage *next;     /* hash chain */
@@ -306,7 +307,9 @@ struct x86_cpu {
     /* Block cache (block.c).  Everything from bhash on is reset by
        x86_blocks_flush, not by the memset of x86_cpu_init. */
     struct x86_block *cur_block;    /* the block running, or NULL */
-    bool blk_abort;                 /* it was invalidated: stop it */
+    /* where it ends; NULL when it was invalidated: stop it */
+    const struct x86_insn *blk_end;
+    uint64_t blk_rip, blk_icount;   /* rip and icount at its start */
     size_t arena_used;
     uint32_t arena_flushes;         /* blocks from before are gone */
     unsigned ncpages;

@@ -51,7 +51,8 @@ struct x86_insn {
 /*
  * A block: instructions decoded from consecutive bytes of one page, run
  * one after the other without looking at the bytes again.  Only the last
- * may transfer control or change the mode (x86_block_ends).  Nothing in it
+ * may change the mode or transfer control other than by a conditional
+ * branch (x86_block_ends); a taken one ends the run early.  Nothing in it
  * depends on the linear address it was reached at: RIP-relative operands
  * and branch targets are computed from cpu->rip when they run.
  */
