@@ -15,7 +15,10 @@
 #include "block-protocols/blk-backend.h"
 #include "emu/blk/drive.h"
 #include "emu/cli/keyval.h"
+#include "emu/hw/ide.h"
+#include "emu/hw/isa.h"
 #include "emu/hw/pci.h"
+#include "emu/hw/piix-ide.h"
 #include "emu/hw/virtio/virtio-blk.h"
 #include "emu/hw/virtio/virtio-pci.h"
 #include "emu/loop/loop.h"
@@ -237,6 +240,128 @@ TEST(vectored_io_and_nowait_read_on_file)
     bdrv_close(bs);
 }
 
+/* ---- IDE: PIIX bus master DMA with a PRD table ---- */
+
+static void no_irq(void *opaque, int n, int level)
+{
+}
+
+static struct isa_bus isa;
+static char ideimg[64];
+
+static void ide_setup(void)
+{
+    static bool done;
+    if (done) {
+        return;
+    }
+    done = true;
+    isa.io = io;
+    for (int i = 0; i < ISA_NUM_IRQS; i++) {
+        isa.irq[i] = (struct irq_line){ no_irq, NULL, i };
+    }
+    struct err *e = NULL;
+    struct piix_ide *p = piix_ide_create(pci_default_bus, &isa, &e);
+    snprintf(ideimg, sizeof(ideimg), "/var/tmp/blkdma-ide.%d", (int)getpid());
+    int fd = open(ideimg, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (!p || fd < 0 || ftruncate(fd, 1 << 20) < 0) {
+        abort();
+    }
+    close(fd);
+    struct bdrv *bs = bdrv_open(ideimg, "raw", NULL, BDRV_O_RDWR, &e);
+    if (!bs || ide_attach(piix_ide_bus(p, 0), 0, blk_new("ide-t", bs), false,
+                          -1, &e) < 0) {
+        abort();
+    }
+    /* BAR 4 (bus master) at 0xc000, I/O decoding and bus mastering on. */
+    pci_config_write(pci_default_bus, 0x09, 0x20, 0xc001, 4);
+    pci_config_write(pci_default_bus, 0x09, 0x04, 0x05, 2);
+}
+
+static void put32(uint64_t a, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        *gpa(a + i) = v >> (8 * i);
+    }
+}
+
+/* One DMA command over the PRD table at 0x10000; the status register. */
+static int ide_dma(uint8_t cmd, uint32_t lba, uint8_t nsec, bool to_mem)
+{
+    as_write(io, 0xc002, 0x06, 1);          /* clear ERROR and INT */
+    as_write(io, 0xc004, 0x10000, 4);
+    as_write(io, 0xc000, to_mem ? 0x08 : 0, 1);
+    as_write(io, 0x1f6, 0xe0, 1);
+    as_write(io, 0x1f2, nsec, 1);
+    as_write(io, 0x1f3, lba, 1);
+    as_write(io, 0x1f4, lba >> 8, 1);
+    as_write(io, 0x1f5, lba >> 16, 1);
+    as_write(io, 0x1f7, cmd, 1);
+    as_write(io, 0xc000, (to_mem ? 0x08 : 0) | 1, 1);   /* start */
+    blk_drain_all();
+    as_write(io, 0xc000, 0, 1);
+    return (int)as_read(io, 0x1f7, 1);
+}
+
+TEST(ide_dma_prd_across_two_ram_regions)
+{
+    ide_setup();
+    /* PRD 0: 4 KiB across the ram0/ram1 boundary; PRD 1: 512 bytes, end. */
+    put32(0x10000, RAM0 - 0x800);
+    put32(0x10004, 0x1000);
+    put32(0x10008, 0x30000);
+    put32(0x1000c, 0x80000200u);
+    for (uint32_t i = 0; i < 0x1000; i++) {
+        *gpa(RAM0 - 0x800 + i) = (uint8_t)(i * 13 + 1);
+    }
+    for (uint32_t i = 0; i < 0x200; i++) {
+        *gpa(0x30000 + i) = (uint8_t)(i ^ 0x5a);
+    }
+    EXPECT_EQ(ide_dma(0xca, 4, 9, false), 0x50);   /* WRITE DMA */
+    uint8_t back[0x1200];
+    EXPECT_EQ(blk_pread(blk_find("ide-t"), 4 * 512, back, sizeof(back)), 0);
+    bool same = true;
+    for (uint32_t i = 0; i < 0x1000; i++) {
+        same &= back[i] == (uint8_t)(i * 13 + 1);
+    }
+    for (uint32_t i = 0; i < 0x200; i++) {
+        same &= back[0x1000 + i] == (uint8_t)(i ^ 0x5a);
+    }
+    EXPECT(same);
+    /* READ DMA into cleared buffers: the same bytes come back. */
+    for (uint32_t i = 0; i < 0x1000; i++) {
+        *gpa(RAM0 - 0x800 + i) = 0;
+    }
+    memset(gpa(0x30000), 0, 0x200);
+    mem_region_test_clear_dirty(&ram1, 0, RAM1, 1);
+    EXPECT_EQ(ide_dma(0xc8, 4, 9, true), 0x50);
+    same = true;
+    for (uint32_t i = 0; i < 0x1000; i++) {
+        same &= *gpa(RAM0 - 0x800 + i) == (uint8_t)(i * 13 + 1);
+    }
+    for (uint32_t i = 0; i < 0x200; i++) {
+        same &= *gpa(0x30000 + i) == (uint8_t)(i ^ 0x5a);
+    }
+    EXPECT(same);
+    EXPECT(mem_region_test_clear_dirty(&ram1, 0, 0x800, 1));
+    EXPECT_EQ(as_read(io, 0xc002, 1) & 0x02, 0);
+}
+
+TEST(ide_dma_prd_outside_ram_is_an_error)
+{
+    ide_setup();
+    put32(0x10000, 0x400000);           /* MMIO */
+    put32(0x10004, 0x80000200u);
+    EXPECT_EQ(ide_dma(0xc8, 0, 1, true), 0x41);    /* DRDY | ERR */
+    EXPECT_EQ(as_read(io, 0xc002, 1) & 0x02, 0x02); /* bus master ERROR */
+    EXPECT_EQ(ide_dma(0xca, 0, 1, false), 0x41);
+    put32(0x10000, RAM0 + RAM1 - 0x100);  /* runs past the end of RAM */
+    EXPECT_EQ(ide_dma(0xc8, 0, 1, true), 0x41);
+    /* A good table works again afterwards. */
+    put32(0x10000, 0x30000);
+    EXPECT_EQ(ide_dma(0xc8, 0, 1, true), 0x50);
+}
+
 static void setup(void) __attribute__((constructor(200)));
 static void setup(void)
 {
@@ -249,6 +374,9 @@ static void cleanup(void)
     unlink(img);
     if (img2[0]) {
         unlink(img2);
+    }
+    if (ideimg[0]) {
+        unlink(ideimg);
     }
 }
 
