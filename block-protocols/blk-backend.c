@@ -35,6 +35,8 @@ struct blk_req {
     enum blk_op op;
     uint64_t off, len;
     void *buf;
+    const struct iovec *iov;    /* blk_submitv: instead of buf */
+    int niov;
     blk_cb *cb;
     void *opaque;
     int ret;
@@ -153,15 +155,19 @@ static int run_req(struct blk_req *r)
     int ret;
     switch (r->op) {
     case BLK_READ:
-        ret = bdrv_pread(bs, r->off, r->buf, r->len);
+        ret = r->iov ? bdrv_preadv(bs, r->off, r->iov, r->niov)
+                     : bdrv_pread(bs, r->off, r->buf, r->len);
         break;
     case BLK_WRITE:
-        if (r->b->detect_zeroes && buffer_is_zero(r->buf, r->len)) {
+        if (r->b->detect_zeroes && (r->iov ? iov_is_zero(r->iov, r->niov)
+                                    : buffer_is_zero(r->buf, r->len))) {
             /* As QEMU: unmap only when both detect-zeroes=unmap and
              * discard=unmap allow it. */
             ret = bdrv_pwrite_zeroes(bs, r->off, r->len,
                                      r->b->detect_zeroes_unmap &&
                                      r->b->discard_unmap);
+        } else if (r->iov) {
+            ret = bdrv_pwritev(bs, r->off, r->iov, r->niov);
         } else {
             ret = bdrv_pwrite(bs, r->off, r->buf, r->len);
         }
@@ -415,6 +421,44 @@ void blk_submit(struct blk *b, enum blk_op op, uint64_t off, void *buf,
     r->start_ns = clock_monotonic_ns();
     b->inflight++;
     enqueue(r);
+}
+
+void blk_submitv(struct blk *b, enum blk_op op, uint64_t off,
+                 const struct iovec *iov, int niov, blk_cb *cb, void *opaque)
+{
+    if (!started) {
+        start_pool();
+    }
+    struct blk_req *r = xzalloc(sizeof(*r));
+    r->b = b;
+    r->op = op;
+    r->off = off;
+    r->len = iov_size(iov, niov);
+    r->iov = iov;
+    r->niov = niov;
+    r->cb = cb;
+    r->opaque = opaque;
+    r->start_ns = clock_monotonic_ns();
+    b->inflight++;
+    enqueue(r);
+}
+
+int blk_try_readv_now(struct blk *b, uint64_t off, const struct iovec *iov,
+                      int niov)
+{
+    struct bdrv *bs = b->root;
+    if (!bs || pthread_mutex_trylock(&bs->lock)) {
+        return -EAGAIN;
+    }
+    int64_t t0 = clock_monotonic_ns();
+    int r = bdrv_preadv_nowait(bs, off, iov, niov);
+    pthread_mutex_unlock(&bs->lock);
+    if (r >= 0) {
+        b->stats.rd_bytes += iov_size(iov, niov);
+        b->stats.rd_ops++;
+        b->stats.rd_ns += clock_monotonic_ns() - t0;
+    }
+    return r;
 }
 
 int blk_pread(struct blk *b, uint64_t off, void *buf, uint64_t len)

@@ -70,6 +70,15 @@ uint64_t blk_getlength(struct blk *b);
  * valid until then. */
 void blk_submit(struct blk *b, enum blk_op op, uint64_t off, void *buf,
                 uint64_t len, blk_cb *cb, void *opaque);
+/* Scatter/gather form of READ and WRITE: len bytes between off and the
+ * iovecs (guest RAM: no bounce copy); iov must stay valid until cb. */
+void blk_submitv(struct blk *b, enum blk_op op, uint64_t off,
+                 const struct iovec *iov, int niov, blk_cb *cb, void *opaque);
+/* A read done at once in the caller's thread when it cannot block (page
+ * cache hit, node not busy): 0 and accounted, no callback.  Otherwise
+ * nothing happened and the caller submits it as usual. */
+int blk_try_readv_now(struct blk *b, uint64_t off, const struct iovec *iov,
+                      int niov);
 /* Synchronous variant (machine setup, tests). */
 int blk_pread(struct blk *b, uint64_t off, void *buf, uint64_t len);
 int blk_pwrite(struct blk *b, uint64_t off, const void *buf, uint64_t len);

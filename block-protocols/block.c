@@ -490,6 +490,124 @@ int bdrv_pwrite(struct bdrv *bs, uint64_t off, const void *buf, size_t len)
     return r;
 }
 
+uint64_t iov_size(const struct iovec *iov, int niov)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < niov; i++) {
+        n += iov[i].iov_len;
+    }
+    return n;
+}
+
+void iov_to_buf(const struct iovec *iov, int niov, void *buf, uint64_t len)
+{
+    uint8_t *p = buf;
+    for (int i = 0; i < niov && len; i++) {
+        size_t n = MIN((uint64_t)iov[i].iov_len, len);
+        memcpy(p, iov[i].iov_base, n);
+        p += n;
+        len -= n;
+    }
+}
+
+void iov_from_buf(const struct iovec *iov, int niov, const void *buf,
+                  uint64_t len)
+{
+    const uint8_t *p = buf;
+    for (int i = 0; i < niov && len; i++) {
+        size_t n = MIN((uint64_t)iov[i].iov_len, len);
+        memcpy(iov[i].iov_base, p, n);
+        p += n;
+        len -= n;
+    }
+}
+
+bool iov_is_zero(const struct iovec *iov, int niov)
+{
+    for (int i = 0; i < niov; i++) {
+        if (!buffer_is_zero(iov[i].iov_base, iov[i].iov_len)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int bdrv_preadv(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                int niov)
+{
+    uint64_t len = iov_size(iov, niov);
+    if (!len) {
+        return 0;
+    }
+    if (!bs->drv->is_protocol && check_req(bs, off, len) < 0) {
+        return -EIO;
+    }
+    if (bs->drv->preadv) {
+        return bs->drv->preadv(bs, off, iov, niov);
+    }
+    if (niov == 1) {
+        return bs->drv->pread(bs, off, iov[0].iov_base, len);
+    }
+    /* A driver without scatter/gather: one bounce buffer. */
+    void *b = malloc(len);
+    if (!b) {
+        return -ENOMEM;
+    }
+    int r = bs->drv->pread(bs, off, b, len);
+    if (r >= 0) {
+        iov_from_buf(iov, niov, b, len);
+    }
+    free(b);
+    return r;
+}
+
+int bdrv_pwritev(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                 int niov)
+{
+    if (bs->read_only) {
+        return -EPERM;
+    }
+    uint64_t len = iov_size(iov, niov);
+    if (!len) {
+        return 0;
+    }
+    if (!bs->drv->is_protocol && check_req(bs, off, len) < 0) {
+        return -EIO;
+    }
+    int r;
+    if (bs->drv->pwritev) {
+        r = bs->drv->pwritev(bs, off, iov, niov);
+    } else if (niov == 1) {
+        r = bs->drv->pwrite(bs, off, iov[0].iov_base, len);
+    } else {
+        void *b = malloc(len);
+        if (!b) {
+            return -ENOMEM;
+        }
+        iov_to_buf(iov, niov, b, len);
+        r = bs->drv->pwrite(bs, off, b, len);
+        free(b);
+    }
+    if (r >= 0 && bs->drv->is_protocol && off + len > bs->total_size) {
+        bs->total_size = off + len;
+    }
+    return r;
+}
+
+int bdrv_preadv_nowait(struct bdrv *bs, uint64_t off,
+                       const struct iovec *iov, int niov)
+{
+    uint64_t len = iov_size(iov, niov);
+    if (!len) {
+        return 0;
+    }
+    if (!bs->drv->preadv_nowait ||
+        (!bs->drv->is_protocol && check_req(bs, off, len) < 0)) {
+        return -EAGAIN;
+    }
+    return bs->drv->preadv_nowait(bs, off, iov, niov);
+}
+
 int bdrv_pwrite_zeroes(struct bdrv *bs, uint64_t off, uint64_t len,
                        bool may_unmap)
 {

@@ -12,6 +12,7 @@
 
 #include "emu/osdep.h"
 #include <pthread.h>
+#include <sys/uio.h>
 
 struct err;
 struct kvlist;
@@ -98,6 +99,17 @@ struct bdrv_ops {
     int (*reopen)(struct bdrv *bs, int flags, struct err **errp);
     int (*pread)(struct bdrv *bs, uint64_t off, void *buf, size_t len);
     int (*pwrite)(struct bdrv *bs, uint64_t off, const void *buf, size_t len);
+    /* Scatter/gather forms (optional: without them the bytes go through
+     * one bounce buffer and pread/pwrite).  The iovecs may point straight
+     * into guest RAM. */
+    int (*preadv)(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                  int niov);
+    int (*pwritev)(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                   int niov);
+    /* A read that completes now without blocking (page cache hit), or
+     * -EAGAIN: the caller then takes the normal, blocking path. */
+    int (*preadv_nowait)(struct bdrv *bs, uint64_t off,
+                         const struct iovec *iov, int niov);
     int (*pwrite_zeroes)(struct bdrv *bs, uint64_t off, uint64_t len,
                          bool may_unmap);
     int (*discard)(struct bdrv *bs, uint64_t off, uint64_t len);
@@ -189,6 +201,22 @@ const char *bdrv_probe(const uint8_t *buf, size_t len);
 
 int bdrv_pread(struct bdrv *bs, uint64_t off, void *buf, size_t len);
 int bdrv_pwrite(struct bdrv *bs, uint64_t off, const void *buf, size_t len);
+/* Vectored forms: len is the sum of the iovecs' lengths. */
+int bdrv_preadv(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                int niov);
+int bdrv_pwritev(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                 int niov);
+/* A read done without blocking, or -EAGAIN (not in the cache, a driver
+ * that cannot tell, a short read): nothing is reported, the caller
+ * retries with bdrv_preadv on a thread that may block. */
+int bdrv_preadv_nowait(struct bdrv *bs, uint64_t off,
+                       const struct iovec *iov, int niov);
+uint64_t iov_size(const struct iovec *iov, int niov);
+/* Copy between iovecs and a flat buffer. */
+void iov_to_buf(const struct iovec *iov, int niov, void *buf, uint64_t len);
+void iov_from_buf(const struct iovec *iov, int niov, const void *buf,
+                  uint64_t len);
+bool iov_is_zero(const struct iovec *iov, int niov);
 int bdrv_pwrite_zeroes(struct bdrv *bs, uint64_t off, uint64_t len,
                        bool may_unmap);
 int bdrv_discard(struct bdrv *bs, uint64_t off, uint64_t len);

@@ -14,6 +14,7 @@
 
 #include <linux/aio_abi.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include "block-protocols/file-aio.h"
 #include "config.h"
@@ -41,8 +42,10 @@ static int native_setup(void)
     return 0;
 }
 
-static ssize_t native_rw(int fd, void *buf, size_t len, uint64_t off,
-                         bool write)
+/* opcode PREAD/PWRITE: buf and len bytes; PREADV/PWRITEV: an iovec
+ * array and its count. */
+static ssize_t native_rw(int fd, int opcode, const void *buf, size_t len,
+                         uint64_t off)
 {
     int r = native_setup();
     if (r < 0) {
@@ -50,7 +53,7 @@ static ssize_t native_rw(int fd, void *buf, size_t len, uint64_t off,
     }
     struct iocb cb = {
         .aio_fildes = fd,
-        .aio_lio_opcode = write ? IOCB_CMD_PWRITE : IOCB_CMD_PREAD,
+        .aio_lio_opcode = opcode,
         .aio_buf = (uintptr_t)buf,
         .aio_nbytes = len,
         .aio_offset = off,
@@ -88,7 +91,9 @@ static int uring_setup(void)
     return 0;
 }
 
-static ssize_t uring_rw(int fd, void *buf, size_t len, uint64_t off,
+/* iov NULL: one buffer (buf, len); else niov iovecs. */
+static ssize_t uring_rw(int fd, void *buf, size_t len,
+                        const struct iovec *iov, int niov, uint64_t off,
                         bool write)
 {
     int r = uring_setup();
@@ -99,7 +104,11 @@ static ssize_t uring_rw(int fd, void *buf, size_t len, uint64_t off,
     if (!sqe) {
         return -EBUSY;
     }
-    if (write) {
+    if (iov && write) {
+        io_uring_prep_writev(sqe, fd, iov, niov, off);
+    } else if (iov) {
+        io_uring_prep_readv(sqe, fd, iov, niov, off);
+    } else if (write) {
         io_uring_prep_write(sqe, fd, buf, len, off);
     } else {
         io_uring_prep_read(sqe, fd, buf, len, off);
@@ -156,13 +165,32 @@ ssize_t file_aio_rw(enum file_aio mode, int fd, void *buf, size_t len,
     ssize_t n;
     switch (mode) {
     case FILE_AIO_NATIVE:
-        return native_rw(fd, buf, len, off, write);
+        return native_rw(fd, write ? IOCB_CMD_PWRITE : IOCB_CMD_PREAD, buf,
+                         len, off);
 #ifdef CONFIG_URING
     case FILE_AIO_IO_URING:
-        return uring_rw(fd, buf, len, off, write);
+        return uring_rw(fd, buf, len, NULL, 0, off, write);
 #endif
     default:
         n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
+        return n < 0 ? -errno : n;
+    }
+}
+
+ssize_t file_aio_rwv(enum file_aio mode, int fd, const struct iovec *iov,
+                     int niov, uint64_t off, bool write)
+{
+    ssize_t n;
+    switch (mode) {
+    case FILE_AIO_NATIVE:
+        return native_rw(fd, write ? IOCB_CMD_PWRITEV : IOCB_CMD_PREADV, iov,
+                         niov, off);
+#ifdef CONFIG_URING
+    case FILE_AIO_IO_URING:
+        return uring_rw(fd, NULL, 0, iov, niov, off, write);
+#endif
+    default:
+        n = write ? pwritev(fd, iov, niov, off) : preadv(fd, iov, niov, off);
         return n < 0 ? -errno : n;
     }
 }

@@ -18,4 +18,9 @@ int file_aio_check(enum file_aio mode, struct err **errp);
 ssize_t file_aio_rw(enum file_aio mode, int fd, void *buf, size_t len,
                     uint64_t off, bool write);
 
+/* Scatter/gather form (niov <= IOV_MAX): the bytes moved or -errno. */
+struct iovec;
+ssize_t file_aio_rwv(enum file_aio mode, int fd, const struct iovec *iov,
+                     int niov, uint64_t off, bool write);
+
 #endif

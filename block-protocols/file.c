@@ -8,7 +8,10 @@
  * lock on byte 100+n for each permission n held and on byte 200+n for each
  * permission not shared (QEMU's raw-posix permission locks).
  * Holes are reported with SEEK_DATA/SEEK_HOLE.  aio= picks the kernel
- * interface reads and writes go through (file-aio.c).
+ * interface reads and writes go through (file-aio.c); scatter/gather
+ * requests go straight between the file and the caller's iovecs (guest
+ * RAM), and a read the page cache holds can be done at once without
+ * blocking (preadv2 RWF_NOWAIT).
  */
 #include "emu/osdep.h"
 
@@ -16,6 +19,8 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <limits.h>
+#include <sys/uio.h>
 
 #include "block-protocols/block.h"
 #include "block-protocols/file-aio.h"
@@ -351,6 +356,137 @@ static int file_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
     return r;
 }
 
+static bool iov_aligned(uint64_t off, const struct iovec *iov, int niov)
+{
+    if (off % DIRECT_ALIGN) {
+        return false;
+    }
+    for (int i = 0; i < niov; i++) {
+        if ((uintptr_t)iov[i].iov_base % DIRECT_ALIGN ||
+            iov[i].iov_len % DIRECT_ALIGN) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Move every byte of the iovecs (at most IOV_MAX per system call; short
+ * counts resume where they stopped).  A read past the end of the file
+ * gets zeroes. */
+static int rwv_full(struct file_state *s, uint64_t off,
+                    const struct iovec *iov_in, int niov, bool write)
+{
+    struct iovec local[64];
+    struct iovec *iov = niov <= 64 ? local : malloc(niov * sizeof(*iov));
+    if (!iov) {
+        return -ENOMEM;
+    }
+    memcpy(iov, iov_in, niov * sizeof(*iov));
+    int i = 0, r = 0;
+    while (i < niov) {
+        if (!iov[i].iov_len) {
+            i++;
+            continue;
+        }
+        ssize_t n = file_aio_rwv(s->aio, s->fd, iov + i, MIN(niov - i, IOV_MAX),
+                                 off, write);
+        if (n == -EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            r = n;
+            break;
+        }
+        if (n == 0) {
+            if (write) {
+                r = -ENOSPC;
+                break;
+            }
+            for (; i < niov; i++) {
+                memset(iov[i].iov_base, 0, iov[i].iov_len);
+            }
+            break;
+        }
+        off += n;
+        while (n > 0 && i < niov) {
+            size_t k = MIN((size_t)n, iov[i].iov_len);
+            iov[i].iov_base = (uint8_t *)iov[i].iov_base + k;
+            iov[i].iov_len -= k;
+            n -= k;
+            if (!iov[i].iov_len) {
+                i++;
+            }
+        }
+    }
+    if (iov != local) {
+        free(iov);
+    }
+    return r;
+}
+
+/* O_DIRECT with an unaligned vector: one aligned bounce for it all. */
+static int bounce_v(struct file_state *s, uint64_t off,
+                    const struct iovec *iov, int niov, bool write)
+{
+    uint64_t len = iov_size(iov, niov);
+    void *b = malloc(len);
+    if (!b) {
+        return -ENOMEM;
+    }
+    if (write) {
+        iov_to_buf(iov, niov, b, len);
+    }
+    int r = bounce(s, off, b, len, write);
+    if (r >= 0 && !write) {
+        iov_from_buf(iov, niov, b, len);
+    }
+    free(b);
+    return r;
+}
+
+static int file_preadv(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                       int niov)
+{
+    struct file_state *s = bs->opaque;
+    if (s->direct && !iov_aligned(off, iov, niov)) {
+        return bounce_v(s, off, iov, niov, false);
+    }
+    return rwv_full(s, off, iov, niov, false);
+}
+
+static int file_pwritev(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                        int niov)
+{
+    struct file_state *s = bs->opaque;
+    int r;
+    if (s->direct && !iov_aligned(off, iov, niov)) {
+        r = bounce_v(s, off, iov, niov, true);
+    } else {
+        r = rwv_full(s, off, iov, niov, true);
+    }
+    if (r >= 0 && (bs->flags & BDRV_O_WRITETHROUGH) && !s->no_flush) {
+        if (fdatasync(s->fd) < 0) {
+            r = -errno;
+        }
+    }
+    return r;
+}
+
+/* A page-cache hit read at once (RWF_NOWAIT): no worker thread, no
+ * wakeups.  O_DIRECT always waits for the device, so it never qualifies;
+ * a short or refused read is left to the blocking path. */
+static int file_preadv_nowait(struct bdrv *bs, uint64_t off,
+                              const struct iovec *iov, int niov)
+{
+    struct file_state *s = bs->opaque;
+    if (s->direct || niov > IOV_MAX) {
+        return -EAGAIN;
+    }
+    uint64_t len = iov_size(iov, niov);
+    ssize_t n = preadv2(s->fd, iov, niov, off, RWF_NOWAIT);
+    return n >= 0 && (uint64_t)n == len ? 0 : -EAGAIN;
+}
+
 static int file_pwrite_zeroes(struct bdrv *bs, uint64_t off, uint64_t len,
                               bool may_unmap)
 {
@@ -505,6 +641,9 @@ const struct bdrv_ops bdrv_file_ops = {
     .reopen = file_reopen,
     .pread = file_pread,
     .pwrite = file_pwrite,
+    .preadv = file_preadv,
+    .pwritev = file_pwritev,
+    .preadv_nowait = file_preadv_nowait,
     .pwrite_zeroes = file_pwrite_zeroes,
     .discard = file_discard,
     .flush = file_flush,

@@ -94,6 +94,39 @@ static int raw_pwrite(struct bdrv *bs, uint64_t off, const void *buf,
     return bdrv_pwrite(bs->file, s->offset + off, buf, len);
 }
 
+static int raw_preadv(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                      int niov)
+{
+    struct raw_state *s = bs->opaque;
+    return bdrv_preadv(bs->file, s->offset + off, iov, niov);
+}
+
+static int raw_preadv_nowait(struct bdrv *bs, uint64_t off,
+                             const struct iovec *iov, int niov)
+{
+    struct raw_state *s = bs->opaque;
+    return bdrv_preadv_nowait(bs->file, s->offset + off, iov, niov);
+}
+
+static int raw_pwritev(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                       int niov)
+{
+    struct raw_state *s = bs->opaque;
+    if (bs->probed_raw && off < 512) {
+        /* The first sector's check wants the bytes in one piece. */
+        uint64_t len = iov_size(iov, niov);
+        void *b = malloc(len);
+        if (!b) {
+            return -ENOMEM;
+        }
+        iov_to_buf(iov, niov, b, len);
+        int r = raw_pwrite(bs, off, b, len);
+        free(b);
+        return r;
+    }
+    return bdrv_pwritev(bs->file, s->offset + off, iov, niov);
+}
+
 static int raw_pwrite_zeroes(struct bdrv *bs, uint64_t off, uint64_t len,
                              bool may_unmap)
 {
@@ -189,6 +222,9 @@ const struct bdrv_ops bdrv_raw_ops = {
     .close = raw_close,
     .pread = raw_pread,
     .pwrite = raw_pwrite,
+    .preadv = raw_preadv,
+    .pwritev = raw_pwritev,
+    .preadv_nowait = raw_preadv_nowait,
     .pwrite_zeroes = raw_pwrite_zeroes,
     .discard = raw_discard,
     .getlength = raw_getlength,

@@ -7,6 +7,9 @@
  * (READ/WRITE DMA, EXT) through the controller's bus master, FLUSH CACHE,
  * SET FEATURES, READ NATIVE MAX and the housekeeping commands.  I/O is
  * asynchronous (blk-backend.h): BSY stays set until the completion.
+ * DMA moves data straight between the image and the guest RAM the PRD
+ * table names (the bus master maps it), and a read the page cache holds
+ * completes at once, in the bus master start.
  * The guest controls every register: counts and addresses are checked
  * against the medium, the buffer window against its size.
  */
@@ -14,6 +17,7 @@
 
 #include "block-protocols/blk-backend.h"
 #include "emu/hw/ide.h"
+#include "emu/mem/mem.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 
@@ -443,6 +447,34 @@ static void dma_finish(struct ide_dev *s, bool error)
     ide_set_irq(s->bus);
 }
 
+void ide_sg_add(struct ide_sg *sg, void *p, uint64_t len,
+                struct mem_region *mr, uint64_t off)
+{
+    if (sg->n == sg->cap) {
+        sg->cap = sg->cap ? sg->cap * 2 : 16;
+        sg->iov = xrealloc(sg->iov, sg->cap * sizeof(*sg->iov));
+        sg->ram = xrealloc(sg->ram, sg->cap * sizeof(*sg->ram));
+    }
+    sg->iov[sg->n] = (struct iovec){ p, len };
+    sg->ram[sg->n++] = (struct ide_sg_ram){ mr, off };
+    sg->size += len;
+}
+
+/* Keep the first len bytes of sg. */
+static void sg_trim(struct ide_sg *sg, uint64_t len)
+{
+    uint64_t at = 0;
+    for (int i = 0; i < sg->n; i++) {
+        if (at + sg->iov[i].iov_len >= len) {
+            sg->iov[i].iov_len = len - at;
+            sg->n = sg->iov[i].iov_len ? i + 1 : i;
+            break;
+        }
+        at += sg->iov[i].iov_len;
+    }
+    sg->size = MIN(sg->size, len);
+}
+
 static void dma_read_cb(void *opaque, int ret)
 {
     struct ide_dev *s = opaque;
@@ -452,7 +484,16 @@ static void dma_read_cb(void *opaque, int ret)
         dma_finish(s, true);
         return;
     }
-    s->bus->dma->rw(s->bus->dma_opaque, s->dma_buf, s->io_bytes, true);
+    if (s->bus->dma->map) {
+        for (int i = 0; i < s->sg.n; i++) {
+            if (s->sg.ram[i].mr) {
+                mem_region_set_dirty(s->sg.ram[i].mr, s->sg.ram[i].off,
+                                     s->sg.iov[i].iov_len);
+            }
+        }
+    } else {
+        s->bus->dma->rw(s->bus->dma_opaque, s->dma_buf, s->io_bytes, true);
+    }
     s->lba += s->nsec_left;
     set_sector(s, s->lba);
     s->nsec_left = 0;
@@ -485,8 +526,37 @@ void ide_dma_start(struct ide_bus *bus)
         return;
     }
     s->io_bytes = (uint64_t)s->nsec_left * 512;
-    uint8_t *buf = get_dma_buf(s, s->io_bytes);
     s->status = IDE_DRDY | IDE_BSY;
+    if (bus->dma->map) {
+        if (!bus->dma->map(bus->dma_opaque, &s->sg, s->io_bytes,
+                           !s->dma_write)) {
+            /* A PRD names something that is not RAM. */
+            s->status = IDE_DRDY | IDE_ERR;
+            s->error = IDE_ABRT;
+            dma_finish(s, true);
+            return;
+        }
+        if (s->sg.size < s->io_bytes) {
+            /* The PRD table is shorter than the command: move what fits. */
+            s->io_bytes = s->sg.size & ~511ULL;
+            sg_trim(&s->sg, s->io_bytes);
+            if (s->dma_write) {
+                s->nsec_left = s->io_bytes / 512;
+            }
+        }
+        if (s->dma_write) {
+            blk_submitv(s->blk, BLK_WRITE, s->lba * 512, s->sg.iov, s->sg.n,
+                        dma_write_cb, s);
+        } else if (blk_try_readv_now(s->blk, s->lba * 512, s->sg.iov,
+                                     s->sg.n) == 0) {
+            dma_read_cb(s, 0);
+        } else {
+            blk_submitv(s->blk, BLK_READ, s->lba * 512, s->sg.iov, s->sg.n,
+                        dma_read_cb, s);
+        }
+        return;
+    }
+    uint8_t *buf = get_dma_buf(s, s->io_bytes);
     if (s->dma_write) {
         uint64_t got = bus->dma->rw(bus->dma_opaque, buf, s->io_bytes, false);
         if (got < s->io_bytes) {

@@ -14,6 +14,25 @@
 
 struct blk;
 struct ide_bus;
+struct iovec;
+struct mem_region;
+
+/* A DMA transfer mapped onto guest RAM: host iovecs and, for each, the
+ * RAM region and offset (to mark the pages the device wrote dirty; mr
+ * NULL: memory outside the memory API, as in the fuzz target). */
+struct ide_sg {
+    struct iovec *iov;
+    struct ide_sg_ram {
+        struct mem_region *mr;
+        uint64_t off;
+    } *ram;
+    int n, cap;
+    uint64_t size;              /* bytes mapped */
+};
+
+/* Append len bytes at host p (region mr at off) to sg. */
+void ide_sg_add(struct ide_sg *sg, void *p, uint64_t len,
+                struct mem_region *mr, uint64_t off);
 
 #define IDE_BUF_SIZE (256 * 512 + 4)
 #define ATAPI_SECTOR 2048
@@ -69,8 +88,9 @@ struct ide_dev {
     bool packet_phase;          /* collecting the 12 command bytes */
     uint32_t reply_off;         /* start of the next reply chunk in buf */
     uint8_t *dma_data;          /* ATAPI READ by DMA */
-    uint8_t *dma_buf;           /* ATA DMA bounce buffer */
+    uint8_t *dma_buf;           /* ATA DMA bounce buffer (no map op) */
     uint64_t dma_buf_size;
+    struct ide_sg sg;           /* ATA DMA straight into guest RAM */
     /* boot order */
     int32_t bootindex;
     /* IDENTIFY strings from -device ide-hd/ide-cd (NULL: the defaults) */
@@ -82,6 +102,11 @@ struct ide_dma_ops {
     /* Move len bytes between buf and the guest through the PRD table;
      * returns the bytes moved (less if the table is shorter). */
     uint64_t (*rw)(void *opaque, uint8_t *buf, uint64_t len, bool to_guest);
+    /* Map up to len bytes of the PRD table's buffers onto sg (emptied
+     * first; sg->size is less if the table is shorter).  False if a
+     * buffer is not guest RAM (writable RAM when to_guest): the transfer
+     * fails.  Optional: without it, DMA bounces through rw. */
+    bool (*map)(void *opaque, struct ide_sg *sg, uint64_t len, bool to_guest);
     /* The transfer ended: error or not; the channel raises its IRQ. */
     void (*done)(void *opaque, bool error);
     bool (*active)(void *opaque);

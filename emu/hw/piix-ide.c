@@ -4,8 +4,10 @@
  * 1: 8086:7010) at PCI 00:01.1 as on QEMU's pc: two channels in legacy
  * mode (0x1f0-0x1f7/0x3f6 on IRQ 14, 0x170-0x177/0x376 on IRQ 15), the
  * IDE timing registers, and the bus master (BAR 4, SFF-8038i): command,
- * status and PRD table pointer per channel.  The PRD walk is bounded and
- * every transfer goes through the memory API (as_rw), which marks written
+ * status and PRD table pointer per channel.  The PRD walk is bounded;
+ * ATA DMA maps the PRD buffers onto guest RAM for the block layer (a
+ * buffer that is not RAM fails the transfer with the bus master's ERROR
+ * bit), ATAPI copies through the memory API (as_rw), which marks written
  * RAM dirty for the CPU's code cache.
  */
 #include "emu/osdep.h"
@@ -101,6 +103,41 @@ static uint64_t bm_rw(void *opaque, uint8_t *buf, uint64_t len, bool to_guest)
     return done;
 }
 
+static bool bm_map(void *opaque, struct ide_sg *sg, uint64_t len,
+                   bool to_guest)
+{
+    struct bm *bm = opaque;
+    struct addr_space *mem = bm->s->pci.bus->mem;
+    uint32_t prd = bm->prd;
+    sg->n = 0;
+    sg->size = 0;
+    for (int i = 0; i < MAX_PRDS && sg->size < len; i++, prd += 8) {
+        uint32_t addr = as_read(mem, prd, 4) & ~1u;
+        uint32_t cnt = as_read(mem, prd + 4, 4);
+        uint64_t n = cnt & 0xfffe;
+        if (!n) {
+            n = 0x10000;
+        }
+        n = MIN(n, len - sg->size);
+        while (n) {
+            struct mem_lookup l = as_lookup(mem, addr);
+            if (!l.mr || !l.mr->ram || !l.len ||
+                (to_guest && !(l.mr->flags & MR_RAM))) {
+                bm->status |= BM_ERROR;
+                return false;
+            }
+            uint64_t k = MIN(l.len, n);
+            ide_sg_add(sg, l.mr->ram + l.off, k, l.mr, l.off);
+            addr += k;
+            n -= k;
+        }
+        if (cnt & 0x80000000u) {
+            break;
+        }
+    }
+    return true;
+}
+
 static void bm_done(void *opaque, bool error)
 {
     struct bm *bm = opaque;
@@ -123,7 +160,8 @@ static void bm_irq(void *opaque)
 }
 
 static const struct ide_dma_ops bm_ops = {
-    .rw = bm_rw, .done = bm_done, .active = bm_active, .irq = bm_irq,
+    .rw = bm_rw, .map = bm_map, .done = bm_done, .active = bm_active,
+    .irq = bm_irq,
 };
 
 static uint64_t bm_read(void *opaque, uint64_t off, unsigned size)

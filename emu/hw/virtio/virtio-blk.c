@@ -6,6 +6,11 @@
  * on the drive's backend and complete in the main loop.  Headers, segment
  * counts, lengths and sector ranges from the guest are checked: a bad
  * request gets VIRTIO_BLK_S_IOERR or _UNSUPP, never a host access.
+ * Data moves straight between the image and guest RAM: each segment is
+ * mapped to host iovecs (split where RAM regions end; a segment that is
+ * not all RAM fails the request), and a read the page cache holds is done
+ * at once in the notify, without a worker or a main-loop wakeup.  The
+ * interrupt is raised once for all the requests a notify completes.
  */
 #include "emu/osdep.h"
 
@@ -15,6 +20,7 @@
 #include "emu/hw/bootorder.h"
 #include "emu/hw/virtio/virtio-blk.h"
 #include "emu/hw/virtio/virtio-pci.h"
+#include "emu/mem/mem.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
 
@@ -44,6 +50,14 @@ struct virtio_blk {
     int32_t bootindex;
     struct blk *blk;
     uint32_t gen;           /* bumped on reset: late completions dropped */
+    bool in_notify;         /* completions wait for one interrupt */
+    bool irq_due;
+};
+
+/* Where a piece of a request lies in guest RAM (to mark it dirty). */
+struct ram_piece {
+    struct mem_region *mr;
+    uint64_t off;
 };
 
 struct vblk_req {
@@ -51,8 +65,10 @@ struct vblk_req {
     struct vq_elem *e;
     uint32_t gen;
     uint8_t type;
-    uint8_t *buf;
     uint64_t len;
+    struct iovec *iov;
+    struct ram_piece *ram;
+    int niov, cap;
 };
 
 static uint64_t blk_features(struct virtio_pci *vp)
@@ -107,11 +123,62 @@ static void complete(struct vblk_req *r, uint8_t status, uint32_t written)
             vq_copy_to(vq, r->e->in, r->e->n_in, r->e->in_len - 1, &status, 1);
         }
         vq_push(vq, r->e, written + 1);
-        virtio_notify(&s->vp, vq);
+        if (s->in_notify) {
+            s->irq_due = true;
+        } else {
+            virtio_notify(&s->vp, vq);
+        }
     }
-    free(r->buf);
+    free(r->iov);
+    free(r->ram);
     free(r->e);
     free(r);
+}
+
+/* Map len bytes of the chain's segments, from byte skip on, to host
+ * memory.  Every byte must be guest RAM (writable RAM when the device
+ * writes it): anything else fails the request. */
+static bool map_segs(struct virtqueue *vq, const struct vq_seg *sg,
+                     unsigned n, uint64_t skip, uint64_t len, bool to_guest,
+                     struct vblk_req *r)
+{
+    for (unsigned i = 0; i < n && len; i++) {
+        if (skip >= sg[i].len) {
+            skip -= sg[i].len;
+            continue;
+        }
+        uint64_t addr = sg[i].addr + skip;
+        uint64_t left = MIN((uint64_t)sg[i].len - skip, len);
+        skip = 0;
+        while (left) {
+            struct mem_lookup l = as_lookup(vq->as, addr);
+            if (!l.mr || !l.mr->ram || !l.len ||
+                (to_guest && !(l.mr->flags & MR_RAM))) {
+                return false;
+            }
+            uint64_t k = MIN(l.len, left);
+            if (r->niov == r->cap) {
+                r->cap = r->cap ? r->cap * 2 : 16;
+                r->iov = xrealloc(r->iov, r->cap * sizeof(*r->iov));
+                r->ram = xrealloc(r->ram, r->cap * sizeof(*r->ram));
+            }
+            r->iov[r->niov] = (struct iovec){ l.mr->ram + l.off, k };
+            r->ram[r->niov++] = (struct ram_piece){ l.mr, l.off };
+            addr += k;
+            left -= k;
+            len -= k;
+        }
+    }
+    return !len;
+}
+
+/* The device wrote these pages: the CPUs' decoded code and the dirty
+ * log must hear of it. */
+static void mark_dirty(struct vblk_req *r)
+{
+    for (int i = 0; i < r->niov; i++) {
+        mem_region_set_dirty(r->ram[i].mr, r->ram[i].off, r->iov[i].iov_len);
+    }
 }
 
 static void io_cb(void *opaque, int ret)
@@ -122,9 +189,9 @@ static void io_cb(void *opaque, int ret)
         return;
     }
     uint32_t written = 0;
-    if (r->type == T_IN && r->gen == r->s->gen) {
-        written = vq_copy_to(&r->s->vp.vq[0], r->e->in, r->e->n_in, 0, r->buf,
-                             r->len);
+    if (r->type == T_IN) {
+        mark_dirty(r);
+        written = r->len;
     }
     complete(r, S_OK, written);
 }
@@ -161,8 +228,15 @@ static void handle(struct virtio_blk *s, struct vq_elem *e)
             complete(r, S_IOERR, 0);
             return;
         }
-        r->buf = xmalloc(r->len ? r->len : 1);
-        blk_submit(s->blk, BLK_READ, sector * 512, r->buf, r->len, io_cb, r);
+        if (!map_segs(vq, e->in, e->n_in, 0, r->len, true, r)) {
+            complete(r, S_IOERR, 0);
+            return;
+        }
+        if (blk_try_readv_now(s->blk, sector * 512, r->iov, r->niov) == 0) {
+            io_cb(r, 0);
+            return;
+        }
+        blk_submitv(s->blk, BLK_READ, sector * 512, r->iov, r->niov, io_cb, r);
         return;
     case T_OUT:
         r->len = e->out_len - 16;
@@ -171,12 +245,12 @@ static void handle(struct virtio_blk *s, struct vq_elem *e)
             complete(r, S_IOERR, 0);
             return;
         }
-        r->buf = xmalloc(r->len ? r->len : 1);
-        if (vq_copy_from(vq, e->out, e->n_out, 16, r->buf, r->len) != r->len) {
+        if (!map_segs(vq, e->out, e->n_out, 16, r->len, false, r)) {
             complete(r, S_IOERR, 0);
             return;
         }
-        blk_submit(s->blk, BLK_WRITE, sector * 512, r->buf, r->len, io_cb, r);
+        blk_submitv(s->blk, BLK_WRITE, sector * 512, r->iov, r->niov, io_cb,
+                    r);
         return;
     case T_FLUSH:
         blk_submit(s->blk, BLK_FLUSH, 0, NULL, 0, io_cb, r);
@@ -224,6 +298,7 @@ static void blk_notify(struct virtio_pci *vp, unsigned q)
 {
     struct virtio_blk *s = (struct virtio_blk *)vp;
     struct virtqueue *vq = &vp->vq[q];
+    s->in_notify = true;
     for (int budget = 0; budget < QUEUE_SIZE; budget++) {
         struct vq_elem *e = xmalloc(sizeof(*e));
         int r = vq_pop(vq, e);
@@ -234,16 +309,26 @@ static void blk_notify(struct virtio_pci *vp, unsigned q)
                 vq->ready = false;
                 vp->status |= 0x40;     /* DEVICE_NEEDS_RESET */
             }
-            return;
+            break;
         }
         handle(s, e);
+    }
+    s->in_notify = false;
+    if (s->irq_due) {
+        s->irq_due = false;
+        virtio_notify(vp, vq);
     }
 }
 
 static void blk_reset(struct virtio_pci *vp)
 {
     struct virtio_blk *s = (struct virtio_blk *)vp;
+    /* Requests in flight write guest RAM directly: they end before the
+     * guest may reuse their buffers (their completions are dropped). */
     s->gen++;
+    if (s->blk && s->blk->inflight) {
+        blk_drain_all();
+    }
 }
 
 static const struct virtio_dev_ops blk_ops = {

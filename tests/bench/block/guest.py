@@ -14,7 +14,8 @@ prints MB/s or IOPS with the ratio QEMU/hemu of the rates: the time hemu
 takes for QEMU's 1 (the target of issue 6 is 1.5 or less).  Not a test.
 
 Environment: BENCH_RUNS (1), BENCH_BLK_MB (256), BENCH_BLK_RAND (2000),
-HEMU (build/hemu), QEMU (qemu-system-x86_64)."""
+HEMU (build/hemu), QEMU (qemu-system-x86_64), BENCH_EMUS (hemu,QEMU: which
+to run; one alone prints its rates without ratios, for profiling)."""
 import os
 import re
 import shutil
@@ -31,6 +32,8 @@ MB = int(os.environ.get("BENCH_BLK_MB", "256"))
 RAND = int(os.environ.get("BENCH_BLK_RAND", "2000"))
 EMUS = [("hemu", os.environ.get("HEMU", os.path.join(ROOT, "build", "hemu"))),
         ("QEMU", os.environ.get("QEMU", "qemu-system-x86_64"))]
+ONLY = os.environ.get("BENCH_EMUS", "hemu,QEMU").split(",")
+EMUS = [e for e in EMUS if e[0] in ONLY]
 PHASES = ["vda-write", "vda-read", "vda-rand", "sda-write", "sda-read",
           "sda-rand"]
 LABEL = {"vda": "virtio-blk", "sda": "IDE (ide-hd)"}
@@ -150,6 +153,12 @@ def main():
                                    "hemu", "QEMU", "ratio"))
     for ph in PHASES:
         dev, kind = ph.split("-")
+        if len(EMUS) == 1:
+            t = best[EMUS[0][0]][ph]
+            unit = "IOPS" if kind == "rand" else "MB/s"
+            v = RAND / t if kind == "rand" else MB / t
+            print("%-34s %6.0f %-4s (%s)" % (ph, v, unit, EMUS[0][0]))
+            continue
         h, q = best["hemu"][ph], best["QEMU"][ph]
         if kind == "rand":
             name = "%s 4K random read" % LABEL[dev]
