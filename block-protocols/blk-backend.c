@@ -145,8 +145,14 @@ static int run_req(struct blk_req *r)
     }
     if (run_shared(r, bs)) {
         pthread_rwlock_rdlock(&r->b->io_lock);
-        int ret = r->op == BLK_READ ? bdrv_pread(bs, r->off, r->buf, r->len)
-                                    : bdrv_pwrite(bs, r->off, r->buf, r->len);
+        int ret;
+        if (r->op == BLK_READ) {
+            ret = r->iov ? bdrv_preadv(bs, r->off, r->iov, r->niov)
+                         : bdrv_pread(bs, r->off, r->buf, r->len);
+        } else {
+            ret = r->iov ? bdrv_pwritev(bs, r->off, r->iov, r->niov)
+                         : bdrv_pwrite(bs, r->off, r->buf, r->len);
+        }
         pthread_rwlock_unlock(&r->b->io_lock);
         return ret;
     }
