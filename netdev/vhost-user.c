@@ -276,15 +276,12 @@ static void walk_memory(struct vhost_user *vu, struct mem_walk *w)
 static void call_cb(void *opaque)
 {
     struct vhost_user *vu = opaque;
-    bool any = false;
     for (unsigned i = 0; i < vu->nvqs; i++) {
         uint64_t v;
-        if (vu->call[i] >= 0 && read(vu->call[i], &v, sizeof(v)) == 8) {
-            any = true;
+        if (vu->call[i] >= 0 && read(vu->call[i], &v, sizeof(v)) == 8 &&
+            vu->started) {
+            virtio_queue_irq(vu->vp, i);
         }
-    }
-    if (any && vu->started) {
-        virtio_irq_raise(vu->vp);
     }
 }
 

@@ -160,6 +160,8 @@ if [ -n "$peer" ]; then
             echo "HEMU-NET: ping$n=failed"
         fi
     done
+    # Interrupt lines of the virtio devices (MSI-X: one per queue).
+    echo "HEMU-NET: virtio-irqs=$(awk '/virtio/ {print $NF}' /proc/interrupts | tr '\n' ' ')"
     sleep "$(arg hemu.stay)"
     echo "HEMU-NET: done"
     exit 0

@@ -301,6 +301,28 @@ void apic_bus_deliver(struct apic_bus *bus, const struct apic_msg *m)
     apic_deliver_mask(bus, m, mask);
 }
 
+bool apic_bus_msi(struct apic_bus *bus, uint64_t addr, uint32_t data)
+{
+    /* SDM 10.11.1/10.11.2: address 0xFEE, destination ID in bits 19:12,
+     * destination mode in bit 2; data: vector, delivery mode, trigger. */
+    if ((addr >> 20) != 0xfee) {
+        return false;
+    }
+    struct apic_msg m = {
+        .dest = addr >> 12,
+        .logical = addr & 4,
+        .mode = (data >> 8) & 7,
+        .vector = data & 0xff,
+        .level = false,         /* MSIs are edges: no EOI broadcast */
+    };
+    if ((m.mode == APIC_DM_FIXED || m.mode == APIC_DM_LOWEST) &&
+        m.vector < 16) {
+        return false;
+    }
+    apic_bus_deliver(bus, &m);
+    return true;
+}
+
 /* An ICR write: send the IPI (10.6.1). */
 static void apic_send_ipi(struct apic *a)
 {

@@ -63,6 +63,9 @@ struct apic *apic_create(struct apic_bus *bus, uint8_t id,
                          const struct apic_cpu_ops *ops, void *opaque);
 /* Deliver a message to every APIC it names. */
 void apic_bus_deliver(struct apic_bus *bus, const struct apic_msg *m);
+/* A PCI MSI/MSI-X write (SDM 10.11): false if it is not an interrupt
+ * message (address outside 0xFEExxxxx, or a reserved vector). */
+bool apic_bus_msi(struct apic_bus *bus, uint64_t addr, uint32_t data);
 
 /* The CPU's interrupt acknowledge: an APIC vector, or through LINT0 in
  * ExtINT mode the PIC's; -1 if nothing is pending. */

@@ -20,7 +20,7 @@ hemu-y += emu/hw/ide.o emu/hw/ide-atapi.o emu/hw/piix-ide.o emu/hw/pc-storage.o 
           emu/hw/ide-dev.o
 # virtio: the PCI transport and virtqueues (shared), and virtio-blk-pci
 hemu-y += emu/hw/virtio/virtqueue.o emu/hw/virtio/virtio-pci.o \
-          emu/hw/virtio/virtio-blk.o
+          emu/hw/virtio/virtio-blk.o emu/hw/msix.o
 include emu/hw/usb/objs.mk
 # virtio-net-pci and its software TX offloads
 hemu-y += emu/hw/virtio/virtio-net.o emu/hw/virtio/virtio-net-offload.o

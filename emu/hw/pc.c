@@ -291,6 +291,12 @@ static void pc_pic_intr(void *opaque, int n, int level)
     }
 }
 
+static void pc_msi(void *opaque, uint64_t addr, uint32_t data)
+{
+    struct pc_board *b = opaque;
+    apic_bus_msi(&b->apic_bus, addr, data);
+}
+
 static int pc_extint_ack(void *opaque)
 {
     struct pc_board *b = opaque;
@@ -385,6 +391,8 @@ int pc_board_create(struct pc_board *b, struct irq_line *cpu_intr,
     if (!b->host) {
         return -1;
     }
+    b->host->bus->msi = pc_msi;
+    b->host->bus->msi_opaque = b;
     b->isa.io = b->io;
     isa_bus_current = &b->isa;
     /* The PIC takes over the ISA lines; PIIX3 routes PCI interrupts onto

@@ -7,6 +7,7 @@
 #include "emu/osdep.h"
 #include <sys/stat.h>
 
+#include "emu/hw/msix.h"
 #include "emu/hw/pci.h"
 #include "emu/mem/mem.h"
 #include "emu/util/cutils.h"
@@ -209,6 +210,9 @@ void pci_default_config_write(struct pci_device *d, unsigned off, uint32_t val,
     }
     if (intx_change) {
         update_intx(d);
+    }
+    if (d->msix) {
+        msix_config_written(d->msix);   /* an unmask sends what is pending */
     }
 }
 

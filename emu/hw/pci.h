@@ -71,6 +71,7 @@ struct pci_device {
     uint8_t config[256];
     uint8_t wmask[256];         /* bits the guest may write */
     uint8_t w1cmask[256];       /* bits the guest clears by writing 1 */
+    struct msix *msix;          /* its MSI-X state, if it has the capability */
     struct pci_bar bars[PCI_NUM_BARS + 1];
     struct mem_region *rom_mr;
     int irq_level;              /* INTx as the device drives it */
@@ -84,6 +85,8 @@ struct pci_device {
 
 /* The host bridge maps a device's pin (0 = INTA) to an input it owns, and
  * is told when that input's level changes. */
+struct msix;
+
 struct pci_bus {
     struct addr_space *mem, *io;
     struct pci_device *devs[256];
@@ -91,6 +94,9 @@ struct pci_bus {
     void (*set_irq)(void *opaque, int input, int level);
     void *irq_opaque;
     int irq_count[16];          /* devices asserting each input */
+    /* Where MSI-X messages go (NULL: nowhere). */
+    void (*msi)(void *opaque, uint64_t addr, uint32_t data);
+    void *msi_opaque;
 };
 
 struct pci_bus *pci_bus_new(struct addr_space *mem, struct addr_space *io);

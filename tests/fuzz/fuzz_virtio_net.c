@@ -11,7 +11,9 @@
  * lengths, virtio_net_hdr offsets, GSO requests and command sizes.
  * Two devices: one with a plain peer, one whose peer carries the
  * virtio-net header as tap does (pass-through; bit 1 of byte 7 picks),
- * so received headers are arbitrary too.
+ * so received headers are arbitrary too.  Byte 7 bit 2 turns on event
+ * indexes (used_event/avail_event from RAM), bit 3 MSI-X with the queues
+ * on vectors 0-2 and the table's entries masked or not from RAM.
  */
 #include "emu/osdep.h"
 
@@ -98,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct virtio_pci *vp = vps[(data[7] >> 1) & 1];
     struct net_client *peer = peers[(data[7] >> 1) & 1];
-    virtio_pci_reset(vp);
+    virtio_pci_hw_reset(vp);
     memset(ram.ram, 0, RAM_SIZE);
     /* Queue q (up to 32 entries): descriptors at 0x40 + 0x300 * q, the
      * available ring after them, used at 0x8000 + 0x400 * q (or past the
@@ -112,6 +114,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vq->avail = base + 16ULL * num;
         vq->used = 0x8000 + 0x400ULL * q + (data[3] & (1u << q) ? 0xff000 : 0);
         vq->ready = true;
+        vq->event_idx = data[7] & 4;
+        vq->msix_vector = data[7] & 8 ? q : VIRTIO_MSI_NO_VECTOR;
+    }
+    if (data[7] & 8) {
+        pci_config_write(pci_default_bus, vp->pci.devfn, PCI_COMMAND,
+                         PCI_COMMAND_MASTER, 2);
+        pci_config_write(pci_default_bus, vp->pci.devfn, vp->msix.cap + 2,
+                         0x8000, 2);
+        for (unsigned v = 0; v < vp->msix.nvec; v++) {
+            msix_mmio_write(&vp->msix, 16 * v, 0xfee00000, 4);
+            msix_mmio_write(&vp->msix, 16 * v + 12, size > 8 + v ?
+                            data[8 + v] & 1 : 1, 4);
+        }
     }
     uint32_t f = data[4] | data[5] << 8 | data[6] << 16;
     vp->guest_features = (uint64_t)f | (data[7] & 1 ? 1ULL << 32 : 0);

@@ -108,7 +108,10 @@ static uint64_t net_features(struct virtio_pci *vp)
     uint64_t pass = s->vnet ? 1ULL << F_GUEST_CSUM | 1ULL << F_GUEST_TSO4 |
                               1ULL << F_GUEST_TSO6 | 1ULL << F_GUEST_ECN |
                               1ULL << F_HOST_ECN : 0;
-    return pass | 1ULL << F_CSUM | 1ULL << F_MAC | 1ULL << F_HOST_TSO4 |
+    /* Event indexes (2.4.7.2/2.4.8.2): interrupts and kicks only when the
+     * other side passed the point it asked for. */
+    return pass | 1ULL << VIRTIO_F_RING_EVENT_IDX |
+           1ULL << F_CSUM | 1ULL << F_MAC | 1ULL << F_HOST_TSO4 |
            1ULL << F_HOST_TSO6 | 1ULL << F_MRG_RXBUF | 1ULL << F_STATUS |
            1ULL << F_CTRL_VQ | 1ULL << F_CTRL_RX | 1ULL << F_CTRL_VLAN |
            1ULL << F_CTRL_MAC_ADDR;
@@ -731,6 +734,11 @@ static int vn_realize(struct device *dev, struct err **errp)
     if (pci_device_plug(pci_default_bus, &s->vp.pci, errp) < 0) {
         return -1;
     }
+    if (s->vp.msix_vectors > MSIX_MAX_VECTORS) {
+        err_setf(errp, "virtio-net-pci: vectors=%u: at most %u supported",
+                 s->vp.msix_vectors, MSIX_MAX_VECTORS);
+        return -1;
+    }
     virtio_pci_init(&s->vp, &net_ops, 3, QUEUE_SIZE);
     s->vhost = vhost_user_of(s->nc.peer);
     if (s->vhost && vhost_user_attach(s->vhost, &s->vp, 2, errp) < 0) {
@@ -758,7 +766,7 @@ static void vn_reset(struct device *dev)
 {
     struct virtio_net *s = (struct virtio_net *)dev;
     pci_device_reset(&s->vp.pci);
-    virtio_pci_reset(&s->vp);
+    virtio_pci_hw_reset(&s->vp);
 }
 
 static const struct prop vn_props[] = {
@@ -773,6 +781,8 @@ static const struct prop vn_props[] = {
          "ID of a netdev to use as a backend"),
     PROP("bootindex", PROP_STR, struct virtio_net, bootindex_str, NULL,
          "boot order index (int32)"),
+    PROP("vectors", PROP_U32, struct virtio_net, vp.msix_vectors, "4",
+         "MSI-X vectors (0: INTx only)"),
     VIRTIO_PCI_PROPS(struct virtio_net),
     { NULL },
 };

@@ -5,7 +5,10 @@
  * size, select, notify, status, ISR, then the device configuration) and
  * the modern vendor capabilities (4.1.4: common configuration, notify
  * with a multiplier of 4, ISR, device configuration) in a 32-bit memory
- * BAR 4 of 16 KiB.  Interrupts are INTx, acknowledged by reading ISR.
+ * BAR 4 of 16 KiB.  Interrupts are INTx, acknowledged by reading ISR, or
+ * with MSI-X enabled one vector per queue/configuration as the driver
+ * maps them (4.1.4.3, 4.1.5.1.2; the legacy block then grows by the two
+ * vector registers, 4.1.4.8).
  * The PCI configuration access capability (4.1.4.7) is a window into
  * those BARs through configuration space, which iPXE's virtio driver
  * insists on finding.  Queue sizes, selectors and addresses written by
@@ -28,6 +31,9 @@
 #define OFF_NOTIFY 0x3000
 #define NOTIFY_MULT 4
 #define LEGACY_CFG 20
+#define LEGACY_CFG_MSIX 24
+#define MSIX_CAP 0x98
+#define MSIX_BAR 1
 
 bool virtio_has_feature(const struct virtio_pci *vp, unsigned bit)
 {
@@ -45,7 +51,26 @@ static uint64_t dev_features(struct virtio_pci *vp)
 
 static void update_irq(struct virtio_pci *vp)
 {
-    pci_set_irq(&vp->pci, (vp->isr & 3) != 0);
+    /* With MSI-X enabled the INTx pin is unused (PCI 3.0 6.8.2). */
+    pci_set_irq(&vp->pci, !msix_enabled(&vp->msix) && (vp->isr & 3) != 0);
+}
+
+static void vector_irq(struct virtio_pci *vp, uint16_t vec)
+{
+    if (vec != VIRTIO_MSI_NO_VECTOR) {
+        msix_notify(&vp->msix, vec);
+    }
+}
+
+static uint16_t check_vector(struct virtio_pci *vp, uint32_t v)
+{
+    /* 4.1.5.1.2: a vector the device cannot use reads back as none. */
+    return v < vp->msix.nvec ? v : VIRTIO_MSI_NO_VECTOR;
+}
+
+static unsigned legacy_cfg(struct virtio_pci *vp)
+{
+    return msix_enabled(&vp->msix) ? LEGACY_CFG_MSIX : LEGACY_CFG;
 }
 
 void virtio_config_notify(struct virtio_pci *vp)
@@ -55,12 +80,20 @@ void virtio_config_notify(struct virtio_pci *vp)
         return;
     }
     vp->isr |= 2;
+    if (msix_enabled(&vp->msix)) {
+        vector_irq(vp, vp->config_vector);
+        return;
+    }
     update_irq(vp);
 }
 
 void virtio_notify(struct virtio_pci *vp, struct virtqueue *vq)
 {
     if (!vq_should_notify(vq)) {
+        return;
+    }
+    if (msix_enabled(&vp->msix)) {
+        vector_irq(vp, vq->msix_vector);
         return;
     }
     vp->isr |= 1;
@@ -73,6 +106,15 @@ void virtio_irq_raise(struct virtio_pci *vp)
     update_irq(vp);
 }
 
+void virtio_queue_irq(struct virtio_pci *vp, unsigned q)
+{
+    if (q < vp->nqueues && msix_enabled(&vp->msix)) {
+        vector_irq(vp, vp->vq[q].msix_vector);
+        return;
+    }
+    virtio_irq_raise(vp);
+}
+
 void virtio_pci_reset(struct virtio_pci *vp)
 {
     vp->status = 0;
@@ -81,6 +123,7 @@ void virtio_pci_reset(struct virtio_pci *vp)
     vp->dfselect = vp->gfselect = 0;
     vp->queue_sel = 0;
     vp->legacy_used = false;
+    vp->config_vector = VIRTIO_MSI_NO_VECTOR;
     for (unsigned i = 0; i < vp->nqueues; i++) {
         vq_reset(&vp->vq[i]);
     }
@@ -88,6 +131,12 @@ void virtio_pci_reset(struct virtio_pci *vp)
         vp->ops->reset(vp);
     }
     update_irq(vp);
+}
+
+void virtio_pci_hw_reset(struct virtio_pci *vp)
+{
+    msix_reset(&vp->msix);
+    virtio_pci_reset(vp);
 }
 
 static void set_status(struct virtio_pci *vp, uint8_t v)
@@ -98,6 +147,10 @@ static void set_status(struct virtio_pci *vp, uint8_t v)
     }
     uint8_t old = vp->status;
     vp->status = v;
+    bool ev = virtio_has_feature(vp, VIRTIO_F_RING_EVENT_IDX);
+    for (unsigned i = 0; i < vp->nqueues; i++) {
+        vp->vq[i].event_idx = ev;
+    }
     if (vp->ops->set_status) {
         vp->ops->set_status(vp, old, v);
     }
@@ -128,10 +181,12 @@ static uint64_t legacy_read(void *opaque, uint64_t off, unsigned size)
 {
     struct virtio_pci *vp = opaque;
     struct virtqueue *vq = sel_vq(vp);
-    if (off >= LEGACY_CFG) {
-        return config_read(vp, off - LEGACY_CFG, size);
+    if (off >= legacy_cfg(vp)) {
+        return config_read(vp, off - legacy_cfg(vp), size);
     }
     switch (off) {
+    case 0x14: return vp->config_vector;
+    case 0x16: return vq ? vq->msix_vector : VIRTIO_MSI_NO_VECTOR;
     case 0x00: return (uint32_t)dev_features(vp);
     case 0x04: return (uint32_t)vp->guest_features;
     case 0x08: return vq ? (uint32_t)(vq->desc >> 12) : 0;
@@ -154,13 +209,21 @@ static void legacy_write(void *opaque, uint64_t off, uint64_t val,
     struct virtio_pci *vp = opaque;
     struct virtqueue *vq = sel_vq(vp);
     vp->legacy_used = true;
-    if (off >= LEGACY_CFG) {
+    if (off >= legacy_cfg(vp)) {
         if (vp->ops->config_write) {
-            vp->ops->config_write(vp, off - LEGACY_CFG, val, size);
+            vp->ops->config_write(vp, off - legacy_cfg(vp), val, size);
         }
         return;
     }
     switch (off) {
+    case 0x14:
+        vp->config_vector = check_vector(vp, val & 0xffff);
+        break;
+    case 0x16:
+        if (vq) {
+            vq->msix_vector = check_vector(vp, val & 0xffff);
+        }
+        break;
     case 0x04:
         /* Legacy drivers see only the low 32 feature bits. */
         vp->guest_features = val & (uint32_t)dev_features(vp);
@@ -204,13 +267,13 @@ static uint64_t common_read(struct virtio_pci *vp, unsigned off)
     case 0x0c:
         return vp->gfselect < 2 ?
                (uint32_t)(vp->guest_features >> (32 * vp->gfselect)) : 0;
-    case 0x10: return 0xffff;       /* no MSI-X */
+    case 0x10: return vp->config_vector;
     case 0x12: return vp->nqueues;
     case 0x14: return vp->status;
     case 0x15: return vp->config_gen;
     case 0x16: return vp->queue_sel;
     case 0x18: return vq ? vq->num : 0;
-    case 0x1a: return 0xffff;
+    case 0x1a: return vq ? vq->msix_vector : VIRTIO_MSI_NO_VECTOR;
     case 0x1c: return vq ? vq->ready : 0;
     case 0x1e: return vq ? vq->notify_off : 0;
     case 0x20: return vq ? (uint32_t)vq->desc : 0;
@@ -257,7 +320,13 @@ static void common_write(struct virtio_pci *vp, unsigned off, uint32_t val)
         }
         set_status(vp, val);
         break;
+    case 0x10: vp->config_vector = check_vector(vp, val & 0xffff); break;
     case 0x16: vp->queue_sel = val; break;
+    case 0x1a:
+        if (vq) {
+            vq->msix_vector = check_vector(vp, val & 0xffff);
+        }
+        break;
     case 0x18:
         /* A power of two no larger than the maximum (2.4). */
         if (vq && val && val <= vq->num_max && !(val & (val - 1))) {
@@ -269,6 +338,7 @@ static void common_write(struct virtio_pci *vp, unsigned off, uint32_t val)
             vq->ready = vq->num != 0;
             vq->last_avail = 0;
             vq->used_idx = 0;
+            vq->signalled_valid = false;
         }
         break;
     case 0x20: if (vq) { set_lo(&vq->desc, val); } break;
@@ -364,7 +434,7 @@ static uint32_t cfg_read(struct pci_device *d, unsigned off, unsigned len)
     struct virtio_pci *vp = (struct virtio_pci *)d;
     unsigned bar, blen;
     uint32_t boff;
-    if (!cfg_window(vp, off, len, &bar, &boff, &blen)) {
+    if (vp->disable_modern || !cfg_window(vp, off, len, &bar, &boff, &blen)) {
         return pci_default_config_read(d, off, len);
     }
     uint32_t v = 0;
@@ -386,8 +456,10 @@ static void cfg_write(struct pci_device *d, unsigned off, uint32_t val,
     struct virtio_pci *vp = (struct virtio_pci *)d;
     unsigned bar, blen;
     uint32_t boff;
-    if (!cfg_window(vp, off, len, &bar, &boff, &blen)) {
+    if (vp->disable_modern || !cfg_window(vp, off, len, &bar, &boff, &blen)) {
         pci_default_config_write(d, off, val, len);
+        /* MSI-X enable switches INTx off (and back). */
+        update_irq(vp);
         return;
     }
     if ((blen == 1 || blen == 2 || blen == 4) && !(boff & (blen - 1)) &&
@@ -446,7 +518,8 @@ void virtio_pci_init(struct virtio_pci *vp, const struct virtio_dev_ops *ops,
     c[PCI_INTERRUPT_PIN] = 1;
     if (!vp->disable_legacy) {
         uint64_t sz = 32;
-        while (sz < LEGACY_CFG + ops->config_size) {
+        while (sz < (vp->msix_vectors ? LEGACY_CFG_MSIX : LEGACY_CFG) +
+                     ops->config_size) {
             sz <<= 1;
         }
         mem_region_init_io(&vp->legacy_mr, "virtio-pci-legacy", sz,
@@ -469,7 +542,12 @@ void virtio_pci_init(struct virtio_pci *vp, const struct virtio_dev_ops *ops,
         /* The driver picks bar, offset and length. */
         vp->pci.wmask[PCI_CFG_CAP + 4] = 0xff;
         memset(vp->pci.wmask + PCI_CFG_CAP + 8, 0xff, 8);
-        vp->pci.config_read = cfg_read;
-        vp->pci.config_write = cfg_write;
+    }
+    vp->pci.config_read = cfg_read;
+    vp->pci.config_write = cfg_write;
+    vp->config_vector = VIRTIO_MSI_NO_VECTOR;
+    if (vp->msix_vectors) {
+        msix_init(&vp->msix, &vp->pci, vp->msix_vectors, MSIX_CAP,
+                  vp->disable_modern ? 0 : PCI_CFG_CAP, MSIX_BAR);
     }
 }

@@ -5,7 +5,10 @@
  * size and the chain length bounded by it (no loops); indirect tables
  * (VIRTQ_DESC_F_INDIRECT) are refused since the feature is not offered;
  * every guest access goes through the memory API, which refuses what is
- * not RAM and marks written pages dirty.
+ * not RAM and marks written pages dirty.  With VIRTIO_F_RING_EVENT_IDX
+ * (2.4.7.2, 2.4.8.2) used_event (after the avail ring) decides interrupts
+ * and avail_event (after the used ring) is published whenever the device
+ * finds the ring empty.
  */
 #include "emu/osdep.h"
 
@@ -37,6 +40,8 @@ void vq_reset(struct virtqueue *vq)
     vq->desc = vq->avail = vq->used = 0;
     vq->last_avail = 0;
     vq->used_idx = 0;
+    vq->signalled_valid = false;
+    vq->msix_vector = VIRTIO_MSI_NO_VECTOR;
 }
 
 void vq_set_legacy_pfn(struct virtqueue *vq, uint32_t pfn)
@@ -49,6 +54,7 @@ void vq_set_legacy_pfn(struct virtqueue *vq, uint32_t pfn)
     vq->ready = pfn != 0;
     vq->last_avail = 0;
     vq->used_idx = 0;
+    vq->signalled_valid = false;
 }
 
 int vq_pop(struct virtqueue *vq, struct vq_elem *e)
@@ -58,7 +64,13 @@ int vq_pop(struct virtqueue *vq, struct vq_elem *e)
     }
     uint16_t avail_idx = rd16(vq, vq->avail + 2);
     if (avail_idx == vq->last_avail) {
-        return 0;
+        /* Empty: with event indexes the driver kicks only past
+         * avail_event, so it must name the next chain before the device
+         * waits (and chains that raced in are taken now). */
+        if (!vq->event_idx || !vq_enable_notify(vq)) {
+            return 0;
+        }
+        avail_idx = rd16(vq, vq->avail + 2);
     }
     if ((uint16_t)(avail_idx - vq->last_avail) > vq->num) {
         return -1;      /* the guest claims more buffers than the ring holds */
@@ -145,6 +157,9 @@ unsigned vq_avail_count(struct virtqueue *vq)
         return 0;
     }
     uint16_t n = rd16(vq, vq->avail + 2) - vq->last_avail;
+    if (!n && vq->event_idx && vq_enable_notify(vq)) {
+        n = rd16(vq, vq->avail + 2) - vq->last_avail;
+    }
     return MIN(n, vq->num);
 }
 
@@ -155,7 +170,31 @@ bool vq_should_notify(struct virtqueue *vq)
      * driver re-enables interrupts and then rechecks the index, so with
      * the order kept one side always sees the other (2.4.7.2). */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    return !(rd16(vq, vq->avail) & AVAIL_F_NO_INTERRUPT);
+    if (!vq->event_idx) {
+        return !(rd16(vq, vq->avail) & AVAIL_F_NO_INTERRUPT);
+    }
+    /* 2.4.7.2: interrupt when used_event lies in (old, new]; the first
+     * time after a reset there is no old, so always. */
+    uint16_t ev = rd16(vq, vq->avail + 4 + 2ULL * vq->num);
+    uint16_t old = vq->signalled_used, now = vq->used_idx;
+    bool valid = vq->signalled_valid;
+    vq->signalled_used = now;
+    vq->signalled_valid = true;
+    return !valid || (uint16_t)(now - ev - 1) < (uint16_t)(now - old);
+}
+
+bool vq_enable_notify(struct virtqueue *vq)
+{
+    if (!vq->ready || !vq->num) {
+        return false;
+    }
+    if (vq->event_idx) {
+        wr16(vq, vq->used + 4 + 8ULL * vq->num, vq->last_avail);
+    }
+    /* avail_event must be visible before the index is read again, or a
+     * chain added in between would neither kick nor be seen. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return rd16(vq, vq->avail + 2) != vq->last_avail;
 }
 
 static uint64_t copy(struct virtqueue *vq, const struct vq_seg *s, unsigned n,

@@ -37,8 +37,18 @@ struct virtqueue {
     uint16_t last_avail;
     uint16_t used_idx;
     uint16_t notify_off;
+    uint16_t msix_vector;           /* VIRTIO_MSI_NO_VECTOR: none */
+    /* VIRTIO_F_RING_EVENT_IDX negotiated (2.4.7/2.4.8): used_event and
+     * avail_event replace the flags; signalled_used is the used index the
+     * last interrupt covered. */
+    bool event_idx;
+    bool signalled_valid;
+    uint16_t signalled_used;
     struct addr_space *as;
 };
+
+#define VIRTIO_F_RING_EVENT_IDX 29
+#define VIRTIO_MSI_NO_VECTOR 0xffff
 
 void vq_reset(struct virtqueue *vq);
 /* Legacy layout from a page frame number (virtio 0.9.5, 4096 align). */
@@ -55,8 +65,14 @@ void vq_fill(struct virtqueue *vq, const struct vq_elem *e, uint32_t len,
 void vq_flush(struct virtqueue *vq, unsigned count);
 /* Chains the guest made available and the device has not popped yet. */
 unsigned vq_avail_count(struct virtqueue *vq);
-/* Whether the guest wants an interrupt for the used buffers. */
+/* Whether the guest wants an interrupt for the used buffers (flags, or
+ * with event_idx: whether used_event was crossed since the last one). */
 bool vq_should_notify(struct virtqueue *vq);
+/* The device is about to wait for a kick: with event_idx, publish
+ * avail_event = the next chain it will pop (kicks while it is busy are
+ * suppressed since avail_event stays behind); then says whether chains
+ * arrived meanwhile (true: pop again rather than wait). */
+bool vq_enable_notify(struct virtqueue *vq);
 
 /* Copy between a buffer and the chain's segments (readable: from_guest,
  * writable: to_guest), starting at byte skip; returns bytes moved. */
