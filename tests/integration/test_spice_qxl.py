@@ -55,7 +55,10 @@ echo "HEMU-QXL: fb $(cat /sys/class/graphics/fb0/virtual_size) $stride"
 for i in 1 2 3 4 5 6 7 8; do
     echo "hemu qxl: the framebuffer console on qxldrmfb, line $i" > /dev/tty1
 done
-paint0() { head -c $((stride * %d)) /dev/zero | tr '\000' '\377' > /dev/fb0; }
+# Each band goes in one write(): one damage range for fbdev's deferred
+# I/O, not one per pipe buffer.
+head -c $((stride * %d)) /dev/zero | tr '\000' '\377' > /tmp/band0
+paint0() { dd if=/tmp/band0 of=/dev/fb0 bs=$((stride * %d)) count=1 2>/dev/null; }
 paint0
 # No fbcon on fb1 and no client monitors config: nothing has set a mode
 # on the secondary yet, and the driver ignores writes to a framebuffer
@@ -63,14 +66,15 @@ paint0
 /bin/fbforce /dev/fb1 | sed 's/^/HEMU-QXL: /'
 stride1=$(cat /sys/class/graphics/fb1/stride)
 echo "HEMU-QXL: fb1 $(cat /sys/class/graphics/fb1/virtual_size) $stride1"
-paint1() { head -c $((stride1 * %d)) /dev/zero | tr '\000' '\%03o' > /dev/fb1; }
+head -c $((stride1 * %d)) /dev/zero | tr '\000' '\%03o' > /tmp/band1
+paint1() { dd if=/tmp/band1 of=/dev/fb1 bs=$((stride1 * %d)) count=1 2>/dev/null; }
 paint1
 echo "HEMU-QXL: painted"
 # Now and then a row of a single paint never reaches the screen (seen
 # on either card, with the guest's fbdev deferred I/O under a loaded
 # host): paint the same again, which changes nothing once it has.
 while true; do sleep 5; paint0; paint1; done
-""" % (" ".join(MODULES), BAND, BAND2, GREY)
+""" % (" ".join(MODULES), BAND, BAND, BAND2, GREY, BAND2)
 
 
 # FBIOPUT_VSCREENINFO with FB_ACTIVATE_FORCE: the fbdev emulation's
