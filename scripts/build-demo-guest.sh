@@ -136,29 +136,25 @@ if [ -n "$peer" ]; then
     echo "HEMU-NET: guest-md5=$(md5sum < /www/guest.bin | cut -d' ' -f1)"
     httpd -p 8080 -h /www
     # The peer may boot much later (hemu.wait= seconds at most).
-    i=0; wait=$(arg hemu.wait); wait=${wait:-300}
-    until ping -c 1 -W 2 "$peer" >/dev/null 2>&1; do
-        i=$((i + 2)); [ $i -ge "$wait" ] && break
-    done
-    if ping -c 3 -W 5 "$peer" >/dev/null 2>&1; then
-        echo "HEMU-NET: ping=ok"
-    else
-        echo "HEMU-NET: ping=failed"
-    fi
+    wait=$(arg hemu.wait); wait=${wait:-300}
+    ping_wire() {   # PEER KEY: wait for the peer, then report KEY=ok|failed
+        i=0
+        until ping -c 1 -W 2 "$1" >/dev/null 2>&1; do
+            i=$((i + 2)); [ $i -ge "$wait" ] && break
+        done
+        if ping -c 3 -W 5 "$1" >/dev/null 2>&1; then
+            echo "HEMU-NET: $2=ok"
+        else
+            echo "HEMU-NET: $2=failed"
+        fi
+    }
+    ping_wire "$peer" ping
     # More NICs, more wires: hemu.ipN=/hemu.pingN= for ethN (N = 1, 2).
     for n in 1 2; do
         [ -n "$(arg hemu.ip$n)" ] || continue
         ip addr add "$(arg hemu.ip$n)/24" dev "eth$n"
         ip link set "eth$n" up
-        i=0
-        until ping -c 1 -W 2 "$(arg hemu.ping$n)" >/dev/null 2>&1; do
-            i=$((i + 2)); [ $i -ge "$wait" ] && break
-        done
-        if ping -c 3 -W 5 "$(arg hemu.ping$n)" >/dev/null 2>&1; then
-            echo "HEMU-NET: ping$n=ok"
-        else
-            echo "HEMU-NET: ping$n=failed"
-        fi
+        ping_wire "$(arg hemu.ping$n)" "ping$n"
     done
     # Interrupt lines of the virtio devices (MSI-X: one per queue).
     echo "HEMU-NET: virtio-irqs=$(awk '/virtio/ {print $NF}' /proc/interrupts | tr '\n' ' ')"

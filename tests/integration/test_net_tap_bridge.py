@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netvm import NetVM  # noqa: E402
 from hemutest import (HEMU, ROOT, Fail, TempDir, check, check_eq,  # noqa: E402
-                      run_tests, test)
+                      run_tests, test, wait_for)
 
 GUEST = os.path.join(ROOT, "build", "demo")
 TIMEOUT = 900
@@ -163,6 +163,10 @@ def bridge_helper_and_caller_fds():
         # virtio-net-pci's MSI-X: the driver puts each queue on its own
         # vector (virtioN-input.0, -output.0, -config), not one INTx line.
         for v in vms:
+            # The guest prints its interrupt lines after the pings.
+            wait_for(lambda: v.value("virtio-irqs") is not None
+                     or v.proc.poll() is not None, timeout=120,
+                     what="%s's interrupt lines" % v.ip)
             irqs = (v.value("virtio-irqs") or "").split()
             print("# %s interrupts: %s" % (v.ip, " ".join(irqs)))
             check(any(re.fullmatch(r"virtio\d+-input\.0", i) for i in irqs)
