@@ -225,7 +225,8 @@ if [ ! -f vmlinuz ]; then
     rm -rf kroot
 fi
 
-if [ ! -f cpubench ] || [ "$src/tests/guest-progs/cpubench.c" -nt cpubench ]; then
+if [ ! -f cpubench ] || [ "$src/tests/guest-progs/cpubench.c" -nt cpubench ] ||
+   [ "$src/tests/guest-progs/cpubench-int.h" -nt cpubench ]; then
     gcc -static -O2 -o cpubench.tmp "$src/tests/guest-progs/cpubench.c" -lm
     mv cpubench.tmp cpubench
 fi

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hemutest import HEMU, ROOT, Fail, TempDir, check, check_eq, run_tests, test  # noqa: E402
+from hemutest import HEMU, ROOT, Fail, TempDir, check, check_eq, run_tests, test, demo_guest  # noqa: E402
 
 GUEST = os.path.join(ROOT, "build", "demo")
 HEMU_IMG = os.path.join(os.path.dirname(HEMU), "hemu-img")
@@ -24,11 +24,7 @@ VIRTIO_SECTORS = 48 << 11  # 48 MiB virtio-blk disk
 
 
 def guest():
-    r = subprocess.run(["sh", os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST], capture_output=True, text=True, timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh failed: %s" % r.stderr[-500:])
-    return os.path.join(GUEST, "vmlinuz"), os.path.join(GUEST, "initrd.gz")
+    return demo_guest()
 
 
 def pattern_sha(sectors):

@@ -19,7 +19,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hemutest import HEMU, ROOT, Fail, Hemu, TempDir, check, check_eq, run_tests, test  # noqa: E402
+from hemutest import HEMU, ROOT, Fail, Hemu, TempDir, check, check_eq, run_tests, test, demo_guest  # noqa: E402
 from nbdserver import Server  # noqa: E402
 
 BOOT = os.path.join(ROOT, "tests", "guest", "boot")
@@ -73,11 +73,7 @@ def seabios_boots_disk_from_nbd_with_4k_blocks():
 
 
 def guest():
-    r = subprocess.run(["sh", os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST], capture_output=True, text=True, timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh failed: %s" % r.stderr[-500:])
-    return os.path.join(GUEST, "vmlinuz"), os.path.join(GUEST, "initrd.gz")
+    return demo_guest()
 
 
 class Console:

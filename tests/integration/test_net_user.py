@@ -23,19 +23,14 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import (HEMU, QMP, ROOT, Fail, TempDir, check,  # noqa: E402
-                      check_eq, connect_unix, free_port, run_tests, test)
+                      check_eq, connect_unix, free_port, run_tests, test, demo_guest)
 
 GUEST = os.path.join(ROOT, "build", "demo")
 BOOT_TIMEOUT = 600
 
 
 def guest():
-    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST, "net"], capture_output=True, text=True,
-                       timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh net failed: %s" % r.stderr)
-    return r.stdout.split()
+    return demo_guest("net")
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):

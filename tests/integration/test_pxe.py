@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import (HEMU, ROOT, Fail, TempDir, check,  # noqa: E402
-                      run_tests, test)
+                      run_tests, test, demo_guest)
 
 GUEST = os.path.join(ROOT, "build", "demo")
 PXELINUX = "/usr/lib/PXELINUX/pxelinux.0"
@@ -32,11 +32,7 @@ NS = "hemu-pxe-%d" % os.getpid()
 
 
 def guest():
-    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST], capture_output=True, text=True, timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh failed: %s" % r.stderr)
-    return os.path.join(GUEST, "vmlinuz"), os.path.join(GUEST, "initrd.gz")
+    return demo_guest()
 
 
 def tftp_dir(tmp, kernel, initrd, append):

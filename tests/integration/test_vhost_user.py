@@ -21,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hemutest import (HEMU, ROOT, Fail, TempDir, check,  # noqa: E402
-                      run_tests, test)
+                      run_tests, test, demo_guest)
 
 GUEST = os.path.join(ROOT, "build", "demo")
 TESTPMD = "/usr/bin/dpdk-testpmd"
@@ -29,12 +29,7 @@ PINGS = 20
 
 
 def guest():
-    r = subprocess.run([os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
-                        GUEST, "net"], capture_output=True, text=True,
-                       timeout=900)
-    if r.returncode != 0:
-        raise Fail("build-demo-guest.sh net failed: %s" % r.stderr)
-    return r.stdout.split()
+    return demo_guest("net")
 
 
 class Reader:

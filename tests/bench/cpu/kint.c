@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * kint.c - cpubench's integer kernel (tests/guest-progs/cpubench.c,
+ * kint.c - cpubench's integer kernel (tests/guest-progs/cpubench-int.h,
  * k_int) built freestanding, for run.c to execute in the soft CPU without
  * a guest OS: hashing, multiply/divide, a sieve and a shell sort.
  */
@@ -8,17 +8,6 @@
 
 uint64_t k_int(unsigned scale);
 void *memset(void *d, int c, unsigned long n);
-
-static uint64_t xs_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t xorshift(void)
-{
-    uint64_t x = xs_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return xs_state = x;
-}
 
 /* no libc: the loop the compiler would have called memset for */
 void *memset(void *d, int c, unsigned long n)
@@ -30,46 +19,5 @@ void *memset(void *d, int c, unsigned long n)
     return d;
 }
 
-uint64_t k_int(unsigned scale)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned r = 0; r < scale; r++) {
-        for (unsigned i = 0; i < 200000; i++) {
-            uint64_t v = xorshift();
-            h = (h ^ v) * 1099511628211ull;
-            h += (v % 1000003) / (i % 13 + 1);
-            h ^= h >> 29;
-        }
-        enum { N = 200000 };
-        static uint8_t comp[N];
-        memset(comp, 0, sizeof(comp));
-        unsigned primes = 0;
-        for (unsigned i = 2; i < N; i++) {
-            if (!comp[i]) {
-                primes++;
-                for (unsigned j = i * 2; j < N; j += i) {
-                    comp[j] = 1;
-                }
-            }
-        }
-        h += primes;
-        static uint32_t a[20000];
-        for (unsigned i = 0; i < 20000; i++) {
-            a[i] = (uint32_t)xorshift();
-        }
-        for (unsigned gap = 20000 / 2; gap; gap /= 2) {
-            for (unsigned i = gap; i < 20000; i++) {
-                uint32_t t = a[i];
-                unsigned j = i;
-                for (; j >= gap && a[j - gap] > t; j -= gap) {
-                    a[j] = a[j - gap];
-                }
-                a[j] = t;
-            }
-        }
-        for (unsigned i = 0; i < 20000; i += 97) {
-            h = h * 31 + a[i];
-        }
-    }
-    return h;
-}
+#define K_INT_LINKAGE
+#include "../../guest-progs/cpubench-int.h"
