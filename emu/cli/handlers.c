@@ -560,6 +560,20 @@ int opt_serial(const char *arg, struct err **errp)
     return 0;
 }
 
+/* -debugcon dev: a chardev "debugcon" and an isa-debugcon on port 0xe9
+   (created with the -device list, main.c). */
+int opt_debugcon(const char *arg, struct err **errp)
+{
+    if (cfg.debugcons) {
+        err_setf(errp, "too many debug consoles");
+        return -1;
+    }
+    if (strcmp(arg, "none")) {
+        config_defer(&cfg.debugcons, "debugcon", arg, NULL);
+    }
+    return 0;
+}
+
 int opt_parallel(const char *arg, struct err **errp)
 {
     cfg.default_parallel = false;

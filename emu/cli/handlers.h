@@ -7,7 +7,7 @@
 
 option_handler opt_rtc, opt_boot, opt_help, opt_version, opt_machine, opt_cpu, opt_accel,
     opt_smp, opt_numa, opt_m, opt_device, opt_name, opt_uuid, opt_display,
-    opt_nographic, opt_netdev, opt_net, opt_nic, opt_chardev, opt_serial, opt_parallel,
+    opt_nographic, opt_netdev, opt_net, opt_nic, opt_chardev, opt_serial, opt_debugcon, opt_parallel,
     opt_monitor, opt_qmp, opt_qmp_pretty, opt_mon, opt_pidfile, opt_S, opt_d,
     opt_D, opt_L, opt_bios, opt_singlestep, opt_no_reboot, opt_no_shutdown, opt_action,
     opt_daemonize, opt_echr, opt_nodefaults, opt_no_user_config, opt_msg,

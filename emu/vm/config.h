@@ -79,6 +79,7 @@ struct vm_config {
     struct deferred_opt *chardevs;  /* -chardev */
     struct deferred_opt *serials;   /* -serial */
     struct deferred_opt *parallels; /* -parallel */
+    struct deferred_opt *debugcons; /* -debugcon */
     struct deferred_opt *monitors;  /* -monitor, -qmp, -qmp-pretty, -mon */
     struct deferred_opt *objects;   /* -object */
     struct deferred_opt *devices;   /* -device, created after the machine */

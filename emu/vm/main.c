@@ -12,6 +12,7 @@
 #include "emu/cli/keyval.h"
 #include "emu/cli/options.h"     /* cli_parse */
 #include "emu/hw/dev.h"
+#include "emu/hw/isa.h"          /* isa_debugcon_type (-debugcon) */
 #include "emu/hw/usb/usb.h"      /* usb_requested */
 #include "emu/loop/loop.h"
 #include "emu/monitor/monitor.h"
@@ -136,6 +137,33 @@ static void create_monitors(void)
     err_loc_clear();
 }
 
+/* -debugcon dev: what "-chardev dev,id=debugcon -device
+   isa-debugcon,iobase=0xe9,chardev=debugcon" would make. */
+static void create_debugcons(void)
+{
+    struct err *e = NULL;
+    for (struct deferred_opt *d = cfg.debugcons; d; d = d->next) {
+        bool is_mon = false;
+        err_loc_set_cmdline(d->opt, d->arg);
+        struct chardev *chr = chr_new_compat("debugcon", d->arg, &is_mon, &e);
+        if (!chr) {
+            die_at(d, e);
+        }
+        if (is_mon) {
+            add_monitor_on(chr, false, false, d);
+        }
+        struct kvlist *kv = kvlist_new();
+        kv_set(kv, "chardev", "debugcon");
+        kv_set(kv, "iobase", "0xe9");
+        if (!dev_create(&isa_debugcon_type, kv, &e)) {
+            kvlist_free(kv);
+            die_at(d, e);
+        }
+        kvlist_free(kv);
+    }
+    err_loc_clear();
+}
+
 static void reset_devices(void *opaque)
 {
     dev_reset_all();
@@ -181,6 +209,11 @@ static void add_defaults(void)
 static bool uses_stdio(void)
 {
     for (struct deferred_opt *d = cfg.serials; d; d = d->next) {
+        if (strstr(d->arg, "stdio")) {
+            return true;
+        }
+    }
+    for (struct deferred_opt *d = cfg.debugcons; d; d = d->next) {
         if (strstr(d->arg, "stdio")) {
             return true;
         }
@@ -268,6 +301,7 @@ int main(int argc, char **argv)
         fatal_err(e);
     }
     create_devices();
+    create_debugcons();
     net_check_nics();
     if (vnc_start(&e) < 0) {
         fatal_err(e);

@@ -517,6 +517,8 @@ def serial_parallel_forms():
     starts(["-serial", "null"])
     starts(["-serial", "none"])
     starts(["-parallel", "none"])
+    starts(["-debugcon", "none"])
+    starts(["-debugcon", "null", "-machine", "pc"])
     starts(["-chardev", "null,id=c0", "-serial", "chardev:c0"])
     starts(["-chardev", "ringbuf,id=r0,size=1024"])
 

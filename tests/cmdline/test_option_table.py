@@ -71,6 +71,7 @@ EXAMPLES = {
     "chardev": (["null,id=c0"], "run"),
     "serial": (["null"], "run"),
     "parallel": (["none"], "run"),
+    "debugcon": (["file:{T}/debugcon.txt", "-machine", "pc"], "run"),
     "monitor": (["null"], "run"),
     "qmp": (["unix:{T}/second.sock,server=on,wait=off"], "run"),
     "qmp-pretty": (["unix:{T}/pretty.sock,server=on,wait=off"], "run"),

@@ -1,6 +1,7 @@
 ; fd-boot.asm - a floppy boot sector for test_floppy.py: booted by SeaBIOS
 ; from drive A: (the ISA floppy controller, DMA channel 2), it prints on
-; the serial port, reads three sectors at cylinder 1, head 1, sector 5
+; the debug console (port 0xe9: SeaBIOS's serial console output, flushed
+; lazily from its timer interrupt, cannot interleave with it there), reads three sectors at cylinder 1, head 1, sector 5
 ; with INT 13h AH=02h and prints the text in the first and the third,
 ; writes the first back to cylinder 2, head 0, sector 1 (AH=03h), and ends
 ; through isa-debug-exit (0x501).
@@ -54,12 +55,7 @@ puts:
     lodsb
     or al, al
     jz .r
-    mov dx, 0x3f8
-    out dx, al
-    mov dx, 0x3fd
-.w: in al, dx
-    test al, 0x20
-    jz .w
+    out 0xe9, al
     jmp puts
 .r: ret
 drive: db 0
