@@ -42,8 +42,13 @@ start:
     out dx, al
     cli
     hlt
+; Interrupts off while a line goes out: SeaBIOS's serial console writes
+; the end of its own "Booting from..." line lazily from the timer
+; interrupt, and would otherwise put it between our characters.
 puts:
-    lodsb
+    pushf
+    cli
+.c: lodsb
     or al, al
     jz .r
     mov dx, 0x3f8
@@ -53,8 +58,9 @@ puts:
 .w: in al, dx
     test al, 0x20
     jz .w
-    jmp puts
-.r: ret
+    jmp .c
+.r: popf
+    ret
 drive: db 0
 msg_boot: db "BOOT-SECTOR-RUNNING", 13, 10, 0
 msg_rfail: db "READ-FAILED", 13, 10, 0
