@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * loop.c - poll(2)-based main loop with fd handlers, timers on the virtual
- * and real-time clocks, bottom halves and the big lock.  The poll timeout
- * is the nearest timer deadline, so an idle VM costs no host CPU.
+ * loop.c - ppoll(2)-based main loop with fd handlers, timers on the
+ * virtual and real-time clocks, bottom halves and the big lock.  The poll
+ * timeout is the nearest timer deadline, to the nanosecond (a guest's
+ * 100 us one-shot must not wait for a whole millisecond), so an idle VM
+ * costs no host CPU.
  */
 #include "emu/osdep.h"
 #include <fcntl.h>
@@ -93,6 +95,10 @@ struct timer {
 
 static struct timer *timers[2];
 
+/* Set in the thread that runs loop_wait: it recomputes its deadline before
+   every poll, so timers it arms need no wake-up. */
+static __thread bool in_loop_thread;
+
 struct timer *timer_new(enum clock_type clock, loop_fn *cb, void *opaque)
 {
     struct timer *t = xzalloc(sizeof(*t));
@@ -128,7 +134,12 @@ void timer_mod(struct timer *t, int64_t expire_ns)
     }
     t->next = *pp;
     *pp = t;
-    loop_notify();
+    /* Only a new earliest deadline can be sooner than the one the loop
+       sleeps on; waking it for every re-arm costs the vCPU threads an
+       eventfd write and a big-lock hand-over each. */
+    if (timers[t->clock] == t && !in_loop_thread) {
+        loop_notify();
+    }
 }
 
 void timer_mod_in(struct timer *t, int64_t delta_ns)
@@ -354,6 +365,8 @@ void loop_wait(int64_t max_ns)
     static struct pollfd *pfds;
     static int pfds_cap;
 
+    in_loop_thread = true;
+
     /* Work handed over before this poll (an OPENED event, say) runs before
      * the fd handlers the poll wakes, so that a peer's early input cannot
      * overtake it. */
@@ -378,11 +391,10 @@ void loop_wait(int64_t max_ns)
     if (max_ns >= 0 && (timeout < 0 || timeout > max_ns)) {
         timeout = max_ns;
     }
-    /* Round up so a timer due in 0.5 ms does not spin. */
-    int ms = timeout < 0 ? -1 : (int)MIN((timeout + 999999) / 1000000, INT32_MAX);
+    struct timespec ts = { timeout / 1000000000, timeout % 1000000000 };
 
     bql_unlock();
-    int r = poll(pfds, n, ms);
+    int r = ppoll(pfds, n, timeout < 0 ? NULL : &ts, NULL);
     bql_lock();
 
     if (r > 0) {
