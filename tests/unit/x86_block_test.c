@@ -133,7 +133,7 @@ static unsigned nblocks(void)
     unsigned n = 0;
     for (size_t o = 0; o < cpu.arena_used; n++) {
         const struct x86_block *b = (const void *)(cpu.arena + o);
-        o += (sizeof(*b) + b->ninsn * sizeof(struct x86_insn) + 15) & ~15ul;
+        o += x86_block_size(b->ninsn);
     }
     return n;
 }
@@ -264,7 +264,7 @@ TEST(singlestep_one_instruction_per_block)
     for (size_t o = 0; o < cpu.arena_used;) {
         const struct x86_block *b = (const void *)(cpu.arena + o);
         EXPECT_EQ(b->ninsn, 1);
-        o += (sizeof(*b) + b->ninsn * sizeof(struct x86_insn) + 15) & ~15ul;
+        o += x86_block_size(b->ninsn);
     }
     /* and without it the same code is one block */
     setup();

@@ -63,11 +63,27 @@ struct x86_block {
     uint8_t code_size;
     uint16_t ninsn;
     uint16_t nbytes;
-    /* Blocks that followed this one (chaining): tried before the hash
-       table, checked like any block.  Cleared with the arena. */
-    struct x86_block *succ[2];
-    struct x86_insn insn[];
+    /* Blocks that followed this one (direct chaining, cpu.c): the run
+       loop goes from this block straight to link[i].to when cs:rip is at
+       linear address link[i].lin and cpu->chain_key (TLB generation,
+       CPL class, code size) is the one the link was made under; the
+       target's page generations are still checked.  Cleared with the
+       arena. */
+    struct x86_link {
+        uint64_t lin;
+        uint64_t key;
+        struct x86_block *to;
+    } link[2];
+    struct x86_insn insn[];     /* ninsn, then an x86_block_stop */
 };
+
+/* Bytes a block of ninsn instructions takes in the arena: its records
+   and the x86_block_stop one after them. */
+static inline size_t x86_block_size(unsigned ninsn)
+{
+    return (sizeof(struct x86_block) + (ninsn + 1) * sizeof(struct x86_insn) +
+            15) & ~(size_t)15;
+}
 
 /* block.c */
 static inline unsigned x86_bhash_of(uintptr_t h)
@@ -122,6 +138,9 @@ NORETURN void x86_raise_noerr(struct x86_cpu *cpu, int vector);
 NORETURN void x86_unimpl(struct x86_cpu *cpu, const char *what);
 x86_handler_fn x86_op_ud;
 x86_handler_fn x86_op_hlt;
+/* The record after a block's last instruction, and every record of a
+   block cut short: the run loop leaves the block there, at its rip. */
+x86_handler_fn x86_block_stop;
 
 /* intr.c */
 enum { X86_SRC_EXC, X86_SRC_SOFT, X86_SRC_EXT };
