@@ -340,6 +340,19 @@ static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
     if (n == 0) {
         return NULL;
     }
+    /* superinstructions (fuse.c), never at the first record */
+    unsigned nrec = 1;
+    for (unsigned i = 1; i < n; i++) {
+        if (i + 1 < n && x86_fuse(&b->insn[nrec], &b->insn[i],
+                                  &b->insn[i + 1])) {
+            i++;
+        } else if (nrec != i) {
+            b->insn[nrec] = b->insn[i];
+        }
+        nrec++;
+    }
+    b->nguest = (uint16_t)n;
+    n = nrec;
     /* the run loop leaves a block that falls through its end at this
        record (no bound check per instruction) */
     memset(&b->insn[n], 0, sizeof(b->insn[n]));

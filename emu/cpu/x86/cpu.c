@@ -395,7 +395,7 @@ static inline bool block_fits(struct x86_cpu *cpu, const struct x86_block *b,
                               uint64_t end)
 {
     uint64_t mask = x86_mask(b->code_size);
-    return b->ninsn <= end - cpu->icount && !(cpu->rflags & X86_TF) &&
+    return b->nguest <= end - cpu->icount && !(cpu->rflags & X86_TF) &&
            (cpu->mode == X86_MODE_LONG ||
             cpu->rip + b->nbytes - 1 <=
                 (cpu->seg[X86_CS].limit < mask ? cpu->seg[X86_CS].limit
@@ -470,7 +470,7 @@ run_loop(struct x86_cpu *cpu, uint64_t end)
         struct x86_block *b = find_block(cpu, &scratch, prev);
         prev = b;
         if (log_mask & (LOG_EXEC | LOG_CPU)) {
-            x86_log_exec(cpu, b ? b->ninsn : 1);
+            x86_log_exec(cpu, b ? b->nguest : 1);
         }
         if (!b) {
             if (step_one(cpu, &scratch)) {
@@ -516,10 +516,12 @@ static void block_fault_icount(struct x86_cpu *cpu)
     uint64_t off = (cpu->insn_rip - cpu->blk_rip) & x86_mask(b->code_size);
     unsigned n = 0;
 
+    unsigned fused = 0;
     for (uint64_t o = 0; o < off && n < b->ninsn; n++) {
         o += b->insn[n].len;
+        fused += b->insn[n].ends == X86_FUSED_REC;
     }
-    cpu->icount = cpu->blk_icount + n;
+    cpu->icount = cpu->blk_icount + n + fused;
 }
 
 static enum x86_exit run_guarded(struct x86_cpu *cpu, uint64_t budget)

@@ -45,7 +45,8 @@ struct x86_insn {
     uint8_t scale;      /* log2 of the index scale */
     uint8_t opreg;      /* low 3 bits of the opcode + REX.B (50+r etc.) */
     uint8_t ends;       /* x86_block_ends, decided before x86_specialise
-                           replaces fn */
+                           replaces fn; X86_FUSED_REC in a record that
+                           holds two instructions (fuse.c) */
 };
 
 /*
@@ -61,7 +62,8 @@ struct x86_block {
     struct x86_cpage *page;
     uint32_t gen;               /* page->gen when decoded */
     uint8_t code_size;
-    uint16_t ninsn;
+    uint16_t ninsn;             /* records (dispatches) */
+    uint16_t nguest;            /* instructions: fused records hold two */
     uint16_t nbytes;
     /* Blocks that followed this one (direct chaining, cpu.c): the run
        loop goes from this block straight to link[i].to when cs:rip is at
@@ -110,6 +112,13 @@ extern uint32_t x86_code_epoch;
 void x86_code_epoch_sync(struct x86_cpu *cpu);
 /* Must a block end after this instruction? */
 bool x86_block_ends(const struct x86_insn *in);
+
+/* fuse.c: a CMP/TEST and the Jcc after it as one record (into out);
+   false when the pair is not a form it fuses.  The record's ends is
+   X86_FUSED_REC (kept when block.c makes a cut block's records stops). */
+#define X86_FUSED_REC 0x80
+bool x86_fuse(struct x86_insn *out, const struct x86_insn *cmp,
+              const struct x86_insn *jcc);
 
 /* decode.c */
 enum { X86_DEC_OK, X86_DEC_MORE, X86_DEC_GP };
