@@ -535,6 +535,21 @@ TEST(chained_jump_sees_invlpg)
     EXPECT_EQ(cpu.regs[X86_RAX], 3 * 0x10 + 3 * 1);
 }
 
+TEST(budget_is_exact_in_a_chained_loop)
+{
+    setup();
+    PUT(0x1000, "\x40" "\xeb\xfd");      /* L: inc eax ; jmp L */
+    for (uint64_t budget = 1000; budget <= 1001; budget++) {
+        cpu.regs[X86_RAX] = 0;
+        cpu.icount = 0;
+        cpu.rip = 0x1000;
+        EXPECT_EQ(x86_cpu_run(&cpu, budget), X86_EXIT_BUDGET);
+        EXPECT_EQ(cpu.icount, budget);
+        EXPECT_EQ(cpu.regs[X86_RAX], (budget + 1) / 2);
+        EXPECT_EQ(cpu.rip, budget & 1 ? 0x1001 : 0x1000);
+    }
+}
+
 static void *raise_irq_later(void *arg)
 {
     struct timespec ts = { 0, 20 * 1000 * 1000 };

@@ -458,6 +458,9 @@ run_loop(struct x86_cpu *cpu, uint64_t end)
 {
     struct x86_insn scratch;
     struct x86_block *prev = NULL;
+    /* -d exec/cpu log before every block: no chaining (a log switched
+       on meanwhile counts from the next run) */
+    bool logging = log_mask & (LOG_EXEC | LOG_CPU);
 
     while (cpu->icount < end) {
         if (cpu->attention && x86_check_attention(cpu)) {
@@ -480,27 +483,30 @@ run_loop(struct x86_cpu *cpu, uint64_t end)
         }
         /* From block to block by their links while nothing asks for the
            checks at the top: the attention, the code epoch, the log. */
-        for (;;) {
-            if (!block_fits(cpu, b, end)) {
-                /* one instruction, then look at the world again */
-                if (step_one(cpu, &b->insn[0])) {
-                    return X86_EXIT_EXCEPTION;
-                }
-                break;
+        if (!block_fits(cpu, b, end)) {
+            /* one instruction, then look at the world again */
+            if (step_one(cpu, &b->insn[0])) {
+                return X86_EXIT_EXCEPTION;
             }
+            continue;
+        }
+        for (;;) {
             if (!run_block(cpu, b)) {
                 prev = NULL;    /* b may be gone with the arena */
                 break;
             }
-            if (cpu->icount >= end || cpu->attention ||
+            /* (the budget: block_fits) */
+            if (cpu->attention || logging ||
                 __atomic_load_n(&x86_code_epoch, __ATOMIC_RELAXED) !=
-                    cpu->code_epoch ||
-                (log_mask & (LOG_EXEC | LOG_CPU))) {
+                    cpu->code_epoch) {
                 break;
             }
             struct x86_block *n = chain_next(cpu, b);
             if (!n) {
                 break;          /* find_block links b to what comes */
+            }
+            if (!block_fits(cpu, n, end)) {
+                break;          /* the top steps it (or the budget ends) */
             }
             b = prev = n;
         }

@@ -25,10 +25,12 @@
  * condition, len both lengths.
  */
 
-static inline uint64_t op_a(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    return x86_reg_get(cpu, in, in->reg, in->adsz);
-}
+/* Register r at size sz: constant 2 and 3 in the handlers for those
+   sizes, in->adsz in the others (byte registers need in->rex). */
+#define RD(sz, r)                                                           \
+    ((sz) == 3 ? cpu->regs[r]                                               \
+               : (sz) == 2 ? (uint32_t)cpu->regs[r]                         \
+                           : x86_reg_get(cpu, in, r, sz))
 
 static inline void branch(struct x86_cpu *cpu, const struct x86_insn *in)
 {
@@ -36,51 +38,42 @@ static inline void branch(struct x86_cpu *cpu, const struct x86_insn *in)
                x86_mask(in->opsz);
 }
 
-#define AM (a & x86_mask(in->adsz))
-#define BM (b & x86_mask(in->adsz))
-#define SA x86_sext(a, in->adsz)
-#define SB x86_sext(b, in->adsz)
-#define RZ ((r & x86_mask(in->adsz)) == 0)
+#define AM (a & x86_mask(SZ))
+#define BM (b & x86_mask(SZ))
+#define SA x86_sext(a, SZ)
+#define SB x86_sext(b, SZ)
+#define RZ ((r & x86_mask(SZ)) == 0)
 #define XCOND x86_cond(cpu, in->scale)
 
-/* CMP a, b (b a register or the immediate) and Jcc on COND. */
-#define CMPJ(name, BEXPR, COND)                                             \
+/* CMP (LF SUB, r = a - b) or TEST (LF LOGIC, r = a & b) of a and b (a
+   register or the immediate), then Jcc on COND. */
+#define FUSED(name, LF, OPER, BEXPR, COND)                                  \
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
-        uint64_t a = op_a(cpu, in), b = (BEXPR), r = a - b;                 \
-        x86_lf(cpu, X86_LF_SUB, in->adsz, a, b, r);                         \
+        uint64_t a = RD(SZ, in->reg), b = (BEXPR), r = a OPER b;            \
+        x86_lf(cpu, LF, SZ, a, b, r);                                       \
         cpu->icount++;      /* the Jcc */                                   \
         if (COND) {                                                         \
             branch(cpu, in);                                                \
         }                                                                   \
     }
 
-#define TESTJ(name, BEXPR, COND)                                            \
-    static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
-    {                                                                       \
-        uint64_t a = op_a(cpu, in), b = (BEXPR), r = a & b;                 \
-        x86_lf(cpu, X86_LF_LOGIC, in->adsz, a, b, r);                       \
-        cpu->icount++;                                                      \
-        if (COND) {                                                         \
-            branch(cpu, in);                                                \
-        }                                                                   \
-    }
-
-#define BREG x86_reg_get(cpu, in, in->rm, in->adsz)
+#define BREG RD(SZ, in->rm)
 #define BIMM in->imm
 
+/* The handlers of one kind and size, and their table by condition. */
 #define CMP_SET(sfx, B)                                                     \
-    CMPJ(cmp_##sfx##_any, B, XCOND)                                         \
-    CMPJ(cmp_##sfx##_b, B, AM < BM)                                         \
-    CMPJ(cmp_##sfx##_ae, B, AM >= BM)                                       \
-    CMPJ(cmp_##sfx##_e, B, AM == BM)                                        \
-    CMPJ(cmp_##sfx##_ne, B, AM != BM)                                       \
-    CMPJ(cmp_##sfx##_be, B, AM <= BM)                                       \
-    CMPJ(cmp_##sfx##_a, B, AM > BM)                                         \
-    CMPJ(cmp_##sfx##_l, B, SA < SB)                                         \
-    CMPJ(cmp_##sfx##_ge, B, SA >= SB)                                       \
-    CMPJ(cmp_##sfx##_le, B, SA <= SB)                                       \
-    CMPJ(cmp_##sfx##_g, B, SA > SB)                                         \
+    FUSED(cmp_##sfx##_any, X86_LF_SUB, -, B, XCOND)                         \
+    FUSED(cmp_##sfx##_b, X86_LF_SUB, -, B, AM < BM)                         \
+    FUSED(cmp_##sfx##_ae, X86_LF_SUB, -, B, AM >= BM)                       \
+    FUSED(cmp_##sfx##_e, X86_LF_SUB, -, B, AM == BM)                        \
+    FUSED(cmp_##sfx##_ne, X86_LF_SUB, -, B, AM != BM)                       \
+    FUSED(cmp_##sfx##_be, X86_LF_SUB, -, B, AM <= BM)                       \
+    FUSED(cmp_##sfx##_a, X86_LF_SUB, -, B, AM > BM)                         \
+    FUSED(cmp_##sfx##_l, X86_LF_SUB, -, B, SA < SB)                         \
+    FUSED(cmp_##sfx##_ge, X86_LF_SUB, -, B, SA >= SB)                       \
+    FUSED(cmp_##sfx##_le, X86_LF_SUB, -, B, SA <= SB)                       \
+    FUSED(cmp_##sfx##_g, X86_LF_SUB, -, B, SA > SB)                         \
     static x86_handler_fn *const cmp_##sfx[16] = {                         \
         cmp_##sfx##_any, cmp_##sfx##_any, cmp_##sfx##_b, cmp_##sfx##_ae,    \
         cmp_##sfx##_e, cmp_##sfx##_ne, cmp_##sfx##_be, cmp_##sfx##_a,       \
@@ -90,9 +83,9 @@ static inline void branch(struct x86_cpu *cpu, const struct x86_insn *in)
     };
 
 #define TEST_SET(sfx, B)                                                    \
-    TESTJ(test_##sfx##_any, B, XCOND)                                       \
-    TESTJ(test_##sfx##_e, B, RZ)                                            \
-    TESTJ(test_##sfx##_ne, B, !RZ)                                          \
+    FUSED(test_##sfx##_any, X86_LF_LOGIC, &, B, XCOND)                      \
+    FUSED(test_##sfx##_e, X86_LF_LOGIC, &, B, RZ)                           \
+    FUSED(test_##sfx##_ne, X86_LF_LOGIC, &, B, !RZ)                         \
     static x86_handler_fn *const test_##sfx[16] = {                        \
         test_##sfx##_any, test_##sfx##_any, test_##sfx##_any,               \
         test_##sfx##_any, test_##sfx##_e, test_##sfx##_ne,                  \
@@ -102,10 +95,32 @@ static inline void branch(struct x86_cpu *cpu, const struct x86_insn *in)
         test_##sfx##_any,                                                   \
     };
 
+#define SZ in->adsz
 CMP_SET(rr, BREG)
 CMP_SET(ri, BIMM)
 TEST_SET(rr, BREG)
 TEST_SET(ri, BIMM)
+#undef SZ
+#define SZ 2
+CMP_SET(rr32, BREG)
+CMP_SET(ri32, BIMM)
+TEST_SET(rr32, BREG)
+TEST_SET(ri32, BIMM)
+#undef SZ
+#define SZ 3
+CMP_SET(rr64, BREG)
+CMP_SET(ri64, BIMM)
+TEST_SET(rr64, BREG)
+TEST_SET(ri64, BIMM)
+#undef SZ
+
+/* [test][imm][size] */
+static x86_handler_fn *const *const sets[2][2][4] = {
+    { { cmp_rr, cmp_rr, cmp_rr32, cmp_rr64 },
+      { cmp_ri, cmp_ri, cmp_ri32, cmp_ri64 } },
+    { { test_rr, test_rr, test_rr32, test_rr64 },
+      { test_ri, test_ri, test_ri32, test_ri64 } },
+};
 
 static bool is_jcc(const struct x86_insn *in)
 {
@@ -190,8 +205,7 @@ bool x86_fuse(struct x86_insn *out, const struct x86_insn *cmp,
     f.scale = (uint8_t)cc;
     f.len = (uint8_t)(cmp->len + jcc->len);
     f.ends = X86_FUSED_REC;     /* the jcc does not end a block */
-    f.fn = b == X86_NOREG ? (test ? test_ri : cmp_ri)[cc]
-                          : (test ? test_rr : cmp_rr)[cc];
+    f.fn = sets[test][b == X86_NOREG][sz][cc];
     *out = f;
     return true;
 }
