@@ -6,7 +6,10 @@
  * page, and the run loop (cpu.c) then dispatches those records without
  * looking at the code bytes again.  A conditional branch does not end a
  * block: the block goes on with its fall-through path, and the run loop
- * leaves the block where a branch is taken (fewer block look-ups).  Blocks are keyed by the host address of their first
+ * leaves the block where a branch is taken (fewer block look-ups).  A
+ * stop record after the last instruction ends the run of a block; a
+ * CMP/TEST and the Jcc after it become one record (fuse.c).  Blocks are
+ * keyed by the host address of their first
  * byte (so one per guest-physical location, whatever linear address
  * reaches it) and the code size.  Code pages keep a bitmap of the bytes
  * that were decoded; a CPU write that touches one of them bumps the page's

@@ -2,7 +2,8 @@
 /*
  * cpu.c - the soft x86 CPU's life cycle and run loop: power-on state,
  * mode tracking, the run loop that dispatches decoded blocks (block.c)
- * under an instruction budget, one instruction at a time where TF, an
+ * and goes from block to block by their links (direct chaining) under an
+ * instruction budget, one instruction at a time where TF, an
  * interrupt shadow, -singlestep or the budget ask for it, faults by longjmp back to the loop
  * and their delivery (intr.c) with the double/triple-fault rules, and the
  * EFLAGS.TF single-step trap.
