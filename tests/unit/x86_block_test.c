@@ -13,6 +13,8 @@
  */
 #include "emu/osdep.h"
 
+#include <pthread.h>
+
 #include "emu/cpu/x86/internal.h"   /* struct x86_block: the arena */
 #include "tests/unit/test.h"
 
@@ -133,7 +135,7 @@ static unsigned nblocks(void)
     unsigned n = 0;
     for (size_t o = 0; o < cpu.arena_used; n++) {
         const struct x86_block *b = (const void *)(cpu.arena + o);
-        o += (sizeof(*b) + b->ninsn * sizeof(struct x86_insn) + 15) & ~15ul;
+        o += x86_block_size(b->ninsn);
     }
     return n;
 }
@@ -264,7 +266,7 @@ TEST(singlestep_one_instruction_per_block)
     for (size_t o = 0; o < cpu.arena_used;) {
         const struct x86_block *b = (const void *)(cpu.arena + o);
         EXPECT_EQ(b->ninsn, 1);
-        o += (sizeof(*b) + b->ninsn * sizeof(struct x86_insn) + 15) & ~15ul;
+        o += x86_block_size(b->ninsn);
     }
     /* and without it the same code is one block */
     setup();
@@ -430,6 +432,160 @@ TEST(page_walk_ad_update_over_code_is_seen)
     EXPECT(x86_pte_update(&cpu, 0xb001, 4, 0x21, 0x61));
     EXPECT_EQ(run_at(0xb000), X86_EXIT_HLT);
     EXPECT_EQ(cpu.regs[X86_RAX], 0x61);
+}
+
+/* ---- block links (direct chaining) ------------------------------------ */
+
+/* The jmp rel32 at addr to target. */
+static void put_jmp(uint32_t addr, uint32_t target)
+{
+    uint32_t rel = target - (addr + 5);
+    ram[addr] = 0xe9;
+    memcpy(ram + addr + 1, &rel, 4);
+}
+
+TEST(chained_loop_sees_its_write_to_the_next_block)
+{
+    setup();
+    /* 0x1000: inc ecx ; cmp ecx, 50 ; jne +7 ; mov byte [0x2002], 2 ;
+       jmp 0x2000 */
+    PUT(0x1000, "\x41" "\x83\xf9\x32" "\x75\x07"
+                "\xc6\x05\x02\x20\x00\x00\x02");
+    put_jmp(0x100d, 0x2000);
+    /* 0x2000: add eax, 1 ; cmp ecx, 100 ; jne 0x1000 ; hlt */
+    PUT(0x2000, "\x83\xc0\x01" "\x83\xf9\x64" "\x0f\x85\xf4\xef\xff\xff"
+                "\xf4");
+    EXPECT_EQ(run_at(0x1000), X86_EXIT_HLT);
+    /* 49 rounds add 1, the 51 from the write on add 2 */
+    EXPECT_EQ(cpu.regs[X86_RAX], 49 + 51 * 2);
+    EXPECT_EQ(cpu.icount, 100 * 7 + 1 + 1);
+}
+
+TEST(chained_self_loop_rewrites_itself)
+{
+    setup();
+    /* L: add eax, 1 ; inc ecx ; mov [0x3002], cl ; cmp ecx, 10 ; jne L ;
+       hlt -- each round writes the next round's immediate, inside the
+       block that is running (and linked to itself) */
+    PUT(0x3000, "\x83\xc0\x01" "\x41" "\x88\x0d\x02\x30\x00\x00"
+                "\x83\xf9\x0a" "\x75\xf1" "\xf4");
+    EXPECT_EQ(run_at(0x3000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 1 + 45);
+    EXPECT_EQ(cpu.icount, 10 * 5 + 1);
+}
+
+/* 32-bit paging: page directory pd with one table pt mapping the first
+   MiB 1:1; linear 0x5000 goes to phys5000. */
+static void map_pages(uint32_t pd, uint32_t pt, uint32_t phys5000)
+{
+    uint32_t e = pt | 3;
+    memcpy(ram + pd, &e, 4);
+    for (uint32_t i = 0; i < 256; i++) {
+        e = (i == 5 ? phys5000 : i << 12) | 3;
+        memcpy(ram + pt + 4 * i, &e, 4);
+    }
+}
+
+static void paging_on(uint32_t cr3)
+{
+    cpu.cr3 = cr3;
+    cpu.cr0 |= X86_CR0_PG;
+    x86_cpu_update_mode(&cpu);
+    x86_tlb_flush(&cpu);
+}
+
+/* At physical 0x5000 and 0x6000: add eax, 1 (or 0x10) ; dec ecx ;
+   jnz 0x1000 ; hlt */
+static void put_two_targets(void)
+{
+    PUT(0x5000, "\x83\xc0\x01" "\x49" "\x0f\x85\xf6\xbf\xff\xff" "\xf4");
+    PUT(0x6000, "\x83\xc0\x10" "\x49" "\x0f\x85\xf6\xbf\xff\xff" "\xf4");
+}
+
+TEST(chained_jump_sees_a_cr3_switch)
+{
+    setup();
+    map_pages(0x20000, 0x21000, 0x5000);
+    map_pages(0x22000, 0x23000, 0x6000);
+    paging_on(0x20000);
+    /* 0x1000: mov cr3, esi ; xchg esi, edi ; jmp 0x5000 */
+    PUT(0x1000, "\x0f\x22\xde" "\x87\xfe");
+    put_jmp(0x1005, 0x5000);
+    put_two_targets();
+    cpu.regs[X86_RSI] = 0x20000;
+    cpu.regs[X86_RDI] = 0x22000;
+    cpu.regs[X86_RCX] = 6;
+    EXPECT_EQ(run_at(0x1000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 3 * 1 + 3 * 0x10);
+}
+
+TEST(chained_jump_sees_invlpg)
+{
+    setup();
+    map_pages(0x20000, 0x21000, 0x5000);
+    paging_on(0x20000);
+    /* 0x1000: xor dword [0x21014], 0x3000 (0x5000 <-> 0x6000) ;
+       invlpg [0x5000] ; jmp 0x5000 */
+    PUT(0x1000, "\x81\x35\x14\x10\x02\x00\x00\x30\x00\x00"
+                "\x0f\x01\x3d\x00\x50\x00\x00");
+    put_jmp(0x1011, 0x5000);
+    put_two_targets();
+    cpu.regs[X86_RCX] = 6;
+    EXPECT_EQ(run_at(0x1000), X86_EXIT_HLT);
+    EXPECT_EQ(cpu.regs[X86_RAX], 3 * 0x10 + 3 * 1);
+}
+
+TEST(budget_is_exact_in_a_chained_loop)
+{
+    setup();
+    PUT(0x1000, "\x40" "\xeb\xfd");      /* L: inc eax ; jmp L */
+    for (uint64_t budget = 1000; budget <= 1001; budget++) {
+        cpu.regs[X86_RAX] = 0;
+        cpu.icount = 0;
+        cpu.rip = 0x1000;
+        EXPECT_EQ(x86_cpu_run(&cpu, budget), X86_EXIT_BUDGET);
+        EXPECT_EQ(cpu.icount, budget);
+        EXPECT_EQ(cpu.regs[X86_RAX], (budget + 1) / 2);
+        EXPECT_EQ(cpu.rip, budget & 1 ? 0x1001 : 0x1000);
+    }
+}
+
+static void *raise_irq_later(void *arg)
+{
+    struct timespec ts = { 0, 20 * 1000 * 1000 };
+    nanosleep(&ts, NULL);
+    irq_vector = 0x20;
+    x86_cpu_set_irq(&cpu, true);
+    return NULL;
+}
+
+TEST(interrupt_reaches_a_chained_self_loop)
+{
+    setup();
+    /* real mode: IVT entry 0x20 -> 0000:0500 (hlt) */
+    cpu.cr0 &= ~(uint64_t)X86_CR0_PE;
+    for (int s = 0; s < X86_NSEG; s++) {
+        x86_seg_load_real(&cpu, s, 0);
+        cpu.seg[s].limit = 0xffff;
+        cpu.seg[s].attr = X86_SEG_P | X86_SEG_S | (s == X86_CS ? 0xb : 3);
+    }
+    x86_cpu_update_mode(&cpu);
+    x86_tlb_flush(&cpu);
+    ram[0x80] = 0x00;
+    ram[0x81] = 0x05;
+    PUT(0x500, "\xf4");
+    PUT(0x7000, "\xfb" "\x40" "\xeb\xfd");  /* sti ; L: inc ax ; jmp L */
+    cpu.regs[X86_RSP] = 0x6000;
+    pthread_t th;
+    pthread_create(&th, NULL, raise_irq_later, NULL);
+    cpu.rip = 0x7000;
+    /* a loop that never looked at the INTR line would run the budget
+       out (seconds), then fail */
+    enum x86_exit e = x86_cpu_run(&cpu, 2000000000ull);
+    pthread_join(th, NULL);
+    EXPECT_EQ(e, X86_EXIT_HLT);
+    EXPECT_EQ(cpu.rip, 0x501);
+    EXPECT(cpu.regs[X86_RAX] > 0);
 }
 
 TEST_MAIN()

@@ -6,7 +6,10 @@
  * page, and the run loop (cpu.c) then dispatches those records without
  * looking at the code bytes again.  A conditional branch does not end a
  * block: the block goes on with its fall-through path, and the run loop
- * leaves the block where a branch is taken (fewer block look-ups).  Blocks are keyed by the host address of their first
+ * leaves the block where a branch is taken (fewer block look-ups).  A
+ * stop record after the last instruction ends the run of a block; a
+ * CMP/TEST and the Jcc after it become one record (fuse.c).  Blocks are
+ * keyed by the host address of their first
  * byte (so one per guest-physical location, whatever linear address
  * reaches it) and the code size.  Code pages keep a bitmap of the bytes
  * that were decoded; a CPU write that touches one of them bumps the page's
@@ -164,10 +167,16 @@ static void retag_writes(struct x86_cpu *cpu, uintptr_t page, bool promote)
     }
 }
 
-static size_t block_size(unsigned ninsn)
+
+/* The running block is stale (a write to its page, or the arena was
+   emptied): it stops before its next record.  Its records are nobody
+   else's and it is never run again, so they can all become stops. */
+static void cut_running(struct x86_cpu *cpu)
 {
-    return (sizeof(struct x86_block) + ninsn * sizeof(struct x86_insn) +
-            15) & ~(size_t)15;
+    struct x86_block *b = cpu->cur_block;
+    for (unsigned i = 0; i < b->ninsn; i++) {
+        b->insn[i].fn = x86_block_stop;
+    }
 }
 
 void x86_blocks_flush(struct x86_cpu *cpu)
@@ -178,7 +187,7 @@ void x86_blocks_flush(struct x86_cpu *cpu)
     for (size_t o = 0; o < cpu->arena_used;) {
         struct x86_block *b = (struct x86_block *)(cpu->arena + o);
         cpu->bhash[x86_bhash_of(b->host)] = NULL;
-        o += block_size(b->ninsn);
+        o += x86_block_size(b->ninsn);
     }
     for (unsigned i = 0; i < cpu->ncpages; i++) {
         cpu->phash[phash_of(cpu->cpages[i].host)] = NULL;
@@ -193,7 +202,7 @@ void x86_blocks_flush(struct x86_cpu *cpu)
         (&cpu->tlbs[0][0] + i)->tag_wcode = 1;
     }
     if (cpu->cur_block) {
-        cpu->blk_end = NULL;
+        cut_running(cpu);
     }
 }
 
@@ -209,7 +218,7 @@ static void cpage_invalidate(struct x86_cpu *cpu, struct x86_cpage *p)
         }
     }
     if (cpu->cur_block && cpu->cur_block->page == p) {
-        cpu->blk_end = NULL;      /* the running block may be stale */
+        cut_running(cpu);
     }
 }
 
@@ -298,8 +307,7 @@ static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
                                    unsigned off, uint64_t paddr)
 {
     uintptr_t page = (uintptr_t)h - off;
-    size_t most = sizeof(struct x86_block) +
-                  X86_BLOCK_MAX * sizeof(struct x86_insn);
+    size_t most = x86_block_size(X86_BLOCK_MAX);
 
     if (cpu->arena_used + most > X86_ARENA_SIZE ||
         (cpu->ncpages == X86_NCPAGES && !cpage_find(cpu, page))) {
@@ -335,14 +343,34 @@ static struct x86_block *translate(struct x86_cpu *cpu, const uint8_t *h,
     if (n == 0) {
         return NULL;
     }
+    /* superinstructions (fuse.c), never at the first record */
+    unsigned nrec = 1;
+    for (unsigned i = 1; i < n; i++) {
+        if (i + 1 < n && x86_fuse(&b->insn[nrec], &b->insn[i],
+                                  &b->insn[i + 1])) {
+            i++;
+        } else if (nrec != i) {
+            b->insn[nrec] = b->insn[i];
+        }
+        nrec++;
+    }
+    b->nguest = (uint16_t)n;
+    n = nrec;
+    /* the run loop leaves a block that falls through its end at this
+       record (no bound check per instruction) */
+    memset(&b->insn[n], 0, sizeof(b->insn[n]));
+    b->insn[n].fn = x86_block_stop;
     b->host = (uintptr_t)h;
     b->page = p;
     b->gen = p->gen;
     b->code_size = cpu->code_size;
     b->ninsn = (uint16_t)n;
     b->nbytes = (uint16_t)(off - start);
-    b->succ[0] = b->succ[1] = NULL;
-    cpu->arena_used += block_size(n);
+    for (unsigned i = 0; i < 2; i++) {
+        /* ~0 is no key the CPU ever has (2^61 TLB flushes away) */
+        b->link[i] = (struct x86_link){ .lin = 0, .key = ~0ull, .to = NULL };
+    }
+    cpu->arena_used += x86_block_size(n);
     cpu->bhash[x86_bhash_of((uintptr_t)h)] = b;
     return b;
 }

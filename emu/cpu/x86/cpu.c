@@ -2,7 +2,8 @@
 /*
  * cpu.c - the soft x86 CPU's life cycle and run loop: power-on state,
  * mode tracking, the run loop that dispatches decoded blocks (block.c)
- * under an instruction budget, one instruction at a time where TF, an
+ * and goes from block to block by their links (direct chaining) under an
+ * instruction budget, one instruction at a time where TF, an
  * interrupt shadow, -singlestep or the budget ask for it, faults by longjmp back to the loop
  * and their delivery (intr.c) with the double/triple-fault rules, and the
  * EFLAGS.TF single-step trap.
@@ -78,6 +79,7 @@ void x86_cpu_init(struct x86_cpu *cpu, const struct x86_bus *bus)
        clearing: only the tables that find them */
     memset(cpu, 0, offsetof(struct x86_cpu, cur_block));
     cpu->cur_block = NULL;
+    cpu->chain_key = 0;
     cpu->tlb = cpu->tlbs[0];
     cpu->arena_used = 0;
     cpu->ncpages = 0;
@@ -132,6 +134,9 @@ void x86_cpu_update_mode(struct x86_cpu *cpu)
     }
     /* TLB entries hold rights checked for one privilege class */
     cpu->tlb = cpu->tlbs[cpu->cpl == 3];
+    /* block links hold blocks found for one class and code size */
+    cpu->chain_key = (cpu->chain_key & ~7ull) | (cpu->cpl == 3) |
+                     ((uint64_t)cpu->code_size << 1);
 }
 
 /* ---- exceptions ------------------------------------------------------- */
@@ -213,8 +218,6 @@ static inline uint64_t code_lin(struct x86_cpu *cpu)
     return (uint32_t)(cpu->seg[X86_CS].base + cpu->rip);
 }
 
-/* The block at cs:rip, or NULL when its first instruction must be decoded
-   by fetch_decode_slow (into scratch). */
 /* Is b the valid block for host address p? */
 static inline bool block_ok(struct x86_cpu *cpu, const struct x86_block *b,
                             const uint8_t *p)
@@ -225,6 +228,50 @@ static inline bool block_ok(struct x86_cpu *cpu, const struct x86_block *b,
                b->page->sgen;
 }
 
+/* Remember that cs:rip at linear address lin reached block b from prev,
+   under the current chain key; the older link stays as the second. */
+static inline void chain_link(struct x86_cpu *cpu, struct x86_block *prev,
+                              uint64_t lin, struct x86_block *b)
+{
+    if (prev->link[0].lin != lin) {
+        prev->link[1] = prev->link[0];
+    }
+    prev->link[0] = (struct x86_link){ .lin = lin, .key = cpu->chain_key,
+                                       .to = b };
+}
+
+/*
+ * The block that comes after b by one of its links, or NULL when neither
+ * is for cs:rip under the current chain key or the target's code changed
+ * since (then find_block decides).  The key stands for everything the
+ * look-up in find_block depended on other than the code bytes: the TLB's
+ * mapping of the linear address (every flush bumps it), the TLB used (CPL
+ * class) and the code size; CS.base is in the linear address.
+ */
+static inline struct x86_block *chain_next(struct x86_cpu *cpu,
+                                           const struct x86_block *b)
+{
+    uint64_t lin = code_lin(cpu);
+    const struct x86_link *l = &b->link[0];
+
+    if (l->lin != lin || l->key != cpu->chain_key) {
+        l = &b->link[1];
+        if (l->lin != lin || l->key != cpu->chain_key) {
+            return NULL;
+        }
+    }
+    struct x86_block *to = l->to;
+    const struct x86_cpage *pg = to->page;
+    if (to->gen != pg->gen ||
+        __atomic_load_n(&pg->shared->gen, __ATOMIC_ACQUIRE) != pg->sgen) {
+        return NULL;
+    }
+    return to;
+}
+
+/* The block at cs:rip, or NULL when its first instruction must be decoded
+   by fetch_decode_slow (into scratch).  A block found is linked from prev
+   (the block that ran before, if any). */
 static struct x86_block *find_block(struct x86_cpu *cpu,
                                     struct x86_insn *scratch,
                                     struct x86_block *prev)
@@ -242,18 +289,7 @@ static struct x86_block *find_block(struct x86_cpu *cpu,
         p = x86_code_ptr(cpu, lin, &avail);
     }
     if (p) {
-        /* the common cases inline: a block that followed prev before, or
-           one the hash table holds */
-        struct x86_block *b;
-        if (prev) {
-            if (block_ok(cpu, prev->succ[0], p)) {
-                return prev->succ[0];
-            }
-            if (block_ok(cpu, prev->succ[1], p)) {
-                return prev->succ[1];
-            }
-        }
-        b = cpu->bhash[x86_bhash_of((uintptr_t)p)];
+        struct x86_block *b = cpu->bhash[x86_bhash_of((uintptr_t)p)];
         if (!block_ok(cpu, b, p)) {
             uint32_t flushes = cpu->arena_flushes;
             b = x86_block_get(cpu, p, lin & 0xfff, t->paddr);
@@ -263,8 +299,7 @@ static struct x86_block *find_block(struct x86_cpu *cpu,
         }
         if (b) {
             if (prev) {
-                prev->succ[1] = prev->succ[0];
-                prev->succ[0] = b;
+                chain_link(cpu, prev, lin, b);
             }
             return b;
         }
@@ -353,6 +388,69 @@ static bool step_one(struct x86_cpu *cpu, const struct x86_insn *in)
            single_step(cpu);
 }
 
+/* May block b run whole from cs:rip?  Not when the budget ends inside
+   it, under TF, when it would cross CS.limit (or wrap: then no
+   instruction in it needs rip masked), or when an interrupt waits for an
+   interrupt shadow to end. */
+static inline bool block_fits(struct x86_cpu *cpu, const struct x86_block *b,
+                              uint64_t end)
+{
+    uint64_t mask = x86_mask(b->code_size);
+    return b->nguest <= end - cpu->icount && !(cpu->rflags & X86_TF) &&
+           (cpu->mode == X86_MODE_LONG ||
+            cpu->rip + b->nbytes - 1 <=
+                (cpu->seg[X86_CS].limit < mask ? cpu->seg[X86_CS].limit
+                                               : mask)) &&
+           !(cpu->attention && cpu->icount == cpu->shadow_icount);
+}
+
+/* Leave the block: cpu->rip becomes something other than the rip after
+   this record, which the run loop takes for a branch; it puts rip back to
+   insn_rip (this record's) when it sees who left. */
+void x86_block_stop(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    cpu->rip = ~cpu->rip;
+}
+
+/* Run block b from its first instruction; false when a write to its code
+   or a flush of the block cache cut it short (block.c made its records
+   x86_block_stop). */
+static inline bool run_block(struct x86_cpu *cpu, struct x86_block *b)
+{
+    const struct x86_insn *in = b->insn, *last = in + b->ninsn;
+    cpu->cur_block = b;
+    cpu->blk_rip = cpu->rip;
+    cpu->blk_icount = cpu->icount;
+    /* Only the last instruction may read icount (STI, MOV SS, REP
+       string ops end blocks): it sees its own count, and a fault
+       further up recounts (block_fault_icount). */
+    cpu->icount += b->ninsn - 1;
+    uint64_t rip = cpu->rip, next;
+    /* The only exit is a change of rip: a taken branch, or the stop
+       record after the last instruction. */
+    do {
+        /* no mask: block_fits saw that the block does not wrap */
+        next = rip + in->len;
+        cpu->insn_rip = rip;
+        cpu->rip = next;
+        in->fn(cpu, in);
+        in++;
+        rip = cpu->rip;
+    } while (rip == next);
+    cpu->cur_block = NULL;
+    bool whole = true;
+    if (in[-1].fn == x86_block_stop) {
+        in--;                   /* it ran no instruction */
+        cpu->rip = cpu->insn_rip;
+        whole = in == last;
+    }
+    /* +1 for the last instruction (whatever count it left), or back to
+       the instructions run when a branch left early or the block was
+       cut short */
+    cpu->icount += 1 - (uint64_t)(last - in);
+    return whole;
+}
+
 /* The interpreter loop proper; faults leave it by longjmp.  Kept out of
    run_guarded: a function that calls setjmp keeps its locals in memory,
    and this loop wants cpu and the block pointers in registers. */
@@ -361,6 +459,9 @@ run_loop(struct x86_cpu *cpu, uint64_t end)
 {
     struct x86_insn scratch;
     struct x86_block *prev = NULL;
+    /* -d exec/cpu log before every block: no chaining (a log switched
+       on meanwhile counts from the next run) */
+    bool logging = log_mask & (LOG_EXEC | LOG_CPU);
 
     while (cpu->icount < end) {
         if (cpu->attention && x86_check_attention(cpu)) {
@@ -373,7 +474,7 @@ run_loop(struct x86_cpu *cpu, uint64_t end)
         struct x86_block *b = find_block(cpu, &scratch, prev);
         prev = b;
         if (log_mask & (LOG_EXEC | LOG_CPU)) {
-            x86_log_exec(cpu, b ? b->ninsn : 1);
+            x86_log_exec(cpu, b ? b->nguest : 1);
         }
         if (!b) {
             if (step_one(cpu, &scratch)) {
@@ -381,47 +482,35 @@ run_loop(struct x86_cpu *cpu, uint64_t end)
             }
             continue;
         }
-        /* the block most likely next is on its way into the cache while
-           this one runs */
-        __builtin_prefetch(b->succ[0]);
-        uint64_t mask = x86_mask(b->code_size);
-        if (b->ninsn > end - cpu->icount || (cpu->rflags & X86_TF) ||
-            (cpu->mode != X86_MODE_LONG &&
-             cpu->rip + b->nbytes - 1 >
-                 (cpu->seg[X86_CS].limit < mask ? cpu->seg[X86_CS].limit
-                                                : mask)) ||
-            (cpu->attention && cpu->icount == cpu->shadow_icount)) {
+        /* From block to block by their links while nothing asks for the
+           checks at the top: the attention, the code epoch, the log. */
+        if (!block_fits(cpu, b, end)) {
             /* one instruction, then look at the world again */
             if (step_one(cpu, &b->insn[0])) {
                 return X86_EXIT_EXCEPTION;
             }
             continue;
         }
-        const struct x86_insn *in = b->insn, *last = in + b->ninsn;
-        cpu->cur_block = b;
-        cpu->blk_end = last;
-        cpu->blk_rip = cpu->rip;
-        cpu->blk_icount = cpu->icount;
-        /* Only the last instruction may read icount (STI, MOV SS, REP
-           string ops end blocks): it sees its own count, and a fault
-           further up recounts (block_fault_icount). */
-        cpu->icount += b->ninsn - 1;
-        uint64_t rip = cpu->rip;
-        do {
-            uint64_t next = (rip + in->len) & mask;
-            cpu->insn_rip = rip;
-            cpu->rip = next;
-            in->fn(cpu, in);
-            in++;
-            rip = cpu->rip;
-            if (rip != next) {
-                break;      /* a taken branch leaves the block */
+        for (;;) {
+            if (!run_block(cpu, b)) {
+                prev = NULL;    /* b may be gone with the arena */
+                break;
             }
-        } while (in < cpu->blk_end);
-        /* +1 for the last instruction (whatever count it left), or back to
-           the instructions run when an invalidation cut the block short */
-        cpu->icount += 1 - (uint64_t)(last - in);
-        cpu->cur_block = NULL;
+            /* (the budget: block_fits) */
+            if (cpu->attention || logging ||
+                __atomic_load_n(&x86_code_epoch, __ATOMIC_RELAXED) !=
+                    cpu->code_epoch) {
+                break;
+            }
+            struct x86_block *n = chain_next(cpu, b);
+            if (!n) {
+                break;          /* find_block links b to what comes */
+            }
+            if (!block_fits(cpu, n, end)) {
+                break;          /* the top steps it (or the budget ends) */
+            }
+            b = prev = n;
+        }
     }
     return X86_EXIT_BUDGET;
 }
@@ -434,10 +523,12 @@ static void block_fault_icount(struct x86_cpu *cpu)
     uint64_t off = (cpu->insn_rip - cpu->blk_rip) & x86_mask(b->code_size);
     unsigned n = 0;
 
+    unsigned fused = 0;
     for (uint64_t o = 0; o < off && n < b->ninsn; n++) {
         o += b->insn[n].len;
+        fused += b->insn[n].ends == X86_FUSED_REC;
     }
-    cpu->icount = cpu->blk_icount + n;
+    cpu->icount = cpu->blk_icount + n + fused;
 }
 
 static enum x86_exit run_guarded(struct x86_cpu *cpu, uint64_t budget)
@@ -452,6 +543,9 @@ static enum x86_exit run_guarded(struct x86_cpu *cpu, uint64_t budget)
         x86_blocks_flush(cpu);
     }
 
+    /* cpu state may have been set from outside (tests, loadvm, the
+       vCPU thread's flushes): links from before need a new look-up */
+    cpu->chain_key += 8;
     int why = setjmp(cpu->jb);
     if (why && cpu->cur_block) {
         block_fault_icount(cpu);

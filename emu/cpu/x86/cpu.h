@@ -307,11 +307,13 @@ struct x86_cpu {
     /* Block cache (block.c).  Everything from bhash on is reset by
        x86_blocks_flush, not by the memset of x86_cpu_init. */
     struct x86_block *cur_block;    /* the block running, or NULL */
-    /* where it ends; NULL when it was invalidated: stop it */
-    const struct x86_insn *blk_end;
     uint64_t blk_rip, blk_icount;   /* rip and icount at its start */
     size_t arena_used;
     uint32_t arena_flushes;         /* blocks from before are gone */
+    /* What block links (cpu.c) are valid under: bit 0 CPL 3, bits 1-2
+       code size, the rest a generation that every TLB flush (CR3,
+       INVLPG, paging mode, A20, map changes) and every x86_cpu_run bumps */
+    uint64_t chain_key;
     unsigned ncpages;
     struct x86_block *bhash[X86_BHASH_SIZE];
     struct x86_cpage *phash[X86_PHASH_SIZE];

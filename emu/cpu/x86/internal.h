@@ -45,7 +45,8 @@ struct x86_insn {
     uint8_t scale;      /* log2 of the index scale */
     uint8_t opreg;      /* low 3 bits of the opcode + REX.B (50+r etc.) */
     uint8_t ends;       /* x86_block_ends, decided before x86_specialise
-                           replaces fn */
+                           replaces fn; X86_FUSED_REC in a record that
+                           holds two instructions (fuse.c) */
 };
 
 /*
@@ -61,13 +62,30 @@ struct x86_block {
     struct x86_cpage *page;
     uint32_t gen;               /* page->gen when decoded */
     uint8_t code_size;
-    uint16_t ninsn;
+    uint16_t ninsn;             /* records (dispatches) */
+    uint16_t nguest;            /* instructions: fused records hold two */
     uint16_t nbytes;
-    /* Blocks that followed this one (chaining): tried before the hash
-       table, checked like any block.  Cleared with the arena. */
-    struct x86_block *succ[2];
-    struct x86_insn insn[];
+    /* Blocks that followed this one (direct chaining, cpu.c): the run
+       loop goes from this block straight to link[i].to when cs:rip is at
+       linear address link[i].lin and cpu->chain_key (TLB generation,
+       CPL class, code size) is the one the link was made under; the
+       target's page generations are still checked.  Cleared with the
+       arena. */
+    struct x86_link {
+        uint64_t lin;
+        uint64_t key;
+        struct x86_block *to;
+    } link[2];
+    struct x86_insn insn[];     /* ninsn, then an x86_block_stop */
 };
+
+/* Bytes a block of ninsn instructions takes in the arena: its records
+   and the x86_block_stop one after them. */
+static inline size_t x86_block_size(unsigned ninsn)
+{
+    return (sizeof(struct x86_block) + (ninsn + 1) * sizeof(struct x86_insn) +
+            15) & ~(size_t)15;
+}
 
 /* block.c */
 static inline unsigned x86_bhash_of(uintptr_t h)
@@ -94,6 +112,13 @@ extern uint32_t x86_code_epoch;
 void x86_code_epoch_sync(struct x86_cpu *cpu);
 /* Must a block end after this instruction? */
 bool x86_block_ends(const struct x86_insn *in);
+
+/* fuse.c: a CMP/TEST and the Jcc after it as one record (into out);
+   false when the pair is not a form it fuses.  The record's ends is
+   X86_FUSED_REC (kept when block.c makes a cut block's records stops). */
+#define X86_FUSED_REC 0x80
+bool x86_fuse(struct x86_insn *out, const struct x86_insn *cmp,
+              const struct x86_insn *jcc);
 
 /* decode.c */
 enum { X86_DEC_OK, X86_DEC_MORE, X86_DEC_GP };
@@ -122,6 +147,9 @@ NORETURN void x86_raise_noerr(struct x86_cpu *cpu, int vector);
 NORETURN void x86_unimpl(struct x86_cpu *cpu, const char *what);
 x86_handler_fn x86_op_ud;
 x86_handler_fn x86_op_hlt;
+/* The record after a block's last instruction, and every record of a
+   block cut short: the run loop leaves the block there, at its rip. */
+x86_handler_fn x86_block_stop;
 
 /* intr.c */
 enum { X86_SRC_EXC, X86_SRC_SOFT, X86_SRC_EXT };

@@ -15,6 +15,7 @@
 
 void x86_tlb_flush(struct x86_cpu *cpu)
 {
+    cpu->chain_key += 8;    /* block links (cpu.c) used the old mappings */
     for (unsigned c = 0; c < 2; c++) {
         for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
             struct x86_tlb_entry *e = &cpu->tlbs[c][i];
