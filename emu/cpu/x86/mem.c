@@ -301,16 +301,29 @@ const uint8_t *x86_code_ptr(struct x86_cpu *cpu, uint64_t lin,
     return p;
 }
 
-/* Copy n code bytes at lin into buf (slow path: page ends, MMIO code). */
+/*
+ * Copy n code bytes at lin into buf (slow path: page ends, MMIO code).
+ * RAM is copied a page's part at a time through the TLB: an instruction
+ * that crosses a page end is fetched afresh each time it runs, and a walk
+ * per byte made such an instruction in a hot loop cost a dozen walks.
+ */
 unsigned x86_fetch(struct x86_cpu *cpu, uint64_t lin, uint8_t *buf,
                    unsigned n)
 {
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < n;) {
         uint64_t a = lin + i;
         if (cpu->mode != X86_MODE_LONG) {
             a = (uint32_t)a;
         }
-        buf[i] = read_byte(cpu, a, X86_ACC_EXEC);
+        unsigned room = 0x1000 - (unsigned)(a & 0xfff), avail;
+        unsigned k = n - i < room ? n - i : room;
+        const uint8_t *p = x86_code_ptr(cpu, a, &avail);
+        if (p) {
+            memcpy(buf + i, p, k);
+            i += k;
+        } else {
+            buf[i++] = read_byte(cpu, a, X86_ACC_EXEC);     /* MMIO */
+        }
     }
     return n;
 }
