@@ -117,8 +117,8 @@ void x86_tlb_filled(struct x86_cpu *cpu, unsigned cls, unsigned i)
 
 /* ---- invalidation ----------------------------------------------------------- */
 
-/* Drop the entries of set i of class cls that keep() says not to keep;
-   returns true when the set is left empty. */
+/* Drop the entries of set i of class cls (but those of global pages when
+   keep_global); returns true when the set is left empty. */
 static bool drop_set(struct x86_cpu *cpu, unsigned cls, unsigned i,
                      bool keep_global)
 {
