@@ -273,6 +273,71 @@ TEST(long_mode_ist_and_error_code)
     EXPECT_EQ(get32(0x6000 - 40), 0x1000);      /* RIP */
 }
 
+/*
+ * 64-bit paging with the GDT, IDT, TSS and handler in a supervisor-only
+ * page: INT from CPL 3 reads them with supervisor rights (through the
+ * supervisor TLB), IRETQ returns, and the user's own read of the IDT then
+ * faults (P | U): the implicit accesses left nothing in the user's TLB.
+ */
+TEST(user_interrupt_with_tables_in_supervisor_pages)
+{
+    static const uint8_t user[] = {
+        0xcd, 0x80,                                     /* int 0x80 */
+        0xcd, 0x80,                                     /* int 0x80 */
+        0x48, 0x8b, 0x04, 0x25, 0x00, 0x08, 0x00, 0x00, /* mov rax,[IDT] */
+    };
+    static const uint8_t kernel[] = {
+        0x48, 0xff, 0xc3,                               /* inc rbx */
+        0x48, 0xcf,                                     /* iretq */
+    };
+    prot32();
+    desc(7, 0, 0xfffff, 0xfa, 0xa);                     /* 0x3b user64 */
+    cpu.exc_exit_mask = 1u << X86_EXC_PF;
+    /* PDE0: the first 2 MiB, supervisor; 0x200000 user code (frame
+       0x40000), 0x201000 user stack (frame 0x41000) */
+    put32(0x30000, 0x31000 | 7);
+    put32(0x31000, 0x32000 | 7);
+    put32(0x32000, 0x83);
+    put32(0x32008, 0x33000 | 7);
+    put32(0x33000, 0x40000 | 7);
+    put32(0x33008, 0x41000 | 7);
+    cpu.cr3 = 0x30000;
+    cpu.cr4 = X86_CR4_PAE;
+    cpu.efer = X86_EFER_LME | X86_EFER_LMA;
+    cpu.cr0 |= X86_CR0_PG;
+    gate64(0x80, 0x3000, 0x30, 0xee, 0);                /* DPL 3 */
+    cpu.idtr_limit = 0x80f;
+    put32(0x5004, 0x9000);                              /* RSP0 */
+    cpu.tr = (struct x86_seg){ .sel = 0x28, .base = 0x5000, .limit = 0x67,
+                               .attr = X86_SEG_P | 0xb };
+    load(0x40000, user, sizeof(user));
+    load(0x3000, kernel, sizeof(kernel));
+    cpu.seg[X86_CS] = (struct x86_seg){
+        .sel = 0x3b, .limit = 0xffffffff,
+        .attr = X86_SEG_P | X86_SEG_S | X86_SEG_L | X86_SEG_G |
+                X86_SEG_DPL | 0xb,
+    };
+    cpu.seg[X86_SS] = (struct x86_seg){
+        .sel = 0x23, .limit = 0xffffffff,
+        .attr = X86_SEG_P | X86_SEG_S | X86_SEG_DB | X86_SEG_G |
+                X86_SEG_DPL | 0x3,
+    };
+    x86_cpu_update_mode(&cpu);
+    x86_tlb_flush(&cpu);
+    EXPECT_EQ(cpu.mode, X86_MODE_LONG);
+    EXPECT_EQ(cpu.cpl, 3);
+    cpu.rip = 0x200000;
+    cpu.regs[X86_RSP] = 0x202000;
+    EXPECT_EQ(x86_cpu_run(&cpu, 100), X86_EXIT_EXCEPTION);
+    EXPECT_EQ(cpu.regs[X86_RBX], 2);
+    EXPECT_EQ(cpu.cpl, 3);
+    EXPECT_EQ(cpu.exc_vector, X86_EXC_PF);
+    EXPECT_EQ(cpu.exc_error, 5);                        /* P | U */
+    EXPECT_EQ(cpu.cr2, 0x800);
+    EXPECT_EQ(cpu.rip, 0x200004);
+    EXPECT_EQ(get32(0x32000) & 0x20, 0x20);             /* accessed */
+}
+
 TEST(double_and_triple_fault)
 {
     static const uint8_t ud[] = { 0x0f, 0x0b };

@@ -158,6 +158,11 @@ struct x86_bus {
  */
 #define X86_TLB_BITS 10
 #define X86_TLB_SIZE (1u << X86_TLB_BITS)
+/* What a walk found about the page of an entry (tlb_meta, walk_meta):
+   global (CR4.PGE and the leaf's G bit), and log2 of the page size - 12
+   in the bits above. */
+#define X86_TLBM_G 1u
+#define X86_TLBM_SIZE_SHIFT 1
 struct x86_tlb_entry {
     uint64_t tag_read;
     uint64_t tag_write;
@@ -303,6 +308,19 @@ struct x86_cpu {
        and a CPL change switches instead of flushing. */
     struct x86_tlb_entry *tlb;
     struct x86_tlb_entry tlbs[2][X86_TLB_SIZE];
+    /* TLB bookkeeping (tlb.c): a second way per class that keeps the
+       entry a fill displaced (the inline fast paths look at the first way
+       only; a miss there swaps it back), per entry whether it came from a
+       global page and the size of that page, the sets holding entries
+       (so that a flush touches only those) and the sets that got an entry
+       of a large page (INVLPG looks there for pages that contain its
+       address). */
+    struct x86_tlb_entry tlb2[2][X86_TLB_SIZE];
+    uint8_t tlb_meta[2][2][X86_TLB_SIZE];       /* [class][way][set] */
+    uint64_t tlb_live[2][X86_TLB_SIZE / 64];
+    uint64_t tlb_big[2][X86_TLB_SIZE / 64];
+    bool tlb_tracked;       /* tlb_live is exact (after the first flush) */
+    uint8_t walk_meta;      /* the last x86_translate's page (X86_TLBM_*) */
 
     /* Block cache (block.c).  Everything from bhash on is reset by
        x86_blocks_flush, not by the memset of x86_cpu_init. */

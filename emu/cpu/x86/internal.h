@@ -171,6 +171,16 @@ void x86_log_exec(struct x86_cpu *cpu, unsigned ninsn);
 
 /* mem.c: linear and virtual memory */
 uint64_t x86_translate(struct x86_cpu *cpu, uint64_t lin, int access);
+
+/* tlb.c: the TLB's second way, and invalidation */
+uint8_t *x86_tlb_way2(struct x86_cpu *cpu, unsigned cls, uint64_t lin,
+                      int access);
+void x86_tlb_evict(struct x86_cpu *cpu, unsigned cls, unsigned set);
+void x86_tlb_filled(struct x86_cpu *cpu, unsigned cls, unsigned set);
+/* Drop every entry, or all but those of global pages (MOV to CR3). */
+void x86_tlb_drop(struct x86_cpu *cpu, bool keep_global);
+/* INVLPG: drop the entries that cache the page of linear address lin. */
+void x86_tlb_invlpg(struct x86_cpu *cpu, uint64_t lin);
 uint64_t x86_read_slow(struct x86_cpu *cpu, uint64_t lin, unsigned size);
 void x86_write_slow(struct x86_cpu *cpu, uint64_t lin, uint64_t val,
                     unsigned size);

@@ -15,14 +15,7 @@
 
 void x86_tlb_flush(struct x86_cpu *cpu)
 {
-    cpu->chain_key += 8;    /* block links (cpu.c) used the old mappings */
-    for (unsigned c = 0; c < 2; c++) {
-        for (unsigned i = 0; i < X86_TLB_SIZE; i++) {
-            struct x86_tlb_entry *e = &cpu->tlbs[c][i];
-            e->tag_read = e->tag_write = e->tag_exec = e->tag_wcode = 1;
-            e->addend = 0;
-        }
-    }
+    x86_tlb_drop(cpu, false);
 }
 
 /* ---- segmentation ----------------------------------------------------- */
@@ -76,32 +69,44 @@ uint64_t x86_seg_lin_slow(struct x86_cpu *cpu, int seg, uint64_t off,
 /* ---- TLB ------------------------------------------------------------- */
 
 /*
- * Look up the page of lin for access and fill its TLB entry when it is RAM.
- * Returns the host pointer for lin, or NULL with *paddr set for MMIO.
+ * Look up the page of lin for access and fill its entry in the TLB of
+ * class cls (0 supervisor, 1 user) when it is RAM; sys: an implicit
+ * supervisor access (system tables), which uses class 0.  Returns the
+ * host pointer for lin, or NULL with *paddr set for MMIO.
  */
-static uint8_t *tlb_fill(struct x86_cpu *cpu, uint64_t lin, int access,
-                         uint64_t *paddr)
+static uint8_t *tlb_fill_in(struct x86_cpu *cpu, unsigned cls, uint64_t lin,
+                            int access, bool sys, uint64_t *paddr)
 {
     uint64_t page = lin & PAGE_MASK;
+    unsigned set = (lin >> 12) & (X86_TLB_SIZE - 1);
+    /* the second way may hold it (tlb.c) */
+    uint8_t *h = x86_tlb_way2(cpu, cls, lin, access);
+    if (h) {
+        *paddr = cpu->tlbs[cls][set].paddr | (lin & 0xfff);
+        return h + (lin & 0xfff);
+    }
     /* translate lin itself: a page fault reports the exact CR2 */
-    uint64_t pa = x86_translate(cpu, lin, access) & PAGE_MASK;
+    uint64_t pa = x86_translate(cpu, lin,
+                                access | (sys ? X86_ACC_SYS : 0)) & PAGE_MASK;
     uint8_t *host = cpu->bus.ram_ptr(cpu->bus.opaque, pa,
                                      access == X86_ACC_WRITE);
     *paddr = pa | (lin & 0xfff);
     if (!host) {
         return NULL;
     }
-    if (access != X86_ACC_EXEC && x86_ac_on(cpu)) {
+    if (access != X86_ACC_EXEC && cls == 1 && x86_ac_on(cpu)) {
         return host + (lin & 0xfff);    /* uncached: #AC checks */
     }
 
-    struct x86_tlb_entry *e = &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+    struct x86_tlb_entry *e = &cpu->tlbs[cls][set];
     uintptr_t addend = (uintptr_t)host - (uintptr_t)page;
     if (e->addend != addend ||
         (e->tag_read != page && e->tag_write != page &&
          e->tag_exec != page && e->tag_wcode != page)) {
         /* another page, or the same page with another host mapping (ROM
-           read under RAM write, as PAM does): start the entry afresh */
+           read under RAM write, as PAM does): start the entry afresh,
+           keeping the one it replaces in the second way */
+        x86_tlb_evict(cpu, cls, set);
         e->tag_read = e->tag_write = e->tag_exec = e->tag_wcode = 1;
         e->addend = addend;
         e->paddr = pa;
@@ -122,7 +127,15 @@ static uint8_t *tlb_fill(struct x86_cpu *cpu, uint64_t lin, int access,
         e->tag_exec = page;
         break;
     }
+    x86_tlb_filled(cpu, cls, set);
     return host + (lin & 0xfff);
+}
+
+static uint8_t *tlb_fill(struct x86_cpu *cpu, uint64_t lin, int access,
+                         uint64_t *paddr)
+{
+    return tlb_fill_in(cpu, cpu->tlb != cpu->tlbs[0], lin, access, false,
+                       paddr);
 }
 
 /* ---- slow paths ------------------------------------------------------- */
@@ -234,13 +247,25 @@ uint8_t *x86_lock_ptr(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
 
 /* ---- system-table accesses ------------------------------------------- */
 
+/*
+ * Host pointer for the byte at lin of a system table (NULL and *pa for
+ * MMIO).  Implicit accesses have supervisor rights at any CPL: they use
+ * (and fill) the supervisor class of the TLB, whose entries were checked
+ * for exactly those rights, so that an interrupt costs no page walks.
+ */
 static uint8_t *sys_byte(struct x86_cpu *cpu, uint64_t lin, bool write,
                          uint64_t *pa)
 {
-    *pa = x86_translate(cpu, lin, (write ? X86_ACC_WRITE : X86_ACC_READ) |
-                                      X86_ACC_SYS);
-    uint8_t *page = cpu->bus.ram_ptr(cpu->bus.opaque, *pa & PAGE_MASK, write);
-    return page ? page + (*pa & 0xfff) : NULL;
+    const struct x86_tlb_entry *e =
+        &cpu->tlbs[0][(lin >> 12) & (X86_TLB_SIZE - 1)];
+    uint64_t page = lin & PAGE_MASK;
+
+    if (write ? e->tag_write == page : e->tag_read == page) {
+        *pa = e->paddr | (lin & 0xfff);
+        return (uint8_t *)(uintptr_t)(lin + e->addend);
+    }
+    return tlb_fill_in(cpu, 0, lin, write ? X86_ACC_WRITE : X86_ACC_READ,
+                       true, pa);
 }
 
 uint64_t x86_read_sys(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
@@ -249,6 +274,12 @@ uint64_t x86_read_sys(struct x86_cpu *cpu, uint64_t lin, unsigned sz)
 
     if (cpu->mode != X86_MODE_LONG) {
         lin = (uint32_t)lin;
+    }
+    if ((lin & 0xfff) + (1u << sz) <= 0x1000) {
+        uint8_t *p = sys_byte(cpu, lin, false, &pa);
+        if (p) {
+            return x86_load_host(p, sz);
+        }
     }
     for (unsigned i = 0; i < (1u << sz); i++) {
         uint8_t *p = sys_byte(cpu, lin + i, false, &pa);
@@ -302,16 +333,29 @@ const uint8_t *x86_code_ptr(struct x86_cpu *cpu, uint64_t lin,
     return p;
 }
 
-/* Copy n code bytes at lin into buf (slow path: page ends, MMIO code). */
+/*
+ * Copy n code bytes at lin into buf (slow path: page ends, MMIO code).
+ * RAM is copied a page's part at a time through the TLB: an instruction
+ * that crosses a page end is fetched afresh each time it runs, and a walk
+ * per byte made such an instruction in a hot loop cost a dozen walks.
+ */
 unsigned x86_fetch(struct x86_cpu *cpu, uint64_t lin, uint8_t *buf,
                    unsigned n)
 {
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < n;) {
         uint64_t a = lin + i;
         if (cpu->mode != X86_MODE_LONG) {
             a = (uint32_t)a;
         }
-        buf[i] = read_byte(cpu, a, X86_ACC_EXEC);
+        unsigned room = 0x1000 - (unsigned)(a & 0xfff), avail;
+        unsigned k = n - i < room ? n - i : room;
+        const uint8_t *p = x86_code_ptr(cpu, a, &avail);
+        if (p) {
+            memcpy(buf + i, p, k);
+            i += k;
+        } else {
+            buf[i++] = read_byte(cpu, a, X86_ACC_EXEC);     /* MMIO */
+        }
     }
     return n;
 }

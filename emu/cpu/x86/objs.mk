@@ -3,7 +3,7 @@ hemu-y += emu/cpu/x86/cpu.o emu/cpu/x86/mem.o emu/cpu/x86/flags.o \
           emu/cpu/x86/decode.o emu/cpu/x86/table.o \
           emu/cpu/x86/paging.o emu/cpu/x86/sys.o emu/cpu/x86/seg.o \
           emu/cpu/x86/intr.o emu/cpu/x86/dump.o emu/cpu/x86/block.o \
-          emu/cpu/x86/fuse.o
+          emu/cpu/x86/fuse.o emu/cpu/x86/tlb.o
 hemu-y += emu/cpu/x86/alu.o emu/cpu/x86/mov.o emu/cpu/x86/shift.o \
           emu/cpu/x86/muldiv.o emu/cpu/x86/bitops.o emu/cpu/x86/stack.o \
           emu/cpu/x86/control.o emu/cpu/x86/string.o emu/cpu/x86/bcd.o \

@@ -4,8 +4,11 @@
  * paging, 32-bit paging (with PSE 4 MiB pages and PSE-36), PAE paging and
  * 4-level long-mode paging (2 MiB and 1 GiB pages), with the R/W, U/S and
  * NX checks, CR0.WP, accessed/dirty bit updates and page faults carrying
- * the exact error code and CR2.  The software TLB (mem.c) caches the result
- * per access type, so a page is only walked again after a flush.
+ * the exact error code and CR2.  The software TLB (mem.c, tlb.c) caches the
+ * result per access type, with what the walk found about the page
+ * (walk_meta: global, size), so a page is only walked again after it was
+ * dropped (a flush, a CR3 write unless global, INVLPG, or a conflict in
+ * both ways of its set).
  * Reference: Intel SDM vol. 3A ch. 4 (paging), 4.7 (page-fault exceptions),
  * 4.8 (accessed and dirty flags).
  */
@@ -19,6 +22,7 @@
 #define PTE_A   (1ull << 5)
 #define PTE_D   (1ull << 6)
 #define PTE_PS  (1ull << 7)
+#define PTE_G   (1ull << 8)
 #define PTE_NX  (1ull << 63)
 
 #define PF_P    (1u << 0)
@@ -88,11 +92,22 @@ static uint64_t walk_entry(struct x86_cpu *cpu, struct walk *w, uint64_t pa,
     return e;
 }
 
+/* What the TLB keeps about the page a walk ended at: global when CR4.PGE
+   and the leaf's G bit are set (SDM 4.10.2.4), and its size. */
+static uint8_t walk_meta(const struct x86_cpu *cpu, uint64_t leaf,
+                         uint64_t off_mask)
+{
+    unsigned bits = 64 - (unsigned)__builtin_clzll(off_mask) - 12;
+    bool g = (cpu->cr4 & X86_CR4_PGE) && (leaf & PTE_G);
+    return (uint8_t)((bits << X86_TLBM_SIZE_SHIFT) | (g ? X86_TLBM_G : 0));
+}
+
 uint64_t x86_translate(struct x86_cpu *cpu, uint64_t lin, int access)
 {
     const uint64_t lin0 = lin;
     const int access0 = access;
     if (!(cpu->cr0 & X86_CR0_PG)) {
+        cpu->walk_meta = 0;
         return lin & 0xffffffffull & cpu->a20_mask;
     }
 
@@ -199,5 +214,6 @@ leaf:
             }
         }
     }
+    cpu->walk_meta = walk_meta(cpu, e, off_mask);
     return ((pa & ~off_mask) | (lin & off_mask)) & cpu->a20_mask;
 }

@@ -158,7 +158,7 @@ void x86_op_mov_cr(struct x86_cpu *cpu, const struct x86_insn *in)
         break;
     case 3:
         cpu->cr3 = v;
-        x86_tlb_flush(cpu);
+        x86_tlb_drop(cpu, true);    /* global pages stay (SDM 4.10.4.1) */
         break;
     case 4:
         write_cr4(cpu, v);
@@ -206,6 +206,17 @@ static void table_reg(struct x86_cpu *cpu, const struct x86_insn *in,
         x86_write_seg(cpu, in->seg, ea, 1, *limit);
         x86_write_seg(cpu, in->seg, (ea + 2) & am, bsz, *base);
     }
+}
+
+/* The linear address INVLPG names: the segment's base plus the effective
+   address, wrapped to 32 bits outside 64-bit mode. */
+static uint64_t invlpg_lin(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+    uint64_t ea = x86_ea(cpu, in) & x86_admask(in);
+    if (cpu->mode == X86_MODE_LONG) {
+        return ea + (in->seg >= X86_FS ? cpu->seg[in->seg].base : 0);
+    }
+    return (uint32_t)(cpu->seg[in->seg].base + ea);
 }
 
 /* 0F 01: group 7 (memory forms, SMSW/LMSW and SWAPGS; the other register
@@ -264,9 +275,9 @@ void x86_op_grp7(struct x86_cpu *cpu, const struct x86_insn *in)
         x86_write_cr0(cpu, keep | v);
         break;
     }
-    case 7:     /* INVLPG: large pages span entries, so drop them all */
+    case 7:     /* INVLPG: no limit checks, nothing to fault on */
         need_cpl0(cpu);
-        x86_tlb_flush(cpu);
+        x86_tlb_invlpg(cpu, invlpg_lin(cpu, in));
         break;
     default:
         x86_raise_noerr(cpu, X86_EXC_UD);
