@@ -187,6 +187,46 @@ TEST(virtio_blk_buffer_outside_ram_is_an_error)
     EXPECT_EQ(vblk_req(0, 0, 0x20000, 4096), 0);
 }
 
+TEST(virtio_blk_event_idx_and_msix)
+{
+    /* As QEMU's: two MSI-X vectors by default, event indexes offered. */
+    EXPECT_EQ(vp->msix.nvec, 2);
+    EXPECT(vp->ops->features(vp) & (1ULL << VIRTIO_F_RING_EVENT_IDX));
+    start_queue();
+    struct virtqueue *vq = &vp->vq[0];
+    vp->guest_features |= 1ULL << VIRTIO_F_RING_EVENT_IDX;
+    vq->event_idx = true;
+    uint16_t ev;
+    EXPECT_EQ(vblk_req(0, 0, 0x20000, 4096), 0);
+    /* The ring ran empty: avail_event names the next chain, so that the
+     * driver's next kick is not suppressed. */
+    memcpy(&ev, gpa(vq->used + 4 + 8 * vq->num), 2);
+    EXPECT_EQ(ev, 1);
+    EXPECT_EQ(vblk_req(1, 0, 0x20000, 4096), 0);
+    memcpy(&ev, gpa(vq->used + 4 + 8 * vq->num), 2);
+    EXPECT_EQ(ev, 2);
+    /* used_event = 5: the completion of chain 3 interrupts nobody. */
+    uint16_t ue = 5;
+    memcpy(gpa(vq->avail + 4 + 2 * vq->num), &ue, 2);
+    EXPECT(!vq_should_notify(vq));
+    /* Past it, the interrupt is due again. */
+    vq->used_idx = 6;
+    EXPECT(vq_should_notify(vq));
+    vq->used_idx = 2;
+}
+
+TEST(virtio_blk_vectors_limit)
+{
+    struct kvlist *kv = kvlist_new();
+    kv_set(kv, "drive", "d0");
+    kv_set(kv, "vectors", "65");
+    struct err *err = NULL;
+    struct device *d = dev_create(&virtio_blk_pci_type, kv, &err);
+    kvlist_free(kv);
+    EXPECT(d == NULL);
+    EXPECT(err && strstr(err->msg, "vectors"));
+}
+
 TEST(vectored_io_and_nowait_read_on_file)
 {
     struct err *e = NULL;
