@@ -11,7 +11,9 @@
  * not all RAM fails the request), and a read the page cache holds is done
  * at once in the notify, without a worker or a main-loop wakeup.  The
  * interrupt is raised once for all the requests a notify completes.
- * As QEMU's, the device offers VIRTIO_F_RING_EVENT_IDX (2.4.7.2, 2.4.8.2:
+ * As QEMU's, the device offers indirect descriptors (2.4.5.3: a large
+ * request is one table the driver fills, not a chain through the ring it
+ * walks again on completion), VIRTIO_F_RING_EVENT_IDX (2.4.7.2, 2.4.8.2:
  * the driver kicks only when the device asked, and the device interrupts
  * only past used_event) and MSI-X (vectors=, default 2: configuration and
  * the request queue), which spares the driver the ISR read and the
@@ -86,7 +88,8 @@ static uint64_t blk_features(struct virtio_pci *vp)
     struct virtio_blk *s = (struct virtio_blk *)vp;
     uint64_t f = 1ULL << F_SEG_MAX | 1ULL << F_BLK_SIZE | 1ULL << F_FLUSH |
                  1ULL << F_DISCARD | 1ULL << F_WRITE_ZEROES |
-                 1ULL << VIRTIO_F_RING_EVENT_IDX;
+                 1ULL << VIRTIO_F_RING_EVENT_IDX |
+                 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
     if (s->blk->read_only) {
         f |= 1ULL << F_RO;
     }
