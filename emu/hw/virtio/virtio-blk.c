@@ -64,6 +64,7 @@ struct virtio_blk {
     bool in_notify;         /* completions wait for one interrupt */
     bool irq_due;
     struct bh *more_bh;     /* the budget ran out with chains left */
+    bool indirect_desc, event_idx;  /* QEMU's properties of the same names */
 };
 
 /* Where a piece of a request lies in guest RAM (to mark it dirty). */
@@ -87,9 +88,13 @@ static uint64_t blk_features(struct virtio_pci *vp)
 {
     struct virtio_blk *s = (struct virtio_blk *)vp;
     uint64_t f = 1ULL << F_SEG_MAX | 1ULL << F_BLK_SIZE | 1ULL << F_FLUSH |
-                 1ULL << F_DISCARD | 1ULL << F_WRITE_ZEROES |
-                 1ULL << VIRTIO_F_RING_EVENT_IDX |
-                 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
+                 1ULL << F_DISCARD | 1ULL << F_WRITE_ZEROES;
+    if (s->event_idx) {
+        f |= 1ULL << VIRTIO_F_RING_EVENT_IDX;
+    }
+    if (s->indirect_desc) {
+        f |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
+    }
     if (s->blk->read_only) {
         f |= 1ULL << F_RO;
     }
@@ -436,6 +441,10 @@ static const struct prop vblk_props[] = {
          "boot order position"),
     PROP("vectors", PROP_U32, struct virtio_blk, vp.msix_vectors, "2",
          "MSI-X vectors (0: INTx only)"),
+    PROP("indirect_desc", PROP_BOOL, struct virtio_blk, indirect_desc, "on",
+         "offer indirect descriptor tables"),
+    PROP("event_idx", PROP_BOOL, struct virtio_blk, event_idx, "on",
+         "offer used_event/avail_event interrupt and kick suppression"),
     VIRTIO_PCI_PROPS(struct virtio_blk),
     { NULL },
 };

@@ -19,7 +19,9 @@ time much less.  Not a test.
 
 Environment: BENCH_RUNS (1), BENCH_BLK_MB (256), BENCH_BLK_RAND (2000),
 HEMU (build/hemu), QEMU (qemu-system-x86_64), BENCH_EMUS (hemu,QEMU: which
-to run; one alone prints its rates without ratios, for profiling)."""
+to run; one alone prints its rates without ratios, for profiling),
+BENCH_HEMU_VBLK (more virtio-blk-pci properties for hemu alone, e.g.
+",vectors=0,event_idx=off,indirect_desc=off" to measure those features)."""
 import os
 import re
 import shutil
@@ -118,7 +120,8 @@ def run_once(name, emu, initrd, tmp):
             "-append", "console=ttyS0 quiet rdinit=/blkbench.sh "
             "blkbench.mb=%d blkbench.rand=%d" % (MB, RAND),
             "-drive", "file=%s,format=raw,if=none,id=v,cache=writeback" % disks[0],
-            "-device", "virtio-blk-pci,drive=v",
+            "-device", "virtio-blk-pci,drive=v" +
+            (os.environ.get("BENCH_HEMU_VBLK", "") if name == "hemu" else ""),
             "-drive", "file=%s,format=raw,if=none,id=i,cache=writeback" % disks[1],
             "-device", "ide-hd,drive=i,bus=ide.0,unit=0"]
     if name == "QEMU":
