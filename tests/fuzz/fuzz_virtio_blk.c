@@ -4,7 +4,7 @@
  * a hostile guest (emu/hw/virtio/virtqueue.c, virtio-blk.c): the input is
  * guest RAM (descriptor table, rings, request headers and buffers) plus a
  * few transport register writes; the queue is notified and every request
- * completed.  Descriptor indices, chain loops, lengths, addresses outside
+ * completed, with or without event indexes and indirect tables.  Descriptor indices, chain loops, lengths, addresses outside
  * RAM and bad sector ranges must all end in an error status, never in a
  * host access outside guest memory.
  */
@@ -81,7 +81,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vq->avail = 0x1000 + 16 * (uint64_t)num;
     vq->used = 0x3000 + (data[1] & 1 ? 0xff000 : 0);   /* maybe past RAM */
     vq->ready = true;
-    vp->guest_features = 1ULL << VIRTIO_F_VERSION_1;
+    /* Event indexes on or off: used_event/avail_event may lie past RAM. */
+    vq->event_idx = data[1] & 2;
+    vq->indirect = data[1] & 4;         /* indirect tables anywhere */
+    vp->guest_features = 1ULL << VIRTIO_F_VERSION_1 |
+                         (vq->event_idx ? 1ULL << VIRTIO_F_RING_EVENT_IDX : 0) |
+                         (vq->indirect ? 1ULL << VIRTIO_RING_F_INDIRECT_DESC : 0);
     memcpy(ram.ram + 0x1000, data + 8, MIN(size - 8, (size_t)RAM_SIZE - 0x1000));
     for (int k = 0; k < 4; k++) {
         vp->ops->notify(vp, 0);

@@ -187,6 +187,127 @@ TEST(virtio_blk_buffer_outside_ram_is_an_error)
     EXPECT_EQ(vblk_req(0, 0, 0x20000, 4096), 0);
 }
 
+TEST(virtio_blk_event_idx_and_msix)
+{
+    /* As QEMU's: two MSI-X vectors by default, event indexes offered. */
+    EXPECT_EQ(vp->msix.nvec, 2);
+    EXPECT(vp->ops->features(vp) & (1ULL << VIRTIO_F_RING_EVENT_IDX));
+    start_queue();
+    struct virtqueue *vq = &vp->vq[0];
+    vp->guest_features |= 1ULL << VIRTIO_F_RING_EVENT_IDX;
+    vq->event_idx = true;
+    uint16_t ev;
+    EXPECT_EQ(vblk_req(0, 0, 0x20000, 4096), 0);
+    /* The ring ran empty: avail_event names the next chain, so that the
+     * driver's next kick is not suppressed. */
+    memcpy(&ev, gpa(vq->used + 4 + 8 * vq->num), 2);
+    EXPECT_EQ(ev, 1);
+    EXPECT_EQ(vblk_req(1, 0, 0x20000, 4096), 0);
+    memcpy(&ev, gpa(vq->used + 4 + 8 * vq->num), 2);
+    EXPECT_EQ(ev, 2);
+    /* used_event = 5: the completion of chain 3 interrupts nobody. */
+    uint16_t ue = 5;
+    memcpy(gpa(vq->avail + 4 + 2 * vq->num), &ue, 2);
+    EXPECT(!vq_should_notify(vq));
+    /* Past it, the interrupt is due again. */
+    vq->used_idx = 6;
+    EXPECT(vq_should_notify(vq));
+    vq->used_idx = 2;
+}
+
+/* The same request as vblk_req through one indirect table at 0xa000. */
+static int vblk_req_indirect(uint32_t type, uint64_t data, uint32_t len,
+                             uint32_t table_len, uint16_t head_flags)
+{
+    struct virtqueue *vq = &vp->vq[0];
+    uint8_t *h = gpa(0x8000);
+    memcpy(h, &type, 4);
+    memset(h + 4, 0, 12);
+    *gpa(0x9000) = 0xee;
+    uint8_t save[16 * 3];
+    memcpy(save, gpa(0x1000), sizeof(save));
+    put_desc(0, 0x8000, 16, 1, 1);
+    put_desc(1, data, len, 1 | (type == 0 ? 2 : 0), 2);
+    put_desc(2, 0x9000, 1, 2, 0);
+    memcpy(gpa(0xa000), gpa(0x1000), sizeof(save));
+    memcpy(gpa(0x1000), save, sizeof(save));
+    put_desc(5, 0xa000, table_len, head_flags, 0);
+    uint16_t idx;
+    memcpy(&idx, gpa(vq->avail + 2), 2);
+    uint16_t head = 5;
+    memcpy(gpa(vq->avail + 4 + 2 * (idx % vq->num)), &head, 2);
+    idx++;
+    memcpy(gpa(vq->avail + 2), &idx, 2);
+    vp->ops->notify(vp, 0);
+    blk_drain_all();
+    return *gpa(0x9000);
+}
+
+TEST(virtio_blk_indirect_descriptors)
+{
+    EXPECT(vp->ops->features(vp) & (1ULL << VIRTIO_RING_F_INDIRECT_DESC));
+    start_queue();
+    struct virtqueue *vq = &vp->vq[0];
+    /* Not negotiated: an indirect descriptor breaks the queue. */
+    EXPECT_EQ(vblk_req_indirect(0, 0x20000, 4096, 48, 4), 0xee);
+    EXPECT(!vq->ready && (vp->status & 0x40));
+    start_queue();
+    vq->indirect = true;
+    for (uint32_t i = 0; i < 4096; i++) {
+        *gpa(0x20000 + i) = (uint8_t)(i ^ 0x5a);
+    }
+    EXPECT_EQ(vblk_req_indirect(1, 0x20000, 4096, 48, 4), 0);
+    memset(gpa(0x30000), 0, 4096);
+    EXPECT_EQ(vblk_req_indirect(0, 0x30000, 4096, 48, 4), 0);
+    EXPECT(!memcmp(gpa(0x20000), gpa(0x30000), 4096));
+    /* A table that is not whole descriptors, an empty one, and INDIRECT
+     * with NEXT are malformed. */
+    EXPECT_EQ(vblk_req_indirect(0, 0x30000, 4096, 40, 4), 0xee);
+    EXPECT(!vq->ready);
+    start_queue();
+    vq->indirect = true;
+    EXPECT_EQ(vblk_req_indirect(0, 0x30000, 4096, 0, 4), 0xee);
+    EXPECT(!vq->ready);
+    start_queue();
+    vq->indirect = true;
+    EXPECT_EQ(vblk_req_indirect(0, 0x30000, 4096, 48, 5), 0xee);
+    EXPECT(!vq->ready);
+    /* A table past RAM, and a nested indirect descriptor inside one. */
+    start_queue();
+    vq->indirect = true;
+    static struct vq_elem el;
+    uint16_t head = 5, one = 1;
+    put_desc(5, 0x7fff000, 48, 4, 0);
+    memcpy(gpa(vq->avail + 4), &head, 2);
+    memcpy(gpa(vq->avail + 2), &one, 2);
+    EXPECT_EQ(vq_pop(vq, &el), -1);
+    start_queue();
+    vq->indirect = true;
+    memset(gpa(0xa000), 0, 32);
+    uint64_t a = 0xa000;
+    uint32_t l = 32;
+    uint16_t f = 4;
+    memcpy(gpa(0xa000), &a, 8);
+    memcpy(gpa(0xa008), &l, 4);
+    memcpy(gpa(0xa00c), &f, 2);
+    put_desc(5, 0xa000, 32, 4, 0);
+    memcpy(gpa(vq->avail + 4), &head, 2);
+    memcpy(gpa(vq->avail + 2), &one, 2);
+    EXPECT_EQ(vq_pop(vq, &el), -1);
+}
+
+TEST(virtio_blk_vectors_limit)
+{
+    struct kvlist *kv = kvlist_new();
+    kv_set(kv, "drive", "d0");
+    kv_set(kv, "vectors", "65");
+    struct err *err = NULL;
+    struct device *d = dev_create(&virtio_blk_pci_type, kv, &err);
+    kvlist_free(kv);
+    EXPECT(d == NULL);
+    EXPECT(err && strstr(err->msg, "vectors"));
+}
+
 TEST(vectored_io_and_nowait_read_on_file)
 {
     struct err *e = NULL;

@@ -148,8 +148,10 @@ static void set_status(struct virtio_pci *vp, uint8_t v)
     uint8_t old = vp->status;
     vp->status = v;
     bool ev = virtio_has_feature(vp, VIRTIO_F_RING_EVENT_IDX);
+    bool ind = virtio_has_feature(vp, VIRTIO_RING_F_INDIRECT_DESC);
     for (unsigned i = 0; i < vp->nqueues; i++) {
         vp->vq[i].event_idx = ev;
+        vp->vq[i].indirect = ind;
     }
     if (vp->ops->set_status) {
         vp->ops->set_status(vp, old, v);

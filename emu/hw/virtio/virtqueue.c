@@ -2,8 +2,12 @@
 /*
  * virtqueue.c - split virtqueue processing (VIRTIO 1.0 2.4.5-2.4.8):
  * chains follow VIRTQ_DESC_F_NEXT with indices checked against the queue
- * size and the chain length bounded by it (no loops); indirect tables
- * (VIRTQ_DESC_F_INDIRECT) are refused since the feature is not offered;
+ * size and the chain length bounded by it (no loops); an indirect table
+ * (VIRTQ_DESC_F_INDIRECT, 2.4.5.3) is followed only when the device
+ * offered it and the driver took it, once per chain (no nesting, no NEXT
+ * on the indirect descriptor), with a length that is a whole number of
+ * descriptors and at most VQ_MAX_INDIRECT of them, its indices and chain
+ * length bounded by the table's size;
  * every guest access goes through the memory API, which refuses what is
  * not RAM and marks written pages dirty.  With VIRTIO_F_RING_EVENT_IDX
  * (2.4.7.2, 2.4.8.2) used_event (after the avail ring) decides interrupts
@@ -41,6 +45,7 @@ void vq_reset(struct virtqueue *vq)
     vq->last_avail = 0;
     vq->used_idx = 0;
     vq->signalled_valid = false;
+    vq->event_idx = vq->indirect = false;
     vq->msix_vector = VIRTIO_MSI_NO_VECTOR;
 }
 
@@ -83,13 +88,16 @@ int vq_pop(struct virtqueue *vq, struct vq_elem *e)
     e->head = head;
     e->n_in = e->n_out = 0;
     e->in_len = e->out_len = 0;
+    uint64_t table = vq->desc;      /* the ring's table, then an indirect one */
+    unsigned size = vq->num;
+    bool indirect = false;
     uint16_t i = head;
     for (unsigned count = 0;; count++) {
-        if (count >= vq->num || i >= vq->num) {
+        if (count >= size || i >= size) {
             return -1;  /* a loop, or an index outside the table */
         }
         uint8_t d[16];
-        if (as_rw(vq->as, vq->desc + 16ULL * i, d, 16, false) < 0) {
+        if (as_rw(vq->as, table + 16ULL * i, d, 16, false) < 0) {
             return -1;
         }
         uint64_t addr = 0;
@@ -99,7 +107,17 @@ int vq_pop(struct virtqueue *vq, struct vq_elem *e)
         uint32_t len = d[8] | d[9] << 8 | d[10] << 16 | (uint32_t)d[11] << 24;
         uint16_t flags = d[12] | d[13] << 8, next = d[14] | d[15] << 8;
         if (flags & DESC_F_INDIRECT) {
-            return -1;
+            if (!vq->indirect || indirect || (flags & DESC_F_NEXT) ||
+                !len || len % 16 || len / 16 > VQ_MAX_INDIRECT) {
+                return -1;
+            }
+            /* The chain goes on in the table, from its first entry. */
+            table = addr;
+            size = len / 16;
+            indirect = true;
+            i = 0;
+            count = -1u;
+            continue;
         }
         if (flags & DESC_F_WRITE) {
             if (e->n_in >= VQ_MAX_SEGS) {

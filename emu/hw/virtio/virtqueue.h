@@ -15,6 +15,7 @@ struct addr_space;
 
 #define VQ_MAX_SIZE 1024
 #define VQ_MAX_SEGS 1024
+#define VQ_MAX_INDIRECT 1024    /* descriptors in one indirect table */
 
 struct vq_seg {
     uint64_t addr;
@@ -42,11 +43,13 @@ struct virtqueue {
      * avail_event replace the flags; signalled_used is the used index the
      * last interrupt covered. */
     bool event_idx;
+    bool indirect;                  /* VIRTIO_RING_F_INDIRECT_DESC taken */
     bool signalled_valid;
     uint16_t signalled_used;
     struct addr_space *as;
 };
 
+#define VIRTIO_RING_F_INDIRECT_DESC 28
 #define VIRTIO_F_RING_EVENT_IDX 29
 #define VIRTIO_MSI_NO_VECTOR 0xffff
 
