@@ -414,6 +414,20 @@ static bool run_case(const struct form *f, const uint8_t *code, unsigned len,
             in.r[2] = rnd() % 4;
             in.r[0] = (in.r[0] & ~0xff00ull) | ((rnd() % 4) << 8);
         }
+        switch (rnd() % 8) {
+        case 0:     /* rDX the sign of rAX (CQO/CDQ): the common IDIV */
+            in.r[2] = (uint64_t)((int64_t)in.r[0] >> 63);
+            break;
+        case 1:
+            in.r[2] = (uint64_t)((int64_t)(int32_t)in.r[0] >> 31);
+            break;
+        case 2:     /* the divisors IDIV must treat with care */
+            in.r[1] = rnd() & 1 ? ~0ull : 0;
+            break;
+        case 3:
+            in.r[1] = rnd() % 16;
+            break;
+        }
     }
     if (f->kind & K_BITOFF) {
         in.r[2] = (uint64_t)((int64_t)(rnd() % 8000) - 4000);
@@ -866,6 +880,10 @@ TEST(moves)
         F("mov ecx,imm32", 0, 0, 4, 0xb9),
         F("mov rcx,imm64", 0, 0, 8, 0x48, 0xb9),
         F("mov m8,imm8", 0, K_MEM, 1, 0xc6, 0x03),
+        F("mov m8,imm8 sib disp8", 0, K_MEM, 1, 0xc6, 0x44, 0x23, 0x05),
+        F("mov r8,imm8 c6", 0, 0, 1, 0xc6, 0xc1),
+        F("mov ch,imm8 c6", 0, 0, 1, 0xc6, 0xc5),
+        F("mov sil,imm8 c6", 0, 0, 1, 0x40, 0xc6, 0xc6),
         F("mov m16,imm16", 0, K_MEM, 2, 0x66, 0xc7, 0x03),
         F("mov m64,imm32", 0, K_MEM, 4, 0x48, 0xc7, 0x03),
         F("mov m32,imm32", 0, K_MEM, 4, 0xc7, 0x43, 0x04),

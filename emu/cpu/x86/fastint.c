@@ -600,6 +600,10 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
     if (in->lock || in->rep || fn == x86_op_ud) {
         return NULL;
     }
+    x86_handler_fn *f = x86_arith_specialise(in);
+    if (f) {
+        return f;
+    }
     /* the stack and near branches: operand size 64 means 64-bit code */
     if (in->opsz == 3 && m64) {
         if (fn == x86_op_push_r) {

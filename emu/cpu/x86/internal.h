@@ -109,6 +109,8 @@ void x86_specialise(struct x86_insn *in);
    fastint.c: the specialised handler of a hot integer form, or NULL. */
 extern bool x86_fast_off;
 x86_handler_fn *x86_int_specialise(const struct x86_insn *in);
+/* fastarith.c: group 2/3 and byte-store forms (x86_int_specialise asks) */
+x86_handler_fn *x86_arith_specialise(const struct x86_insn *in);
 /* ssefast.c: the specialised handler of an x86_op_sse form, or NULL;
    x86_ssefast_off (tests) keeps every form on the generic path. */
 x86_handler_fn *x86_sse_specialise(const struct x86_insn *in);
