@@ -284,6 +284,7 @@ enum {
     K_RET = 1 << 11,    /* the stack top is the address after the code */
     K_BIGREP = 1 << 12, /* K_STR with rCX up to 199, rDI sometimes just
                            above rSI (overlapping MOVS) */
+    K_IDX = 1 << 13,    /* K_MEM with rBP a small index ([rbx+rbp*s]) */
 };
 
 struct form {
@@ -391,6 +392,9 @@ static bool run_case(const struct form *f, const uint8_t *code, unsigned len,
     if (f->kind & K_MEM) {
         maps[nmaps++] = (struct map){ 3, (uintptr_t)host_data, G_DATA };
         in.r[3] = 1024 + ((f->kind & K_ALIGN16) ? 0 : rnd() % 16);
+    }
+    if (f->kind & K_IDX) {
+        in.r[5] = rnd() % 256;
     }
     if (f->kind & K_STR) {
         maps[nmaps++] = (struct map){ 6, (uintptr_t)host_data, G_DATA };
@@ -664,6 +668,8 @@ TEST(inc_dec_neg_not_test)
         F("dec r8", 0, 0, 0, 0xfe, 0xc9),
         F("inc r16", 0, 0, 0, 0x66, 0xff, 0xc1),
         F("inc r32", 0, 0, 0, 0xff, 0xc1),
+        F("dec r32", 0, 0, 0, 0xff, 0xc9),
+        F("dec r64", 0, 0, 0, 0x48, 0xff, 0xc9),
         F("inc r64", 0, 0, 0, 0x48, 0xff, 0xc1),
         F("dec r64", 0, 0, 0, 0x48, 0xff, 0xc9),
         F("dec r16", 0, 0, 0, 0x66, 0xff, 0xc9),
@@ -854,6 +860,77 @@ TEST(bit_ops)
         F("lzcnt m32", 0x894, K_MEM, 0, 0xf3, 0x0f, 0xbd, 0x13),
     };
     run_forms(forms, ARRAY_SIZE(forms));
+}
+
+/* Memory operands with an index register: the specialised memory
+   handlers (fastint.c) have a variant for [reg + disp] and one for any
+   other operand; the other tests use [rbx + disp]. */
+TEST(indexed_memory)
+{
+    enum { M = K_MEM | K_IDX };
+    static const struct form forms[] = {
+        F("add r32,[rbx+rbp]", 0, M, 0, 0x03, 0x14, 0x2b),
+        F("xor r64,[rbx+rbp+8]", 0, M, 0, 0x48, 0x33, 0x54, 0x2b, 0x08),
+        F("sub [rbx+rbp],r64", 0, M, 0, 0x48, 0x29, 0x14, 0x2b),
+        F("or [rbx+rbp],r32", 0, M, 0, 0x09, 0x14, 0x2b),
+        F("cmp [rbx+rbp],r32", 0, M, 0, 0x39, 0x14, 0x2b),
+        F("and r64,[rbx+rbp]", 0, M, 0, 0x48, 0x23, 0x14, 0x2b),
+        F("add m32,imm32", 0, M, 4, 0x81, 0x04, 0x2b),
+        F("cmp m64,imm8", 0, M, 1, 0x48, 0x83, 0x3c, 0x2b),
+        F("and m64,imm8", 0, M, 1, 0x48, 0x83, 0x24, 0x2b),
+        F("test [rbx+rbp],r32", 0, M, 0, 0x85, 0x14, 0x2b),
+        F("test [rbx+rbp],r64", 0, M, 0, 0x48, 0x85, 0x14, 0x2b),
+        F("cmp m8,imm8", 0, M, 1, 0x80, 0x3c, 0x2b),
+        F("test m8,imm8", 0, M, 1, 0xf6, 0x04, 0x2b),
+        F("movzx r32,m8", 0, M, 0, 0x0f, 0xb6, 0x14, 0x2b),
+        F("movsx r64,m16", 0, M, 0, 0x48, 0x0f, 0xbf, 0x14, 0x2b),
+        F("movsxd r64,m32", 0, M, 0, 0x48, 0x63, 0x14, 0x2b),
+        F("mov m32,imm32", 0, M, 4, 0xc7, 0x04, 0x2b),
+        F("mov m64,imm32", 0, M, 4, 0x48, 0xc7, 0x04, 0x2b),
+        F("mov m8,imm8", 0, M, 1, 0xc6, 0x04, 0x2b),
+        F("mov r64,[rbx+rbp*2]", 0, M, 0, 0x48, 0x8b, 0x14, 0x6b),
+        F("mov r32,[rbx+rbp*4+disp32]", 0, M, 0, 0x8b, 0x94, 0xab,
+          0x10, 0x00, 0x00, 0x00),
+        F("mov [rbx+rbp],r32", 0, M, 0, 0x89, 0x14, 0x2b),
+        F("mov [rbx+rbp],r64", 0, M, 0, 0x48, 0x89, 0x14, 0x2b),
+        F("mov dl,[rbx+rbp]", 0, M, 0, 0x8a, 0x14, 0x2b),
+        F("mov [rbx+rbp],dh", 0, M, 0, 0x88, 0x34, 0x2b),
+        F("imul r32,[rbx+rbp]", UF_MUL, M, 0, 0x0f, 0xaf, 0x14, 0x2b),
+        F("movzx r64,m8", 0, M, 0, 0x48, 0x0f, 0xb6, 0x14, 0x2b),
+        F("movzx r32,m16", 0, M, 0, 0x0f, 0xb7, 0x14, 0x2b),
+        F("movzx r64,m16", 0, M, 0, 0x48, 0x0f, 0xb7, 0x14, 0x2b),
+        F("movsx r32,m8", 0, M, 0, 0x0f, 0xbe, 0x14, 0x2b),
+        F("movsx r64,m8", 0, M, 0, 0x48, 0x0f, 0xbe, 0x14, 0x2b),
+        F("movsx r32,m16", 0, M, 0, 0x0f, 0xbf, 0x14, 0x2b),
+    };
+    run_forms(forms, ARRAY_SIZE(forms));
+
+    /* every ALU operation: op r,m / op m,r / 81 and 83 m,imm, 32 and 64
+       bits */
+    static struct form alu[8 * 8];
+    static char names[8 * 8][48];
+    size_t n = 0;
+    for (unsigned op = 0; op < 8; op++) {
+        uint8_t b = op * 8;
+        struct form t[] = {
+            F("r32,m", 0, M, 0, b + 3, 0x14, 0x2b),
+            F("r64,m", 0, M, 0, 0x48, b + 3, 0x14, 0x2b),
+            F("m,r32", 0, M, 0, b + 1, 0x14, 0x2b),
+            F("m,r64", 0, M, 0, 0x48, b + 1, 0x14, 0x2b),
+            F("m32,imm32", 0, M, 4, 0x81, 0x04 | op << 3, 0x2b),
+            F("m64,imm32", 0, M, 4, 0x48, 0x81, 0x04 | op << 3, 0x2b),
+            F("m32,imm8", 0, M, 1, 0x83, 0x04 | op << 3, 0x2b),
+            F("m64,imm8", 0, M, 1, 0x48, 0x83, 0x04 | op << 3, 0x2b),
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+            alu[n] = t[i];
+            snprintf(names[n], sizeof(names[n]), "%s %s [rbx+rbp]",
+                     alu_names[op], t[i].name);
+            alu[n].name = names[n];
+            n++;
+        }
+    }
+    run_forms(alu, n);
 }
 
 TEST(moves)
