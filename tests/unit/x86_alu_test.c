@@ -862,9 +862,11 @@ TEST(bit_ops)
     run_forms(forms, ARRAY_SIZE(forms));
 }
 
-/* Memory operands with an index register: the specialised memory
-   handlers (fastint.c) have a variant for [reg + disp] and one for any
-   other operand; the other tests use [rbx + disp]. */
+/* Memory operands with an index register, and [rbx*1 + disp32] with no
+   base register: the specialised memory handlers (fastint.c) have
+   variants for [reg + disp], [reg + reg * scale + disp] and any other
+   operand; the other tests use [rbx + disp]. */
+#define NB 0x1d, 0, 0, 0, 0     /* SIB and disp32 of [rbx*1 + 0] */
 TEST(indexed_memory)
 {
     enum { M = K_MEM | K_IDX };
@@ -902,13 +904,29 @@ TEST(indexed_memory)
         F("movsx r32,m8", 0, M, 0, 0x0f, 0xbe, 0x14, 0x2b),
         F("movsx r64,m8", 0, M, 0, 0x48, 0x0f, 0xbe, 0x14, 0x2b),
         F("movsx r32,m16", 0, M, 0, 0x0f, 0xbf, 0x14, 0x2b),
+        F("test [rbx*1],r32", 0, K_MEM, 0, 0x85, 0x14, NB),
+        F("test [rbx*1],r64", 0, K_MEM, 0, 0x48, 0x85, 0x14, NB),
+        F("cmp [rbx*1],imm8", 0, K_MEM, 1, 0x80, 0x3c, NB),
+        F("test [rbx*1],imm8", 0, K_MEM, 1, 0xf6, 0x04, NB),
+        F("movzx r32,[rbx*1] m8", 0, K_MEM, 0, 0x0f, 0xb6, 0x14, NB),
+        F("movsx r64,[rbx*1] m16", 0, K_MEM, 0, 0x48, 0x0f, 0xbf, 0x14, NB),
+        F("movsxd r64,[rbx*1]", 0, K_MEM, 0, 0x48, 0x63, 0x14, NB),
+        F("mov [rbx*1],imm32", 0, K_MEM, 4, 0xc7, 0x04, NB),
+        F("mov [rbx*1],imm32 64", 0, K_MEM, 4, 0x48, 0xc7, 0x04, NB),
+        F("mov [rbx*1],imm8", 0, K_MEM, 1, 0xc6, 0x04, NB),
+        F("mov r32,[rbx*1]", 0, K_MEM, 0, 0x8b, 0x14, NB),
+        F("mov r64,[rbx*1]", 0, K_MEM, 0, 0x48, 0x8b, 0x14, NB),
+        F("mov [rbx*1],r32", 0, K_MEM, 0, 0x89, 0x14, NB),
+        F("mov [rbx*1],r64", 0, K_MEM, 0, 0x48, 0x89, 0x14, NB),
+        F("mov dl,[rbx*1]", 0, K_MEM, 0, 0x8a, 0x14, NB),
+        F("mov [rbx*1],dl", 0, K_MEM, 0, 0x88, 0x14, NB),
     };
     run_forms(forms, ARRAY_SIZE(forms));
 
     /* every ALU operation: op r,m / op m,r / 81 and 83 m,imm, 32 and 64
        bits */
-    static struct form alu[8 * 8];
-    static char names[8 * 8][48];
+    static struct form alu[8 * 12];
+    static char names[8 * 12][48];
     size_t n = 0;
     for (unsigned op = 0; op < 8; op++) {
         uint8_t b = op * 8;
@@ -921,11 +939,16 @@ TEST(indexed_memory)
             F("m64,imm32", 0, M, 4, 0x48, 0x81, 0x04 | op << 3, 0x2b),
             F("m32,imm8", 0, M, 1, 0x83, 0x04 | op << 3, 0x2b),
             F("m64,imm8", 0, M, 1, 0x48, 0x83, 0x04 | op << 3, 0x2b),
+            F("r32,[rbx*1]", 0, K_MEM, 0, b + 3, 0x14, NB),
+            F("[rbx*1],r64", 0, K_MEM, 0, 0x48, b + 1, 0x14, NB),
+            F("[rbx*1],imm8 32", 0, K_MEM, 1, 0x83, 0x04 | op << 3, NB),
+            F("[rbx*1],imm32 64", 0, K_MEM, 4, 0x48, 0x81, 0x04 | op << 3,
+              NB),
         };
         for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
             alu[n] = t[i];
-            snprintf(names[n], sizeof(names[n]), "%s %s [rbx+rbp]",
-                     alu_names[op], t[i].name);
+            snprintf(names[n], sizeof(names[n]), "%s %s", alu_names[op],
+                     t[i].name);
             alu[n].name = names[n];
             n++;
         }

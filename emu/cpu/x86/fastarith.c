@@ -4,7 +4,7 @@
  * and the byte stores that integer code runs often, chosen at decode time
  * through x86_arith_specialise (fastint.c asks): ROL/ROR by a constant,
  * SHL/SHR/SAR/ROL/ROR by 1 (D1), NOT/NEG/MUL/IMUL/DIV/IDIV of a 32/64-bit
- * register (F7) and MOV r/m8,imm8 (C6).  Each does what the generic
+ * register (F7) and MOV r8,imm8 (C6).  Each does what the generic
  * handler (shift.c, muldiv.c, mov.c) does for its form, flags included;
  * the rare cases with an exception or a host trap to avoid (a zero
  * divisor, an overflowing quotient) are handed to the generic handler,
@@ -236,23 +236,7 @@ static void idiv_2(struct x86_cpu *cpu, const struct x86_insn *in)
 
 /* ---- byte stores -------------------------------------------------------------- */
 
-/* C6 /0 with a 64-bit address (64-bit code: only FS and GS have a base) */
-static void mov_m8_imm(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    uint64_t off = (uint64_t)(int64_t)in->disp;
-    if (in->base != X86_NOREG) {
-        off += in->base == X86_RIPREL ? cpu->rip : cpu->regs[in->base];
-    }
-    if (in->index != X86_NOREG) {
-        off += cpu->regs[in->index] << in->scale;
-    }
-    uint64_t lin = off + (in->seg >= X86_FS ? cpu->seg[in->seg].base : 0);
-    if (__builtin_expect((uint64_t)((int64_t)(lin << 16) >> 16) != lin, 0)) {
-        lin = x86_seg_lin_slow(cpu, in->seg, off, 1, true);
-    }
-    x86_write_lin(cpu, lin, 0, (uint8_t)in->imm);
-}
-
+/* C6 /0 with a register (fastint.c has the memory forms) */
 static void mov_rm8_imm(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     *x86_reg8(cpu, in, in->rm) = (uint8_t)in->imm;
@@ -265,11 +249,8 @@ x86_handler_fn *x86_arith_specialise(const struct x86_insn *in)
     unsigned op = in->op, g = in->reg & 7;
     bool full = in->opsz == 2 || in->opsz == 3, s = in->opsz == 3;
 
-    if (op == 0xc6 && g == 0) {
-        if (in->mod == 3) {
-            return mov_rm8_imm;
-        }
-        return in->adsz == 3 ? mov_m8_imm : NULL;
+    if (op == 0xc6 && g == 0 && in->mod == 3) {
+        return mov_rm8_imm;
     }
     if (!full || in->mod != 3) {
         return NULL;

@@ -64,16 +64,20 @@ static ALWAYS_INLINE uint64_t lin64(struct x86_cpu *cpu,
  * The entry is the one of the first byte's page; comparing its tag with
  * the page of the last byte also rejects an access that crosses into the
  * next page (that page has another index, so this entry cannot hold it).
- * With base (the operand is [reg + disp] in DS/ES/SS/CS, x86_base_only)
- * the address needs no index, RIP or segment base.
+ * The addressing form am (mem_form) spares the tests of the general
+ * form: 1 is [reg + disp], 2 [reg + reg * scale + disp], both in a
+ * segment without a base (DS/ES/SS/CS).
  */
 static ALWAYS_INLINE bool host64(struct x86_cpu *cpu,
                                  const struct x86_insn *in, unsigned sz,
-                                 bool rd, bool wr, bool base, uint8_t **p)
+                                 bool rd, bool wr, unsigned am, uint8_t **p)
 {
     uint64_t lin;
-    if (base) {
+    if (am == 1) {
         lin = cpu->regs[in->base] + (uint64_t)(int64_t)in->disp;
+    } else if (am == 2) {
+        lin = cpu->regs[in->base] + (cpu->regs[in->index] << in->scale) +
+              (uint64_t)(int64_t)in->disp;
     } else {
         lin = ea64(cpu, in) +
               (in->seg >= X86_FS ? cpu->seg[in->seg].base : 0);
@@ -93,10 +97,13 @@ static ALWAYS_INLINE bool host64(struct x86_cpu *cpu,
 /* in the handlers below, which have p */
 #define HOST64(am, sz, rd, wr) host64(cpu, in, sz, rd, wr, am, &p)
 
-/* Is the memory operand [reg + disp] with a segment without a base? */
-static bool base_only(const struct x86_insn *in)
+/* The addressing form of the memory operand for host64 */
+static unsigned mem_form(const struct x86_insn *in)
 {
-    return in->base < 16 && in->index == X86_NOREG && in->seg < X86_FS;
+    if (in->base >= 16 || in->seg >= X86_FS) {
+        return 0;
+    }
+    return in->index == X86_NOREG ? 1 : 2;
 }
 
 /* ---- ALU --------------------------------------------------------------------- */
@@ -204,11 +211,16 @@ static x86_handler_fn *const alu_generic[8] = {
     M(pfx##_xor_##SZ, 6, SZ) M(pfx##_cmp_##SZ, 7, SZ)
 
 ALL_OPS(G1_REG, g1r, 2) ALL_OPS(G1_REG, g1r, 3)
-/* each memory form twice: any operand, and [reg + disp] (base_only) */
-#define G1_MEM0(n, OP, SZ) G1_MEM(n, OP, SZ, 0) G1_MEM(n##_b, OP, SZ, 1)
-#define ALU_LOAD0(n, OP, SZ) ALU_LOAD(n, OP, SZ, 0) ALU_LOAD(n##_b, OP, SZ, 1)
+/* each memory form three times, for the addressing forms of mem_form:
+   any operand, [reg + disp] (_b) and [reg + reg * scale + disp] (_x) */
+#define G1_MEM0(n, OP, SZ)                                                  \
+    G1_MEM(n, OP, SZ, 0) G1_MEM(n##_b, OP, SZ, 1) G1_MEM(n##_x, OP, SZ, 2)
+#define ALU_LOAD0(n, OP, SZ)                                                \
+    ALU_LOAD(n, OP, SZ, 0) ALU_LOAD(n##_b, OP, SZ, 1)                       \
+    ALU_LOAD(n##_x, OP, SZ, 2)
 #define ALU_STORE0(n, OP, SZ)                                               \
-    ALU_STORE(n, OP, SZ, 0) ALU_STORE(n##_b, OP, SZ, 1)
+    ALU_STORE(n, OP, SZ, 0) ALU_STORE(n##_b, OP, SZ, 1)                     \
+    ALU_STORE(n##_x, OP, SZ, 2)
 ALL_OPS(G1_MEM0, g1m, 2) ALL_OPS(G1_MEM0, g1m, 3)
 ALL_OPS(ALU_LOAD0, ald, 2) ALL_OPS(ALU_LOAD0, ald, 3)
 ALL_OPS(ALU_STORE0, ast, 2) ALL_OPS(ALU_STORE0, ast, 3)
@@ -216,25 +228,28 @@ ALL_OPS(ALU_STORE0, ast, 2) ALL_OPS(ALU_STORE0, ast, 3)
 #define OP_TABLE(pfx, SZ)                                                   \
     { [0] = pfx##_add_##SZ, [1] = pfx##_or_##SZ, [4] = pfx##_and_##SZ,     \
       [5] = pfx##_sub_##SZ, [6] = pfx##_xor_##SZ, [7] = pfx##_cmp_##SZ }
-#define OP_TABLE_B(pfx, SZ)                                                 \
-    { [0] = pfx##_add_##SZ##_b, [1] = pfx##_or_##SZ##_b,                    \
-      [4] = pfx##_and_##SZ##_b, [5] = pfx##_sub_##SZ##_b,                   \
-      [6] = pfx##_xor_##SZ##_b, [7] = pfx##_cmp_##SZ##_b }
+#define OP_TABLE_F(pfx, SZ, F)                                              \
+    { [0] = pfx##_add_##SZ##F, [1] = pfx##_or_##SZ##F,                      \
+      [4] = pfx##_and_##SZ##F, [5] = pfx##_sub_##SZ##F,                     \
+      [6] = pfx##_xor_##SZ##F, [7] = pfx##_cmp_##SZ##F }
 
 static x86_handler_fn *const g1r_tab[2][8] = {
     OP_TABLE(g1r, 2), OP_TABLE(g1r, 3),
 };
-static x86_handler_fn *const g1m_tab[2][2][8] = {     /* [base_only] */
+static x86_handler_fn *const g1m_tab[3][2][8] = {     /* [mem_form] */
     { OP_TABLE(g1m, 2), OP_TABLE(g1m, 3) },
-    { OP_TABLE_B(g1m, 2), OP_TABLE_B(g1m, 3) },
+    { OP_TABLE_F(g1m, 2, _b), OP_TABLE_F(g1m, 3, _b) },
+    { OP_TABLE_F(g1m, 2, _x), OP_TABLE_F(g1m, 3, _x) },
 };
-static x86_handler_fn *const ald_tab[2][2][8] = {     /* [base_only] */
+static x86_handler_fn *const ald_tab[3][2][8] = {     /* [mem_form] */
     { OP_TABLE(ald, 2), OP_TABLE(ald, 3) },
-    { OP_TABLE_B(ald, 2), OP_TABLE_B(ald, 3) },
+    { OP_TABLE_F(ald, 2, _b), OP_TABLE_F(ald, 3, _b) },
+    { OP_TABLE_F(ald, 2, _x), OP_TABLE_F(ald, 3, _x) },
 };
-static x86_handler_fn *const ast_tab[2][2][8] = {     /* [base_only] */
+static x86_handler_fn *const ast_tab[3][2][8] = {     /* [mem_form] */
     { OP_TABLE(ast, 2), OP_TABLE(ast, 3) },
-    { OP_TABLE_B(ast, 2), OP_TABLE_B(ast, 3) },
+    { OP_TABLE_F(ast, 2, _b), OP_TABLE_F(ast, 3, _b) },
+    { OP_TABLE_F(ast, 2, _x), OP_TABLE_F(ast, 3, _x) },
 };
 
 /* 85 /r with memory, F7 /0 with a register: TEST */
@@ -253,6 +268,8 @@ TEST_MEM(test_mem_2, 2, 0)
 TEST_MEM(test_mem_3, 3, 0)
 TEST_MEM(test_mem_2_b, 2, 1)
 TEST_MEM(test_mem_3_b, 3, 1)
+TEST_MEM(test_mem_2_x, 2, 2)
+TEST_MEM(test_mem_3_x, 3, 2)
 
 static void test_imm_2(struct x86_cpu *cpu, const struct x86_insn *in)
 {
@@ -318,6 +335,7 @@ static void test8_rm_imm(struct x86_cpu *cpu, const struct x86_insn *in)
 
 CMP8_M_IMM(cmp8_m_imm, 0)
 CMP8_M_IMM(cmp8_m_imm_b, 1)
+CMP8_M_IMM(cmp8_m_imm_x, 2)
 
 #define TEST8_M_IMM(name, AM)                                               \
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)        \
@@ -332,6 +350,7 @@ CMP8_M_IMM(cmp8_m_imm_b, 1)
 
 TEST8_M_IMM(test8_m_imm, 0)
 TEST8_M_IMM(test8_m_imm_b, 1)
+TEST8_M_IMM(test8_m_imm_x, 2)
 
 static void cmp8_al_imm(struct x86_cpu *cpu, const struct x86_insn *in)
 {
@@ -549,7 +568,8 @@ SAR(sar_3, 3)
 
 MOVX4(MOVX_REG, mxr)
 #define MOVX_MEM0(n, SSZ, SIGNED, DSZ)                                      \
-    MOVX_MEM(n, SSZ, SIGNED, DSZ, 0) MOVX_MEM(n##_b, SSZ, SIGNED, DSZ, 1)
+    MOVX_MEM(n, SSZ, SIGNED, DSZ, 0) MOVX_MEM(n##_b, SSZ, SIGNED, DSZ, 1)   \
+    MOVX_MEM(n##_x, SSZ, SIGNED, DSZ, 2)
 MOVX4(MOVX_MEM0, mxm)
 
 /* [signed][source size][destination size 2/3] */
@@ -557,13 +577,17 @@ static x86_handler_fn *const mxr_tab[2][3][2] = {
     { { mxr_zb_2, mxr_zb_3 }, { mxr_zw_2, mxr_zw_3 }, { NULL, NULL } },
     { { mxr_sb_2, mxr_sb_3 }, { mxr_sw_2, mxr_sw_3 }, { NULL, mxr_sd_3 } },
 };
-static x86_handler_fn *const mxm_tab[2][2][3][2] = {     /* [base_only] */
+static x86_handler_fn *const mxm_tab[3][2][3][2] = {     /* [mem_form] */
   { { { mxm_zb_2, mxm_zb_3 }, { mxm_zw_2, mxm_zw_3 }, { NULL, NULL } },
     { { mxm_sb_2, mxm_sb_3 }, { mxm_sw_2, mxm_sw_3 }, { NULL, mxm_sd_3 } } },
   { { { mxm_zb_2_b, mxm_zb_3_b }, { mxm_zw_2_b, mxm_zw_3_b },
       { NULL, NULL } },
     { { mxm_sb_2_b, mxm_sb_3_b }, { mxm_sw_2_b, mxm_sw_3_b },
       { NULL, mxm_sd_3_b } } },
+  { { { mxm_zb_2_x, mxm_zb_3_x }, { mxm_zw_2_x, mxm_zw_3_x },
+      { NULL, NULL } },
+    { { mxm_sb_2_x, mxm_sb_3_x }, { mxm_sw_2_x, mxm_sw_3_x },
+      { NULL, mxm_sd_3_x } } },
 };
 
 /* B8+r, C7 /0 with a register: the immediate is already extended as the
@@ -605,6 +629,12 @@ MOV_MIMM(mov_mimm_2, 2, 0)
 MOV_MIMM(mov_mimm_3, 3, 0)
 MOV_MIMM(mov_mimm_2_b, 2, 1)
 MOV_MIMM(mov_mimm_3_b, 3, 1)
+MOV_MIMM(mov_mimm_2_x, 2, 2)
+MOV_MIMM(mov_mimm_3_x, 3, 2)
+/* C6 /0 with memory */
+MOV_MIMM(mov_mimm_0, 0, 0)
+MOV_MIMM(mov_mimm_0_b, 0, 1)
+MOV_MIMM(mov_mimm_0_x, 0, 2)
 
 /* 8B/89 with memory, 64-bit code (a 32-bit load zero-extends) */
 #define MOV_LD(name, SZ, AM)                                                    \
@@ -637,6 +667,10 @@ MOV_LD(mov_ld_2_b, 2, 1)
 MOV_LD(mov_ld_3_b, 3, 1)
 MOV_ST(mov_st_2_b, 2, 1)
 MOV_ST(mov_st_3_b, 3, 1)
+MOV_LD(mov_ld_2_x, 2, 2)
+MOV_LD(mov_ld_3_x, 3, 2)
+MOV_ST(mov_st_2_x, 2, 2)
+MOV_ST(mov_st_3_x, 3, 2)
 
 /* 8A/88 with memory, 64-bit code */
 #define MOV_LD0(name, AM)                                                   \
@@ -652,6 +686,7 @@ MOV_ST(mov_st_3_b, 3, 1)
 
 MOV_LD0(mov_ld_0, 0)
 MOV_LD0(mov_ld_0_b, 1)
+MOV_LD0(mov_ld_0_x, 2)
 
 #define MOV_ST0(name, AM)                                                   \
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)        \
@@ -666,6 +701,7 @@ MOV_LD0(mov_ld_0_b, 1)
 
 MOV_ST0(mov_st_0, 0)
 MOV_ST0(mov_st_0_b, 1)
+MOV_ST0(mov_st_0_x, 2)
 
 /* 8D with a 64-bit address and a 32-bit result */
 static void lea_2(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -754,7 +790,7 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
     bool mem = in->mod != 3;
     unsigned s = in->opsz - 2;  /* index of the 32/64-bit tables */
     bool full = in->opsz == 2 || in->opsz == 3;
-    bool b = mem && base_only(in);  /* the _b handler of a memory form */
+    unsigned b = mem ? mem_form(in) : 0;  /* for the tables by form */
 
     if (in->lock || in->rep || fn == x86_op_ud) {
         return NULL;
@@ -785,11 +821,22 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
         if (!mem) {
             return op == 0x8a ? mov_r8_rm : mov_rm_r8;
         }
-        return op == 0x8a ? (b ? mov_ld_0_b : mov_ld_0)
-                          : (b ? mov_st_0_b : mov_st_0);
+        static x86_handler_fn *const ld0[3] = {
+            mov_ld_0, mov_ld_0_b, mov_ld_0_x,
+        };
+        static x86_handler_fn *const st0[3] = {
+            mov_st_0, mov_st_0_b, mov_st_0_x,
+        };
+        return op == 0x8a ? ld0[b] : st0[b];
     }
     if (op >= 0xb0 && op <= 0xb7) {
         return mov_r8_imm;
+    }
+    if (op == 0xc6 && (in->reg & 7) == 0 && mem) {
+        static x86_handler_fn *const f[3] = {
+            mov_mimm_0, mov_mimm_0_b, mov_mimm_0_x,
+        };
+        return f[b];
     }
     if (op >= 0x190 && op <= 0x19f && !mem) {
         return setcc_r;
@@ -801,10 +848,16 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
         return test8_al_imm;
     }
     if (op == 0x80 && (in->reg & 7) == 7) {
-        return mem ? (b ? cmp8_m_imm_b : cmp8_m_imm) : cmp8_rm_imm;
+        static x86_handler_fn *const f[3] = {
+            cmp8_m_imm, cmp8_m_imm_b, cmp8_m_imm_x,
+        };
+        return mem ? f[b] : cmp8_rm_imm;
     }
     if (op == 0xf6 && (in->reg & 7) == 0) {
-        return mem ? (b ? test8_m_imm_b : test8_m_imm) : test8_rm_imm;
+        static x86_handler_fn *const f[3] = {
+            test8_m_imm, test8_m_imm_b, test8_m_imm_x,
+        };
+        return mem ? f[b] : test8_rm_imm;
     }
     if (op == 0x38 || op == 0x3a || op == 0x84) {
         return op == 0x38 ? cmp8_rm_reg : op == 0x3a ? cmp8_reg_rm
@@ -831,8 +884,11 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
         return (op & 2) ? ald_tab[b][s][g] : ast_tab[b][s][g];
     }
     if (op == 0x85 && mem) {
-        return b ? (s ? test_mem_3_b : test_mem_2_b)
-                 : (s ? test_mem_3 : test_mem_2);
+        static x86_handler_fn *const f[3][2] = {
+            { test_mem_2, test_mem_3 }, { test_mem_2_b, test_mem_3_b },
+            { test_mem_2_x, test_mem_3_x },
+        };
+        return f[b][s];
     }
     if (op == 0xa9) {
         return s ? test_imm_3 : test_imm_2;     /* rm is 0 */
@@ -885,18 +941,24 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
     }
     if (op == 0xc7 && (in->reg & 7) == 0) {
         if (mem) {
-            return b ? (s ? mov_mimm_3_b : mov_mimm_2_b)
-                     : (s ? mov_mimm_3 : mov_mimm_2);
+            static x86_handler_fn *const f[3][2] = {
+                { mov_mimm_2, mov_mimm_3 }, { mov_mimm_2_b, mov_mimm_3_b },
+                { mov_mimm_2_x, mov_mimm_3_x },
+            };
+            return f[b][s];
         }
         return s ? mov_imm_3 : mov_imm_2;
     }
     if (mem && (op == 0x8b || op == 0x89)) {
-        if (b) {
-            return op == 0x8b ? (s ? mov_ld_3_b : mov_ld_2_b)
-                              : (s ? mov_st_3_b : mov_st_2_b);
-        }
-        return op == 0x8b ? (s ? mov_ld_3 : mov_ld_2)
-                          : (s ? mov_st_3 : mov_st_2);
+        static x86_handler_fn *const ld[3][2] = {
+            { mov_ld_2, mov_ld_3 }, { mov_ld_2_b, mov_ld_3_b },
+            { mov_ld_2_x, mov_ld_3_x },
+        };
+        static x86_handler_fn *const st[3][2] = {
+            { mov_st_2, mov_st_3 }, { mov_st_2_b, mov_st_3_b },
+            { mov_st_2_x, mov_st_3_x },
+        };
+        return op == 0x8b ? ld[b][s] : st[b][s];
     }
     if (op == 0x8d && mem) {
         return s ? lea_3 : lea_2;
