@@ -208,13 +208,15 @@ static void emu_setup(void)
     x86_cpu_update_mode(&cpu);
 }
 
-static int emu_run(struct nregs *st, const uint8_t *code, unsigned len)
+static int emu_run(struct nregs *st, const uint8_t *code, unsigned len,
+                   unsigned ninsn)
 {
     memcpy(emu_code, code, len);
     memcpy(cpu.regs, st->r, sizeof(cpu.regs));
     cpu.rip = G_CODE;
     x86_cpu_set_rflags(&cpu, st->flags | X86_IF);  /* as in user mode */
-    enum x86_exit e = x86_cpu_run(&cpu, 1);
+    /* the lazy flags of one instruction reach the next */
+    enum x86_exit e = x86_cpu_run(&cpu, ninsn ? ninsn : 1);
     memcpy(st->r, cpu.regs, sizeof(cpu.regs));
     st->flags = x86_cpu_get_rflags(&cpu);
     if (e == X86_EXIT_EXCEPTION) {
@@ -297,6 +299,7 @@ struct form {
     uint8_t sh_op;      /* K_SHIFT: group 2 op; K_DSHIFT: 0 */
     uint8_t sh_sz;      /* operand size, log2 bytes */
     uint8_t sh_src;     /* count: 0 = CL, 1 = 1, 2 = last imm byte */
+    uint8_t ninsn;      /* instructions in code (0 means 1) */
 };
 
 #define ARITH 0x8d5
@@ -475,7 +478,7 @@ static bool run_case(const struct form *f, const uint8_t *code, unsigned len,
     memcpy(emu_stack, init_stack, BUF_SIZE);
 
     int nexc = native_run(&nat, code, len);
-    int eexc = emu_run(&emu, code, len);
+    int eexc = emu_run(&emu, code, len, f->ninsn);
     if (nexc >= 0) {
         exc_cases++;
     }
@@ -911,6 +914,12 @@ TEST(indexed_memory)
         F("movzx r32,[rbx*1] m8", 0, K_MEM, 0, 0x0f, 0xb6, 0x14, NB),
         F("movsx r64,[rbx*1] m16", 0, K_MEM, 0, 0x48, 0x0f, 0xbf, 0x14, NB),
         F("movsxd r64,[rbx*1]", 0, K_MEM, 0, 0x48, 0x63, 0x14, NB),
+        F("movzx r64,[rbx*1] m8", 0, K_MEM, 0, 0x48, 0x0f, 0xb6, 0x14, NB),
+        F("movzx r32,[rbx*1] m16", 0, K_MEM, 0, 0x0f, 0xb7, 0x14, NB),
+        F("movzx r64,[rbx*1] m16", 0, K_MEM, 0, 0x48, 0x0f, 0xb7, 0x14, NB),
+        F("movsx r32,[rbx*1] m8", 0, K_MEM, 0, 0x0f, 0xbe, 0x14, NB),
+        F("movsx r64,[rbx*1] m8", 0, K_MEM, 0, 0x48, 0x0f, 0xbe, 0x14, NB),
+        F("movsx r32,[rbx*1] m16", 0, K_MEM, 0, 0x0f, 0xbf, 0x14, NB),
         F("mov [rbx*1],imm32", 0, K_MEM, 4, 0xc7, 0x04, NB),
         F("mov [rbx*1],imm32 64", 0, K_MEM, 4, 0x48, 0xc7, 0x04, NB),
         F("mov [rbx*1],imm8", 0, K_MEM, 1, 0xc6, 0x04, NB),
@@ -925,8 +934,8 @@ TEST(indexed_memory)
 
     /* every ALU operation: op r,m / op m,r / 81 and 83 m,imm, 32 and 64
        bits */
-    static struct form alu[8 * 12];
-    static char names[8 * 12][48];
+    static struct form alu[8 * 14];
+    static char names[8 * 14][48];
     size_t n = 0;
     for (unsigned op = 0; op < 8; op++) {
         uint8_t b = op * 8;
@@ -940,6 +949,8 @@ TEST(indexed_memory)
             F("m32,imm8", 0, M, 1, 0x83, 0x04 | op << 3, 0x2b),
             F("m64,imm8", 0, M, 1, 0x48, 0x83, 0x04 | op << 3, 0x2b),
             F("r32,[rbx*1]", 0, K_MEM, 0, b + 3, 0x14, NB),
+            F("r64,[rbx*1]", 0, K_MEM, 0, 0x48, b + 3, 0x14, NB),
+            F("[rbx*1],r32", 0, K_MEM, 0, b + 1, 0x14, NB),
             F("[rbx*1],r64", 0, K_MEM, 0, 0x48, b + 1, 0x14, NB),
             F("[rbx*1],imm8 32", 0, K_MEM, 1, 0x83, 0x04 | op << 3, NB),
             F("[rbx*1],imm32 64", 0, K_MEM, 4, 0x48, 0x81, 0x04 | op << 3,
@@ -954,6 +965,46 @@ TEST(indexed_memory)
         }
     }
     run_forms(alu, n);
+}
+
+/* Two instructions one after the other, the flags of the second
+   depending on the lazy record the first left: shifts (X86_LF_SHL/SHR/SAR), rotates
+   after an operation whose AF is 0 (X86_LF_CFOF), and readers of CF
+   (ADC, SBB, INC), conditions (SETcc, CMOVcc) and the flags image. */
+#define F2(nm, und, ...)                                                \
+    { .name = nm, .code = { __VA_ARGS__ },                              \
+      .len = sizeof((uint8_t[]){ __VA_ARGS__ }), .undef = und,         \
+      .ninsn = 2 }
+
+TEST(flag_chains)
+{
+    static const struct form forms[] = {
+        F2("shr edx,5; adc ecx,eax", 0, 0xc1, 0xea, 0x05, 0x11, 0xc1),
+        F2("shl rdx,3; inc rcx", 0, 0x48, 0xc1, 0xe2, 0x03, 0x48, 0xff,
+           0xc1),
+        F2("sar edx,1; sbb ecx,eax", 0, 0xd1, 0xfa, 0x19, 0xc1),
+        F2("shl edx,cl; adc eax,eax", 0, 0xd3, 0xe2, 0x11, 0xc0),
+        F2("sar rdx,7; setc cl", 0x10 | 0x800, 0x48, 0xc1, 0xfa, 0x07,
+           0x0f, 0x92, 0xc1),
+        F2("shr edx,1; cmovo ecx,eax", 0x10, 0xd1, 0xea, 0x0f, 0x40, 0xc8),
+        F2("shl rdx,1; cmovs rcx,rax", 0x10, 0x48, 0xd1, 0xe2, 0x48, 0x0f,
+           0x48, 0xc8),
+        F2("shr rdx,9; cmovp ecx,eax", 0x10 | 0x800, 0x48, 0xc1, 0xea, 0x09,
+           0x0f, 0x4a, 0xc8),
+        F2("xor edx,ecx; rol edx,1", 0x10, 0x31, 0xca, 0xc1, 0xc2, 0x01),
+        F2("and rdx,rcx; ror rdx,1", 0x10, 0x48, 0x21, 0xca, 0x48, 0xd1,
+           0xca),
+        F2("shr edx,3; ror edx,1", 0x10, 0xc1, 0xea, 0x03, 0xd1, 0xca),
+        F2("rol edx,1; rol edx,1", 0x10, 0xd1, 0xc2, 0xd1, 0xc2),
+        F2("add edx,ecx; ror edx,1", 0, 0x01, 0xca, 0xd1, 0xca),
+        F2("sub rdx,rcx; rol rdx,1", 0, 0x48, 0x29, 0xca, 0x48, 0xc1, 0xc2,
+           0x01),
+        F2("ror edx,1; adc ecx,eax", 0, 0xd1, 0xca, 0x11, 0xc1),
+        F2("ror edx,1; cmovo ecx,eax", 0x10, 0xd1, 0xca, 0x0f, 0x40, 0xc8),
+        F2("rol rdx,1; setz cl", 0x10, 0x48, 0xd1, 0xc2, 0x0f, 0x94, 0xc1),
+        F2("rol rdx,1; inc ecx", 0x10, 0x48, 0xd1, 0xc2, 0xff, 0xc1),
+    };
+    run_forms(forms, ARRAY_SIZE(forms));
 }
 
 TEST(moves)

@@ -20,22 +20,24 @@
 
 /* ---- rotates and shifts of a register -------------------------------------- */
 
-/* Replace CF and OF, keep the other status flags (shift.c's set_cf_of). */
+/* Replace CF and OF, keep the other status flags (shift.c's set_cf_of).
+   After an operation whose AF is 0 the flags stay lazy (X86_LF_CFOF):
+   rotates often follow XOR/AND/shifts (hashes), and nothing reads the
+   flags in between. */
 static ALWAYS_INLINE void set_cf_of(struct x86_cpu *cpu, bool cf, bool of)
 {
+    switch (cpu->lf_op) {
+    case X86_LF_LOGIC:
+    case X86_LF_SHL:
+    case X86_LF_SHR:
+    case X86_LF_SAR:
+    case X86_LF_CFOF:
+        cpu->lf_op = X86_LF_CFOF;
+        cpu->lf_cf = (uint8_t)(cf | of << 1);
+        return;
+    }
     uint64_t f = x86_flags(cpu) & ~(uint64_t)(X86_CF | X86_OF);
     cpu->rflags = f | (cf ? X86_CF : 0) | (of ? X86_OF : 0);
-}
-
-/* All six status flags of a shift (AF 0, as shift.c). */
-static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
-                                      uint64_t r, bool cf, bool of)
-{
-    uint64_t f = (r ? 0 : X86_ZF) | ((r & x86_sign(sz)) ? X86_SF : 0) |
-                 (x86_parity[r & 0xff] ? X86_PF : 0) |
-                 (cf ? X86_CF : 0) | (of ? X86_OF : 0);
-    cpu->rflags = (cpu->rflags & ~(uint64_t)X86_ARITH) | f;
-    cpu->lf_op = X86_LF_NONE;
 }
 
 /*
@@ -72,7 +74,8 @@ ROT(rol1_3, 3, 0, 1)
 ROT(ror1_2, 2, 1, 1)
 ROT(ror1_3, 3, 1, 1)
 
-/* D1 /4 /6 (SHL), /5 (SHR), /7 (SAR) of a register: a count of 1 */
+/* D1 /4 /6 (SHL), /5 (SHR), /7 (SAR) of a register: a count of 1, the
+   flags lazy (flags.c) */
 #define SH1(name, SZ, KIND)                                                 \
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
@@ -80,14 +83,13 @@ ROT(ror1_3, 3, 1, 1)
         uint64_t sign = x86_sign(SZ);                                       \
         if ((KIND) == 0) {                                                  \
             r = (a << 1) & m;                                               \
-            bool cf = (a & sign) != 0;                                      \
-            shift_flags(cpu, SZ, r, cf, !!(r & sign) != cf);                \
+            x86_lf(cpu, X86_LF_SHL, SZ, a, 1, r);                           \
         } else if ((KIND) == 1) {                                           \
             r = a >> 1;                                                     \
-            shift_flags(cpu, SZ, r, a & 1, (a & sign) != 0);                \
+            x86_lf(cpu, X86_LF_SHR, SZ, a, 1, r);                           \
         } else {                                                            \
             r = (a >> 1) | (a & sign);                                      \
-            shift_flags(cpu, SZ, r, a & 1, false);                          \
+            x86_lf(cpu, X86_LF_SAR, SZ, a, 1, r);                           \
         }                                                                   \
         cpu->regs[in->rm] = r;                                              \
     }

@@ -452,14 +452,15 @@ static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
     cpu->lf_op = X86_LF_NONE;
 }
 
+/* The flags are lazy (X86_LF_SHL/SHR/SAR, flags.c): the count is 1 to
+   the operand bits - 1 here. */
 #define SHL(name, SZ)                                                       \
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
-        unsigned c = (unsigned)in->imm, bits = 8u << (SZ);                  \
+        unsigned c = (unsigned)in->imm;                                     \
         uint64_t m = x86_mask(SZ), a = cpu->regs[in->rm] & m;              \
         uint64_t r = (a << c) & m;                                          \
-        bool cf = (a >> (bits - c)) & 1;                                    \
-        shift_flags(cpu, SZ, r, cf, !!(r & x86_sign(SZ)) != cf);            \
+        x86_lf(cpu, X86_LF_SHL, SZ, a, c, r);                               \
         cpu->regs[in->rm] = r;                                              \
     }
 
@@ -469,8 +470,7 @@ static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
         unsigned c = (unsigned)in->imm;                                     \
         uint64_t m = x86_mask(SZ), a = cpu->regs[in->rm] & m;              \
         uint64_t r = a >> c;                                                \
-        shift_flags(cpu, SZ, r, (a >> (c - 1)) & 1,                         \
-                    (a & x86_sign(SZ)) != 0);                               \
+        x86_lf(cpu, X86_LF_SHR, SZ, a, c, r);                               \
         cpu->regs[in->rm] = r;                                              \
     }
 
@@ -478,9 +478,9 @@ static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
         unsigned c = (unsigned)in->imm;                                     \
-        int64_t s = x86_sext(cpu->regs[in->rm], SZ);                        \
-        uint64_t r = (uint64_t)(s >> c) & x86_mask(SZ);                     \
-        shift_flags(cpu, SZ, r, (s >> (c - 1)) & 1, false);                 \
+        uint64_t m = x86_mask(SZ), a = cpu->regs[in->rm] & m;              \
+        uint64_t r = (uint64_t)(x86_sext(a, SZ) >> c) & m;                  \
+        x86_lf(cpu, X86_LF_SAR, SZ, a, c, r);                               \
         cpu->regs[in->rm] = r;                                              \
     }
 
@@ -490,7 +490,6 @@ static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
         unsigned c = cpu->regs[X86_RCX] & ((SZ) == 3 ? 63 : 31);            \
-        unsigned bits = 8u << (SZ);                                         \
         uint64_t m = x86_mask(SZ), a = cpu->regs[in->rm] & m, r;           \
         if (c == 0) {                                                       \
             cpu->regs[in->rm] = a;                                          \
@@ -498,16 +497,13 @@ static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
         }                                                                   \
         if ((KIND) == 0) {                                                  \
             r = (a << c) & m;                                               \
-            bool cf = (a >> (bits - c)) & 1;                                \
-            shift_flags(cpu, SZ, r, cf, !!(r & x86_sign(SZ)) != cf);        \
+            x86_lf(cpu, X86_LF_SHL, SZ, a, c, r);                           \
         } else if ((KIND) == 1) {                                           \
             r = a >> c;                                                     \
-            shift_flags(cpu, SZ, r, (a >> (c - 1)) & 1,                     \
-                        (a & x86_sign(SZ)) != 0);                           \
+            x86_lf(cpu, X86_LF_SHR, SZ, a, c, r);                           \
         } else {                                                            \
-            int64_t sa = x86_sext(a, SZ);                                   \
-            r = (uint64_t)(sa >> c) & m;                                    \
-            shift_flags(cpu, SZ, r, (sa >> (c - 1)) & 1, false);            \
+            r = (uint64_t)(x86_sext(a, SZ) >> c) & m;                       \
+            x86_lf(cpu, X86_LF_SAR, SZ, a, c, r);                           \
         }                                                                   \
         cpu->regs[in->rm] = r;                                              \
     }

@@ -331,6 +331,15 @@ static inline int64_t x86_sext(uint64_t v, unsigned sz)
 
 /* ---- lazy flags ------------------------------------------------------ */
 
+/* Lazy kinds beyond cpu.h's: SHL/SHR/SAR by a count (lf_b) of 1 to the
+   operand bits - 1, lf_a the operand; AF 0 and OF as shift.c sets them.
+   X86_LF_CFOF: a rotate after an operation whose AF is 0 (LOGIC, the
+   shifts, CFOF): SF ZF PF still from lf_res and lf_size, AF 0, CF and OF
+   from bits 0 and 1 of lf_cf. */
+enum {
+    X86_LF_SHL = X86_LF_DEC + 1, X86_LF_SHR, X86_LF_SAR, X86_LF_CFOF,
+};
+
 static inline void x86_lf(struct x86_cpu *cpu, unsigned op, unsigned sz,
                           uint64_t a, uint64_t b, uint64_t res)
 {
