@@ -1007,6 +1007,46 @@ TEST(flag_chains)
     run_forms(forms, ARRAY_SIZE(forms));
 }
 
+/* Jcc (fast.c: from the operands after SUB/CMP, from the lazy record
+   otherwise) after flags from CMP, ADD and SHR, both ways taking four
+   instructions: cmp; jcc L; mov al,1; jmp E; L: mov al,2; nop; E: */
+TEST(jcc)
+{
+    static struct form forms[4 * 16];
+    static char names[4 * 16][48];
+    static const struct {
+        const char *name;
+        uint8_t code[3], len;
+        uint16_t undef;
+    } setters[] = {
+        { "cmp edx,ecx", { 0x39, 0xca }, 2, 0 },
+        { "cmp rdx,rcx", { 0x48, 0x39, 0xca }, 3, 0 },
+        { "add edx,ecx", { 0x01, 0xca }, 2, 0 },
+        { "shr edx,1", { 0xd1, 0xea }, 2, 0x10 },
+    };
+    size_t n = 0;
+
+    for (size_t k = 0; k < ARRAY_SIZE(setters); k++) {
+        for (unsigned cc = 0; cc < 16; cc++) {
+            static const uint8_t tail[] = {
+                0x04, 0xb0, 0x01, 0xeb, 0x03, 0xb0, 0x02, 0x90,
+            };
+            struct form *f = &forms[n];
+            memcpy(f->code, setters[k].code, setters[k].len);
+            f->code[setters[k].len] = 0x70 + cc;
+            memcpy(f->code + setters[k].len + 1, tail, sizeof(tail));
+            f->len = setters[k].len + 1 + sizeof(tail);
+            f->undef = setters[k].undef;
+            f->ninsn = 4;
+            snprintf(names[n], sizeof(names[n]), "%s; j%x", setters[k].name,
+                     cc);
+            f->name = names[n];
+            n++;
+        }
+    }
+    run_forms(forms, n);
+}
+
 TEST(moves)
 {
     static const struct form forms[] = {
