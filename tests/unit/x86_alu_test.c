@@ -208,13 +208,15 @@ static void emu_setup(void)
     x86_cpu_update_mode(&cpu);
 }
 
-static int emu_run(struct nregs *st, const uint8_t *code, unsigned len)
+static int emu_run(struct nregs *st, const uint8_t *code, unsigned len,
+                   unsigned ninsn)
 {
     memcpy(emu_code, code, len);
     memcpy(cpu.regs, st->r, sizeof(cpu.regs));
     cpu.rip = G_CODE;
     x86_cpu_set_rflags(&cpu, st->flags | X86_IF);  /* as in user mode */
-    enum x86_exit e = x86_cpu_run(&cpu, 1);
+    /* the lazy flags of one instruction reach the next */
+    enum x86_exit e = x86_cpu_run(&cpu, ninsn ? ninsn : 1);
     memcpy(st->r, cpu.regs, sizeof(cpu.regs));
     st->flags = x86_cpu_get_rflags(&cpu);
     if (e == X86_EXIT_EXCEPTION) {
@@ -284,6 +286,7 @@ enum {
     K_RET = 1 << 11,    /* the stack top is the address after the code */
     K_BIGREP = 1 << 12, /* K_STR with rCX up to 199, rDI sometimes just
                            above rSI (overlapping MOVS) */
+    K_IDX = 1 << 13,    /* K_MEM with rBP a small index ([rbx+rbp*s]) */
 };
 
 struct form {
@@ -296,6 +299,7 @@ struct form {
     uint8_t sh_op;      /* K_SHIFT: group 2 op; K_DSHIFT: 0 */
     uint8_t sh_sz;      /* operand size, log2 bytes */
     uint8_t sh_src;     /* count: 0 = CL, 1 = 1, 2 = last imm byte */
+    uint8_t ninsn;      /* instructions in code (0 means 1) */
 };
 
 #define ARITH 0x8d5
@@ -392,6 +396,9 @@ static bool run_case(const struct form *f, const uint8_t *code, unsigned len,
         maps[nmaps++] = (struct map){ 3, (uintptr_t)host_data, G_DATA };
         in.r[3] = 1024 + ((f->kind & K_ALIGN16) ? 0 : rnd() % 16);
     }
+    if (f->kind & K_IDX) {
+        in.r[5] = rnd() % 256;
+    }
     if (f->kind & K_STR) {
         maps[nmaps++] = (struct map){ 6, (uintptr_t)host_data, G_DATA };
         maps[nmaps++] = (struct map){ 7, (uintptr_t)host_data, G_DATA };
@@ -413,6 +420,20 @@ static bool run_case(const struct form *f, const uint8_t *code, unsigned len,
         if (rnd() & 1) {
             in.r[2] = rnd() % 4;
             in.r[0] = (in.r[0] & ~0xff00ull) | ((rnd() % 4) << 8);
+        }
+        switch (rnd() % 8) {
+        case 0:     /* rDX the sign of rAX (CQO/CDQ): the common IDIV */
+            in.r[2] = (uint64_t)((int64_t)in.r[0] >> 63);
+            break;
+        case 1:
+            in.r[2] = (uint64_t)((int64_t)(int32_t)in.r[0] >> 31);
+            break;
+        case 2:     /* the divisors IDIV must treat with care */
+            in.r[1] = rnd() & 1 ? ~0ull : 0;
+            break;
+        case 3:
+            in.r[1] = rnd() % 16;
+            break;
         }
     }
     if (f->kind & K_BITOFF) {
@@ -457,7 +478,7 @@ static bool run_case(const struct form *f, const uint8_t *code, unsigned len,
     memcpy(emu_stack, init_stack, BUF_SIZE);
 
     int nexc = native_run(&nat, code, len);
-    int eexc = emu_run(&emu, code, len);
+    int eexc = emu_run(&emu, code, len, f->ninsn);
     if (nexc >= 0) {
         exc_cases++;
     }
@@ -650,6 +671,8 @@ TEST(inc_dec_neg_not_test)
         F("dec r8", 0, 0, 0, 0xfe, 0xc9),
         F("inc r16", 0, 0, 0, 0x66, 0xff, 0xc1),
         F("inc r32", 0, 0, 0, 0xff, 0xc1),
+        F("dec r32", 0, 0, 0, 0xff, 0xc9),
+        F("dec r64", 0, 0, 0, 0x48, 0xff, 0xc9),
         F("inc r64", 0, 0, 0, 0x48, 0xff, 0xc1),
         F("dec r64", 0, 0, 0, 0x48, 0xff, 0xc9),
         F("dec r16", 0, 0, 0, 0x66, 0xff, 0xc9),
@@ -842,6 +865,188 @@ TEST(bit_ops)
     run_forms(forms, ARRAY_SIZE(forms));
 }
 
+/* Memory operands with an index register, and [rbx*1 + disp32] with no
+   base register: the specialised memory handlers (fastint.c) have
+   variants for [reg + disp], [reg + reg * scale + disp] and any other
+   operand; the other tests use [rbx + disp]. */
+#define NB 0x1d, 0, 0, 0, 0     /* SIB and disp32 of [rbx*1 + 0] */
+TEST(indexed_memory)
+{
+    enum { M = K_MEM | K_IDX };
+    static const struct form forms[] = {
+        F("add r32,[rbx+rbp]", 0, M, 0, 0x03, 0x14, 0x2b),
+        F("xor r64,[rbx+rbp+8]", 0, M, 0, 0x48, 0x33, 0x54, 0x2b, 0x08),
+        F("sub [rbx+rbp],r64", 0, M, 0, 0x48, 0x29, 0x14, 0x2b),
+        F("or [rbx+rbp],r32", 0, M, 0, 0x09, 0x14, 0x2b),
+        F("cmp [rbx+rbp],r32", 0, M, 0, 0x39, 0x14, 0x2b),
+        F("and r64,[rbx+rbp]", 0, M, 0, 0x48, 0x23, 0x14, 0x2b),
+        F("add m32,imm32", 0, M, 4, 0x81, 0x04, 0x2b),
+        F("cmp m64,imm8", 0, M, 1, 0x48, 0x83, 0x3c, 0x2b),
+        F("and m64,imm8", 0, M, 1, 0x48, 0x83, 0x24, 0x2b),
+        F("test [rbx+rbp],r32", 0, M, 0, 0x85, 0x14, 0x2b),
+        F("test [rbx+rbp],r64", 0, M, 0, 0x48, 0x85, 0x14, 0x2b),
+        F("cmp m8,imm8", 0, M, 1, 0x80, 0x3c, 0x2b),
+        F("test m8,imm8", 0, M, 1, 0xf6, 0x04, 0x2b),
+        F("movzx r32,m8", 0, M, 0, 0x0f, 0xb6, 0x14, 0x2b),
+        F("movsx r64,m16", 0, M, 0, 0x48, 0x0f, 0xbf, 0x14, 0x2b),
+        F("movsxd r64,m32", 0, M, 0, 0x48, 0x63, 0x14, 0x2b),
+        F("mov m32,imm32", 0, M, 4, 0xc7, 0x04, 0x2b),
+        F("mov m64,imm32", 0, M, 4, 0x48, 0xc7, 0x04, 0x2b),
+        F("mov m8,imm8", 0, M, 1, 0xc6, 0x04, 0x2b),
+        F("mov r64,[rbx+rbp*2]", 0, M, 0, 0x48, 0x8b, 0x14, 0x6b),
+        F("mov r32,[rbx+rbp*4+disp32]", 0, M, 0, 0x8b, 0x94, 0xab,
+          0x10, 0x00, 0x00, 0x00),
+        F("mov [rbx+rbp],r32", 0, M, 0, 0x89, 0x14, 0x2b),
+        F("mov [rbx+rbp],r64", 0, M, 0, 0x48, 0x89, 0x14, 0x2b),
+        F("mov dl,[rbx+rbp]", 0, M, 0, 0x8a, 0x14, 0x2b),
+        F("mov [rbx+rbp],dh", 0, M, 0, 0x88, 0x34, 0x2b),
+        F("imul r32,[rbx+rbp]", UF_MUL, M, 0, 0x0f, 0xaf, 0x14, 0x2b),
+        F("movzx r64,m8", 0, M, 0, 0x48, 0x0f, 0xb6, 0x14, 0x2b),
+        F("movzx r32,m16", 0, M, 0, 0x0f, 0xb7, 0x14, 0x2b),
+        F("movzx r64,m16", 0, M, 0, 0x48, 0x0f, 0xb7, 0x14, 0x2b),
+        F("movsx r32,m8", 0, M, 0, 0x0f, 0xbe, 0x14, 0x2b),
+        F("movsx r64,m8", 0, M, 0, 0x48, 0x0f, 0xbe, 0x14, 0x2b),
+        F("movsx r32,m16", 0, M, 0, 0x0f, 0xbf, 0x14, 0x2b),
+        F("test [rbx*1],r32", 0, K_MEM, 0, 0x85, 0x14, NB),
+        F("test [rbx*1],r64", 0, K_MEM, 0, 0x48, 0x85, 0x14, NB),
+        F("cmp [rbx*1],imm8", 0, K_MEM, 1, 0x80, 0x3c, NB),
+        F("test [rbx*1],imm8", 0, K_MEM, 1, 0xf6, 0x04, NB),
+        F("movzx r32,[rbx*1] m8", 0, K_MEM, 0, 0x0f, 0xb6, 0x14, NB),
+        F("movsx r64,[rbx*1] m16", 0, K_MEM, 0, 0x48, 0x0f, 0xbf, 0x14, NB),
+        F("movsxd r64,[rbx*1]", 0, K_MEM, 0, 0x48, 0x63, 0x14, NB),
+        F("movzx r64,[rbx*1] m8", 0, K_MEM, 0, 0x48, 0x0f, 0xb6, 0x14, NB),
+        F("movzx r32,[rbx*1] m16", 0, K_MEM, 0, 0x0f, 0xb7, 0x14, NB),
+        F("movzx r64,[rbx*1] m16", 0, K_MEM, 0, 0x48, 0x0f, 0xb7, 0x14, NB),
+        F("movsx r32,[rbx*1] m8", 0, K_MEM, 0, 0x0f, 0xbe, 0x14, NB),
+        F("movsx r64,[rbx*1] m8", 0, K_MEM, 0, 0x48, 0x0f, 0xbe, 0x14, NB),
+        F("movsx r32,[rbx*1] m16", 0, K_MEM, 0, 0x0f, 0xbf, 0x14, NB),
+        F("mov [rbx*1],imm32", 0, K_MEM, 4, 0xc7, 0x04, NB),
+        F("mov [rbx*1],imm32 64", 0, K_MEM, 4, 0x48, 0xc7, 0x04, NB),
+        F("mov [rbx*1],imm8", 0, K_MEM, 1, 0xc6, 0x04, NB),
+        F("mov r32,[rbx*1]", 0, K_MEM, 0, 0x8b, 0x14, NB),
+        F("mov r64,[rbx*1]", 0, K_MEM, 0, 0x48, 0x8b, 0x14, NB),
+        F("mov [rbx*1],r32", 0, K_MEM, 0, 0x89, 0x14, NB),
+        F("mov [rbx*1],r64", 0, K_MEM, 0, 0x48, 0x89, 0x14, NB),
+        F("mov dl,[rbx*1]", 0, K_MEM, 0, 0x8a, 0x14, NB),
+        F("mov [rbx*1],dl", 0, K_MEM, 0, 0x88, 0x14, NB),
+    };
+    run_forms(forms, ARRAY_SIZE(forms));
+
+    /* every ALU operation: op r,m / op m,r / 81 and 83 m,imm, 32 and 64
+       bits */
+    static struct form alu[8 * 14];
+    static char names[8 * 14][48];
+    size_t n = 0;
+    for (unsigned op = 0; op < 8; op++) {
+        uint8_t b = op * 8;
+        struct form t[] = {
+            F("r32,m", 0, M, 0, b + 3, 0x14, 0x2b),
+            F("r64,m", 0, M, 0, 0x48, b + 3, 0x14, 0x2b),
+            F("m,r32", 0, M, 0, b + 1, 0x14, 0x2b),
+            F("m,r64", 0, M, 0, 0x48, b + 1, 0x14, 0x2b),
+            F("m32,imm32", 0, M, 4, 0x81, 0x04 | op << 3, 0x2b),
+            F("m64,imm32", 0, M, 4, 0x48, 0x81, 0x04 | op << 3, 0x2b),
+            F("m32,imm8", 0, M, 1, 0x83, 0x04 | op << 3, 0x2b),
+            F("m64,imm8", 0, M, 1, 0x48, 0x83, 0x04 | op << 3, 0x2b),
+            F("r32,[rbx*1]", 0, K_MEM, 0, b + 3, 0x14, NB),
+            F("r64,[rbx*1]", 0, K_MEM, 0, 0x48, b + 3, 0x14, NB),
+            F("[rbx*1],r32", 0, K_MEM, 0, b + 1, 0x14, NB),
+            F("[rbx*1],r64", 0, K_MEM, 0, 0x48, b + 1, 0x14, NB),
+            F("[rbx*1],imm8 32", 0, K_MEM, 1, 0x83, 0x04 | op << 3, NB),
+            F("[rbx*1],imm32 64", 0, K_MEM, 4, 0x48, 0x81, 0x04 | op << 3,
+              NB),
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+            alu[n] = t[i];
+            snprintf(names[n], sizeof(names[n]), "%s %s", alu_names[op],
+                     t[i].name);
+            alu[n].name = names[n];
+            n++;
+        }
+    }
+    run_forms(alu, n);
+}
+
+/* Two instructions one after the other, the flags of the second
+   depending on the lazy record the first left: shifts (X86_LF_SHL/SHR/SAR), rotates
+   after an operation whose AF is 0 (X86_LF_CFOF), and readers of CF
+   (ADC, SBB, INC), conditions (SETcc, CMOVcc) and the flags image. */
+#define F2(nm, und, ...)                                                \
+    { .name = nm, .code = { __VA_ARGS__ },                              \
+      .len = sizeof((uint8_t[]){ __VA_ARGS__ }), .undef = und,         \
+      .ninsn = 2 }
+
+TEST(flag_chains)
+{
+    static const struct form forms[] = {
+        F2("shr edx,5; adc ecx,eax", 0, 0xc1, 0xea, 0x05, 0x11, 0xc1),
+        F2("shl rdx,3; inc rcx", 0, 0x48, 0xc1, 0xe2, 0x03, 0x48, 0xff,
+           0xc1),
+        F2("sar edx,1; sbb ecx,eax", 0, 0xd1, 0xfa, 0x19, 0xc1),
+        F2("shl edx,cl; adc eax,eax", 0, 0xd3, 0xe2, 0x11, 0xc0),
+        F2("sar rdx,7; setc cl", 0x10 | 0x800, 0x48, 0xc1, 0xfa, 0x07,
+           0x0f, 0x92, 0xc1),
+        F2("shr edx,1; cmovo ecx,eax", 0x10, 0xd1, 0xea, 0x0f, 0x40, 0xc8),
+        F2("shl rdx,1; cmovs rcx,rax", 0x10, 0x48, 0xd1, 0xe2, 0x48, 0x0f,
+           0x48, 0xc8),
+        F2("shr rdx,9; cmovp ecx,eax", 0x10 | 0x800, 0x48, 0xc1, 0xea, 0x09,
+           0x0f, 0x4a, 0xc8),
+        F2("xor edx,ecx; rol edx,1", 0x10, 0x31, 0xca, 0xc1, 0xc2, 0x01),
+        F2("and rdx,rcx; ror rdx,1", 0x10, 0x48, 0x21, 0xca, 0x48, 0xd1,
+           0xca),
+        F2("shr edx,3; ror edx,1", 0x10, 0xc1, 0xea, 0x03, 0xd1, 0xca),
+        F2("rol edx,1; rol edx,1", 0x10, 0xd1, 0xc2, 0xd1, 0xc2),
+        F2("add edx,ecx; ror edx,1", 0, 0x01, 0xca, 0xd1, 0xca),
+        F2("sub rdx,rcx; rol rdx,1", 0, 0x48, 0x29, 0xca, 0x48, 0xc1, 0xc2,
+           0x01),
+        F2("ror edx,1; adc ecx,eax", 0, 0xd1, 0xca, 0x11, 0xc1),
+        F2("ror edx,1; cmovo ecx,eax", 0x10, 0xd1, 0xca, 0x0f, 0x40, 0xc8),
+        F2("rol rdx,1; setz cl", 0x10, 0x48, 0xd1, 0xc2, 0x0f, 0x94, 0xc1),
+        F2("rol rdx,1; inc ecx", 0x10, 0x48, 0xd1, 0xc2, 0xff, 0xc1),
+    };
+    run_forms(forms, ARRAY_SIZE(forms));
+}
+
+/* Jcc (fast.c: from the operands after SUB/CMP, from the lazy record
+   otherwise) after flags from CMP, ADD and SHR, both ways taking four
+   instructions: cmp; jcc L; mov al,1; jmp E; L: mov al,2; nop; E: */
+TEST(jcc)
+{
+    static struct form forms[4 * 16];
+    static char names[4 * 16][48];
+    static const struct {
+        const char *name;
+        uint8_t code[3], len;
+        uint16_t undef;
+    } setters[] = {
+        { "cmp edx,ecx", { 0x39, 0xca }, 2, 0 },
+        { "cmp rdx,rcx", { 0x48, 0x39, 0xca }, 3, 0 },
+        { "add edx,ecx", { 0x01, 0xca }, 2, 0 },
+        { "shr edx,1", { 0xd1, 0xea }, 2, 0x10 },
+    };
+    size_t n = 0;
+
+    for (size_t k = 0; k < ARRAY_SIZE(setters); k++) {
+        for (unsigned cc = 0; cc < 16; cc++) {
+            static const uint8_t tail[] = {
+                0x04, 0xb0, 0x01, 0xeb, 0x03, 0xb0, 0x02, 0x90,
+            };
+            struct form *f = &forms[n];
+            memcpy(f->code, setters[k].code, setters[k].len);
+            f->code[setters[k].len] = 0x70 + cc;
+            memcpy(f->code + setters[k].len + 1, tail, sizeof(tail));
+            f->len = setters[k].len + 1 + sizeof(tail);
+            f->undef = setters[k].undef;
+            f->ninsn = 4;
+            snprintf(names[n], sizeof(names[n]), "%s; j%x", setters[k].name,
+                     cc);
+            f->name = names[n];
+            n++;
+        }
+    }
+    run_forms(forms, n);
+}
+
 TEST(moves)
 {
     static const struct form forms[] = {
@@ -866,6 +1071,10 @@ TEST(moves)
         F("mov ecx,imm32", 0, 0, 4, 0xb9),
         F("mov rcx,imm64", 0, 0, 8, 0x48, 0xb9),
         F("mov m8,imm8", 0, K_MEM, 1, 0xc6, 0x03),
+        F("mov m8,imm8 sib disp8", 0, K_MEM, 1, 0xc6, 0x44, 0x23, 0x05),
+        F("mov r8,imm8 c6", 0, 0, 1, 0xc6, 0xc1),
+        F("mov ch,imm8 c6", 0, 0, 1, 0xc6, 0xc5),
+        F("mov sil,imm8 c6", 0, 0, 1, 0x40, 0xc6, 0xc6),
         F("mov m16,imm16", 0, K_MEM, 2, 0x66, 0xc7, 0x03),
         F("mov m64,imm32", 0, K_MEM, 4, 0x48, 0xc7, 0x03),
         F("mov m32,imm32", 0, K_MEM, 4, 0xc7, 0x43, 0x04),

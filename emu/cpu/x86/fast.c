@@ -120,10 +120,28 @@ static inline bool cond_z(struct x86_cpu *cpu)
         }                                                                   \
     }
 
-#define SUBCMP(unsigned_expr, cc)                                           \
-    (cpu->lf_op == X86_LF_SUB                                               \
-         ? (unsigned_expr)                                                  \
-         : x86_cond(cpu, cc))
+/* Any other flag state: out of line, so that the common case needs no
+   stack frame. */
+static __attribute__((noinline)) void jcc_cond(struct x86_cpu *cpu,
+                                               const struct x86_insn *in)
+{
+    if (x86_cond(cpu, in->op & 15)) {
+        x86_jump(cpu, in, cpu->rip + in->imm);
+    }
+}
+
+/* After SUB/CMP the condition comes straight from the operands */
+#define JCC_SUB(name, EXPR)                                                 \
+    static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
+    {                                                                       \
+        if (cpu->lf_op != X86_LF_SUB) {                                     \
+            jcc_cond(cpu, in);                                              \
+            return;                                                         \
+        }                                                                   \
+        if (EXPR) {                                                         \
+            x86_jump(cpu, in, cpu->rip + in->imm);                          \
+        }                                                                   \
+    }
 #define LA (cpu->lf_a & x86_mask(cpu->lf_size))
 #define LB (cpu->lf_b & x86_mask(cpu->lf_size))
 #define SLA x86_sext(cpu->lf_a, cpu->lf_size)
@@ -131,14 +149,14 @@ static inline bool cond_z(struct x86_cpu *cpu)
 
 JCC(jcc_e, cond_z(cpu))
 JCC(jcc_ne, !cond_z(cpu))
-JCC(jcc_b, SUBCMP(LA < LB, 2))
-JCC(jcc_ae, SUBCMP(LA >= LB, 3))
-JCC(jcc_be, SUBCMP(LA <= LB, 6))
-JCC(jcc_a, SUBCMP(LA > LB, 7))
-JCC(jcc_l, SUBCMP(SLA < SLB, 12))
-JCC(jcc_ge, SUBCMP(SLA >= SLB, 13))
-JCC(jcc_le, SUBCMP(SLA <= SLB, 14))
-JCC(jcc_g, SUBCMP(SLA > SLB, 15))
+JCC_SUB(jcc_b, LA < LB)
+JCC_SUB(jcc_ae, LA >= LB)
+JCC_SUB(jcc_be, LA <= LB)
+JCC_SUB(jcc_a, LA > LB)
+JCC_SUB(jcc_l, SLA < SLB)
+JCC_SUB(jcc_ge, SLA >= SLB)
+JCC_SUB(jcc_le, SLA <= SLB)
+JCC_SUB(jcc_g, SLA > SLB)
 
 static x86_handler_fn *const jcc_fast[16] = {
     [2] = jcc_b, [3] = jcc_ae, [4] = jcc_e, [5] = jcc_ne,

@@ -52,6 +52,60 @@ static ALWAYS_INLINE uint64_t lin64(struct x86_cpu *cpu,
     return x86_seg_lin_slow(cpu, in->seg, off, 1u << sz, write);
 }
 
+/*
+ * *p = the host address of the memory operand of 64-bit code for an
+ * access of 1 << sz bytes, when the TLB holds its page for reading (rd),
+ * writing (wr) or both, the address is canonical and the access stays in
+ * the page; false otherwise.  The handlers then hand the instruction to
+ * its generic handler, which takes the slow path (TLB fill, MMIO, a page
+ * crossing, #GP/#SS/#PF) as it always does: nothing has changed yet, and
+ * the fast path needs no stack frame for calls it does not make.
+ *
+ * The entry is the one of the first byte's page; comparing its tag with
+ * the page of the last byte also rejects an access that crosses into the
+ * next page (that page has another index, so this entry cannot hold it).
+ * The addressing form am (mem_form) spares the tests of the general
+ * form: 1 is [reg + disp], 2 [reg + reg * scale + disp], both in a
+ * segment without a base (DS/ES/SS/CS).
+ */
+static ALWAYS_INLINE bool host64(struct x86_cpu *cpu,
+                                 const struct x86_insn *in, unsigned sz,
+                                 bool rd, bool wr, unsigned am, uint8_t **p)
+{
+    uint64_t lin;
+    if (am == 1) {
+        lin = cpu->regs[in->base] + (uint64_t)(int64_t)in->disp;
+    } else if (am == 2) {
+        lin = cpu->regs[in->base] + (cpu->regs[in->index] << in->scale) +
+              (uint64_t)(int64_t)in->disp;
+    } else {
+        lin = ea64(cpu, in) +
+              (in->seg >= X86_FS ? cpu->seg[in->seg].base : 0);
+    }
+    uint64_t last = (lin + (1u << sz) - 1) & ~0xfffull;
+    const struct x86_tlb_entry *e =
+        &cpu->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+    if (__builtin_expect((lin + (1ull << 47)) >> 48 == 0 &&
+                         (!rd || e->tag_read == last) &&
+                         (!wr || e->tag_write == last), 1)) {
+        *p = (uint8_t *)(uintptr_t)(lin + e->addend);
+        return true;
+    }
+    return false;
+}
+
+/* in the handlers below, which have p */
+#define HOST64(am, sz, rd, wr) host64(cpu, in, sz, rd, wr, am, &p)
+
+/* The addressing form of the memory operand for host64 */
+static unsigned mem_form(const struct x86_insn *in)
+{
+    if (in->base >= 16 || in->seg >= X86_FS) {
+        return 0;
+    }
+    return in->index == X86_NOREG ? 1 : 2;
+}
+
 /* ---- ALU --------------------------------------------------------------------- */
 
 /* The ALU operation of group 1 encoding OP on a and b of size SZ, with the
@@ -98,37 +152,56 @@ static ALWAYS_INLINE uint64_t alu(struct x86_cpu *cpu, unsigned op,
         }                                                                   \
     }
 
+/* the generic handlers of 00-3F by group 1 operation */
+static x86_handler_fn *const alu_generic[8] = {
+    x86_op_add, x86_op_or, x86_op_adc, x86_op_sbb,
+    x86_op_and, x86_op_sub, x86_op_xor, x86_op_cmp,
+};
+
 /* 81/83 /op with memory */
-#define G1_MEM(name, OP, SZ)                                                \
+#define G1_MEM(name, OP, SZ, AM)                                                \
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
-        uint64_t lin = lin64(cpu, in, SZ, (OP) != 7);                       \
-        uint64_t r = alu(cpu, OP, SZ, x86_read_lin(cpu, lin, SZ), in->imm); \
+        uint8_t *p;                                                         \
+        if (__builtin_expect(!HOST64(AM, SZ, true, (OP) != 7), 0)) {        \
+            x86_op_grp1(cpu, in);                                           \
+            return;                                                         \
+        }                                                                   \
+        uint64_t r = alu(cpu, OP, SZ, x86_load_host(p, SZ), in->imm);       \
         if ((OP) != 7) {                                                    \
-            x86_write_lin(cpu, lin, SZ, r);                                 \
+            x86_store_host(p, SZ, r);                                       \
         }                                                                   \
     }
 
 /* op Gv,M: the register is the destination */
-#define ALU_LOAD(name, OP, SZ)                                              \
+#define ALU_LOAD(name, OP, SZ, AM)                                              \
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
-        uint64_t b = x86_read_lin(cpu, lin64(cpu, in, SZ, false), SZ);      \
-        uint64_t r = alu(cpu, OP, SZ, cpu->regs[in->reg], b);               \
+        uint8_t *p;                      \
+        if (__builtin_expect(!HOST64(AM, SZ, true, false), 0)) {            \
+            alu_generic[OP](cpu, in);                                       \
+            return;                                                         \
+        }                                                                   \
+        uint64_t r = alu(cpu, OP, SZ, cpu->regs[in->reg],                   \
+                         x86_load_host(p, SZ));                             \
         if ((OP) != 7) {                                                    \
             cpu->regs[in->reg] = r;                                         \
         }                                                                   \
     }
 
 /* op M,Gv: the memory operand is the destination */
-#define ALU_STORE(name, OP, SZ)                                             \
+#define ALU_STORE(name, OP, SZ, AM)                                             \
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
-        uint64_t lin = lin64(cpu, in, SZ, (OP) != 7);                       \
-        uint64_t r = alu(cpu, OP, SZ, x86_read_lin(cpu, lin, SZ),           \
+        uint8_t *p;                                                         \
+        if (__builtin_expect(!HOST64(AM, SZ, true, (OP) != 7), 0)) {        \
+            alu_generic[OP](cpu, in);                                       \
+            return;                                                         \
+        }                                                                   \
+        uint64_t r = alu(cpu, OP, SZ, x86_load_host(p, SZ),                 \
                          cpu->regs[in->reg]);                               \
         if ((OP) != 7) {                                                    \
-            x86_write_lin(cpu, lin, SZ, r);                                 \
+            x86_store_host(p, SZ, r);                                       \
         }                                                                   \
     }
 
@@ -138,39 +211,65 @@ static ALWAYS_INLINE uint64_t alu(struct x86_cpu *cpu, unsigned op,
     M(pfx##_xor_##SZ, 6, SZ) M(pfx##_cmp_##SZ, 7, SZ)
 
 ALL_OPS(G1_REG, g1r, 2) ALL_OPS(G1_REG, g1r, 3)
-ALL_OPS(G1_MEM, g1m, 2) ALL_OPS(G1_MEM, g1m, 3)
-ALL_OPS(ALU_LOAD, ald, 2) ALL_OPS(ALU_LOAD, ald, 3)
-ALL_OPS(ALU_STORE, ast, 2) ALL_OPS(ALU_STORE, ast, 3)
+/* each memory form three times, for the addressing forms of mem_form:
+   any operand, [reg + disp] (_b) and [reg + reg * scale + disp] (_x) */
+#define G1_MEM0(n, OP, SZ)                                                  \
+    G1_MEM(n, OP, SZ, 0) G1_MEM(n##_b, OP, SZ, 1) G1_MEM(n##_x, OP, SZ, 2)
+#define ALU_LOAD0(n, OP, SZ)                                                \
+    ALU_LOAD(n, OP, SZ, 0) ALU_LOAD(n##_b, OP, SZ, 1)                       \
+    ALU_LOAD(n##_x, OP, SZ, 2)
+#define ALU_STORE0(n, OP, SZ)                                               \
+    ALU_STORE(n, OP, SZ, 0) ALU_STORE(n##_b, OP, SZ, 1)                     \
+    ALU_STORE(n##_x, OP, SZ, 2)
+ALL_OPS(G1_MEM0, g1m, 2) ALL_OPS(G1_MEM0, g1m, 3)
+ALL_OPS(ALU_LOAD0, ald, 2) ALL_OPS(ALU_LOAD0, ald, 3)
+ALL_OPS(ALU_STORE0, ast, 2) ALL_OPS(ALU_STORE0, ast, 3)
 
 #define OP_TABLE(pfx, SZ)                                                   \
     { [0] = pfx##_add_##SZ, [1] = pfx##_or_##SZ, [4] = pfx##_and_##SZ,     \
       [5] = pfx##_sub_##SZ, [6] = pfx##_xor_##SZ, [7] = pfx##_cmp_##SZ }
+#define OP_TABLE_F(pfx, SZ, F)                                              \
+    { [0] = pfx##_add_##SZ##F, [1] = pfx##_or_##SZ##F,                      \
+      [4] = pfx##_and_##SZ##F, [5] = pfx##_sub_##SZ##F,                     \
+      [6] = pfx##_xor_##SZ##F, [7] = pfx##_cmp_##SZ##F }
 
 static x86_handler_fn *const g1r_tab[2][8] = {
     OP_TABLE(g1r, 2), OP_TABLE(g1r, 3),
 };
-static x86_handler_fn *const g1m_tab[2][8] = {
-    OP_TABLE(g1m, 2), OP_TABLE(g1m, 3),
+static x86_handler_fn *const g1m_tab[3][2][8] = {     /* [mem_form] */
+    { OP_TABLE(g1m, 2), OP_TABLE(g1m, 3) },
+    { OP_TABLE_F(g1m, 2, _b), OP_TABLE_F(g1m, 3, _b) },
+    { OP_TABLE_F(g1m, 2, _x), OP_TABLE_F(g1m, 3, _x) },
 };
-static x86_handler_fn *const ald_tab[2][8] = {
-    OP_TABLE(ald, 2), OP_TABLE(ald, 3),
+static x86_handler_fn *const ald_tab[3][2][8] = {     /* [mem_form] */
+    { OP_TABLE(ald, 2), OP_TABLE(ald, 3) },
+    { OP_TABLE_F(ald, 2, _b), OP_TABLE_F(ald, 3, _b) },
+    { OP_TABLE_F(ald, 2, _x), OP_TABLE_F(ald, 3, _x) },
 };
-static x86_handler_fn *const ast_tab[2][8] = {
-    OP_TABLE(ast, 2), OP_TABLE(ast, 3),
+static x86_handler_fn *const ast_tab[3][2][8] = {     /* [mem_form] */
+    { OP_TABLE(ast, 2), OP_TABLE(ast, 3) },
+    { OP_TABLE_F(ast, 2, _b), OP_TABLE_F(ast, 3, _b) },
+    { OP_TABLE_F(ast, 2, _x), OP_TABLE_F(ast, 3, _x) },
 };
 
 /* 85 /r with memory, F7 /0 with a register: TEST */
-static void test_mem_2(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    alu(cpu, 4, 2, x86_read_lin(cpu, lin64(cpu, in, 2, false), 2),
-        cpu->regs[in->reg]);
-}
+#define TEST_MEM(name, SZ, AM)                                                  \
+    static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
+    {                                                                       \
+        uint8_t *p;                      \
+        if (__builtin_expect(!HOST64(AM, SZ, true, false), 0)) {            \
+            x86_op_test(cpu, in);                                           \
+            return;                                                         \
+        }                                                                   \
+        alu(cpu, 4, SZ, x86_load_host(p, SZ), cpu->regs[in->reg]);          \
+    }
 
-static void test_mem_3(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    alu(cpu, 4, 3, x86_read_lin(cpu, lin64(cpu, in, 3, false), 3),
-        cpu->regs[in->reg]);
-}
+TEST_MEM(test_mem_2, 2, 0)
+TEST_MEM(test_mem_3, 3, 0)
+TEST_MEM(test_mem_2_b, 2, 1)
+TEST_MEM(test_mem_3_b, 3, 1)
+TEST_MEM(test_mem_2_x, 2, 2)
+TEST_MEM(test_mem_3_x, 3, 2)
 
 static void test_imm_2(struct x86_cpu *cpu, const struct x86_insn *in)
 {
@@ -221,6 +320,37 @@ static void test8_rm_imm(struct x86_cpu *cpu, const struct x86_insn *in)
 {
     alu(cpu, 4, 0, rm8(cpu, in), in->imm);
 }
+
+/* 80 /7 and F6 /0 with memory */
+#define CMP8_M_IMM(name, AM)                                                \
+    static void name(struct x86_cpu *cpu, const struct x86_insn *in)        \
+    {                                                                       \
+        uint8_t *p;                                                         \
+        if (__builtin_expect(!HOST64(AM, 0, true, false), 0)) {             \
+            x86_op_grp1(cpu, in);                                           \
+            return;                                                         \
+        }                                                                   \
+        alu(cpu, 7, 0, *p, in->imm);                                        \
+    }
+
+CMP8_M_IMM(cmp8_m_imm, 0)
+CMP8_M_IMM(cmp8_m_imm_b, 1)
+CMP8_M_IMM(cmp8_m_imm_x, 2)
+
+#define TEST8_M_IMM(name, AM)                                               \
+    static void name(struct x86_cpu *cpu, const struct x86_insn *in)        \
+    {                                                                       \
+        uint8_t *p;                                                         \
+        if (__builtin_expect(!HOST64(AM, 0, true, false), 0)) {             \
+            x86_op_grp3(cpu, in);                                           \
+            return;                                                         \
+        }                                                                   \
+        alu(cpu, 4, 0, *p, in->imm);                                        \
+    }
+
+TEST8_M_IMM(test8_m_imm, 0)
+TEST8_M_IMM(test8_m_imm_b, 1)
+TEST8_M_IMM(test8_m_imm_x, 2)
 
 static void cmp8_al_imm(struct x86_cpu *cpu, const struct x86_insn *in)
 {
@@ -322,14 +452,15 @@ static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
     cpu->lf_op = X86_LF_NONE;
 }
 
+/* The flags are lazy (X86_LF_SHL/SHR/SAR, flags.c): the count is 1 to
+   the operand bits - 1 here. */
 #define SHL(name, SZ)                                                       \
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
-        unsigned c = (unsigned)in->imm, bits = 8u << (SZ);                  \
+        unsigned c = (unsigned)in->imm;                                     \
         uint64_t m = x86_mask(SZ), a = cpu->regs[in->rm] & m;              \
         uint64_t r = (a << c) & m;                                          \
-        bool cf = (a >> (bits - c)) & 1;                                    \
-        shift_flags(cpu, SZ, r, cf, !!(r & x86_sign(SZ)) != cf);            \
+        x86_lf(cpu, X86_LF_SHL, SZ, a, c, r);                               \
         cpu->regs[in->rm] = r;                                              \
     }
 
@@ -339,8 +470,7 @@ static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
         unsigned c = (unsigned)in->imm;                                     \
         uint64_t m = x86_mask(SZ), a = cpu->regs[in->rm] & m;              \
         uint64_t r = a >> c;                                                \
-        shift_flags(cpu, SZ, r, (a >> (c - 1)) & 1,                         \
-                    (a & x86_sign(SZ)) != 0);                               \
+        x86_lf(cpu, X86_LF_SHR, SZ, a, c, r);                               \
         cpu->regs[in->rm] = r;                                              \
     }
 
@@ -348,9 +478,9 @@ static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
         unsigned c = (unsigned)in->imm;                                     \
-        int64_t s = x86_sext(cpu->regs[in->rm], SZ);                        \
-        uint64_t r = (uint64_t)(s >> c) & x86_mask(SZ);                     \
-        shift_flags(cpu, SZ, r, (s >> (c - 1)) & 1, false);                 \
+        uint64_t m = x86_mask(SZ), a = cpu->regs[in->rm] & m;              \
+        uint64_t r = (uint64_t)(x86_sext(a, SZ) >> c) & m;                  \
+        x86_lf(cpu, X86_LF_SAR, SZ, a, c, r);                               \
         cpu->regs[in->rm] = r;                                              \
     }
 
@@ -360,7 +490,6 @@ static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
         unsigned c = cpu->regs[X86_RCX] & ((SZ) == 3 ? 63 : 31);            \
-        unsigned bits = 8u << (SZ);                                         \
         uint64_t m = x86_mask(SZ), a = cpu->regs[in->rm] & m, r;           \
         if (c == 0) {                                                       \
             cpu->regs[in->rm] = a;                                          \
@@ -368,16 +497,13 @@ static ALWAYS_INLINE void shift_flags(struct x86_cpu *cpu, unsigned sz,
         }                                                                   \
         if ((KIND) == 0) {                                                  \
             r = (a << c) & m;                                               \
-            bool cf = (a >> (bits - c)) & 1;                                \
-            shift_flags(cpu, SZ, r, cf, !!(r & x86_sign(SZ)) != cf);        \
+            x86_lf(cpu, X86_LF_SHL, SZ, a, c, r);                           \
         } else if ((KIND) == 1) {                                           \
             r = a >> c;                                                     \
-            shift_flags(cpu, SZ, r, (a >> (c - 1)) & 1,                     \
-                        (a & x86_sign(SZ)) != 0);                           \
+            x86_lf(cpu, X86_LF_SHR, SZ, a, c, r);                           \
         } else {                                                            \
-            int64_t sa = x86_sext(a, SZ);                                   \
-            r = (uint64_t)(sa >> c) & m;                                    \
-            shift_flags(cpu, SZ, r, (sa >> (c - 1)) & 1, false);            \
+            r = (uint64_t)(x86_sext(a, SZ) >> c) & m;                       \
+            x86_lf(cpu, X86_LF_SAR, SZ, a, c, r);                           \
         }                                                                   \
         cpu->regs[in->rm] = r;                                              \
     }
@@ -410,10 +536,19 @@ SAR(sar_3, 3)
         cpu->regs[in->reg] = v & x86_mask(DSZ);                             \
     }
 
-#define MOVX_MEM(name, SSZ, SIGNED, DSZ)                                    \
+#define MOVX_MEM(name, SSZ, SIGNED, DSZ, AM)                                    \
     static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
     {                                                                       \
-        uint64_t v = x86_read_lin(cpu, lin64(cpu, in, SSZ, false), SSZ);    \
+        uint8_t *p;                     \
+        if (__builtin_expect(!HOST64(AM, SSZ, true, false), 0)) {           \
+            if ((SSZ) == 2) {                                               \
+                x86_op_movsxd(cpu, in);                                     \
+            } else {                                                        \
+                x86_op_movx(cpu, in);                                       \
+            }                                                               \
+            return;                                                         \
+        }                                                                   \
+        uint64_t v = x86_load_host(p, SSZ);                                 \
         if (SIGNED) {                                                       \
             v = (uint64_t)x86_sext(v, SSZ);                                 \
         }                                                                   \
@@ -428,16 +563,27 @@ SAR(sar_3, 3)
     M(pfx##_sd_3, 2, 1, 3)
 
 MOVX4(MOVX_REG, mxr)
-MOVX4(MOVX_MEM, mxm)
+#define MOVX_MEM0(n, SSZ, SIGNED, DSZ)                                      \
+    MOVX_MEM(n, SSZ, SIGNED, DSZ, 0) MOVX_MEM(n##_b, SSZ, SIGNED, DSZ, 1)   \
+    MOVX_MEM(n##_x, SSZ, SIGNED, DSZ, 2)
+MOVX4(MOVX_MEM0, mxm)
 
 /* [signed][source size][destination size 2/3] */
 static x86_handler_fn *const mxr_tab[2][3][2] = {
     { { mxr_zb_2, mxr_zb_3 }, { mxr_zw_2, mxr_zw_3 }, { NULL, NULL } },
     { { mxr_sb_2, mxr_sb_3 }, { mxr_sw_2, mxr_sw_3 }, { NULL, mxr_sd_3 } },
 };
-static x86_handler_fn *const mxm_tab[2][3][2] = {
-    { { mxm_zb_2, mxm_zb_3 }, { mxm_zw_2, mxm_zw_3 }, { NULL, NULL } },
-    { { mxm_sb_2, mxm_sb_3 }, { mxm_sw_2, mxm_sw_3 }, { NULL, mxm_sd_3 } },
+static x86_handler_fn *const mxm_tab[3][2][3][2] = {     /* [mem_form] */
+  { { { mxm_zb_2, mxm_zb_3 }, { mxm_zw_2, mxm_zw_3 }, { NULL, NULL } },
+    { { mxm_sb_2, mxm_sb_3 }, { mxm_sw_2, mxm_sw_3 }, { NULL, mxm_sd_3 } } },
+  { { { mxm_zb_2_b, mxm_zb_3_b }, { mxm_zw_2_b, mxm_zw_3_b },
+      { NULL, NULL } },
+    { { mxm_sb_2_b, mxm_sb_3_b }, { mxm_sw_2_b, mxm_sw_3_b },
+      { NULL, mxm_sd_3_b } } },
+  { { { mxm_zb_2_x, mxm_zb_3_x }, { mxm_zw_2_x, mxm_zw_3_x },
+      { NULL, NULL } },
+    { { mxm_sb_2_x, mxm_sb_3_x }, { mxm_sw_2_x, mxm_sw_3_x },
+      { NULL, mxm_sd_3_x } } },
 };
 
 /* B8+r, C7 /0 with a register: the immediate is already extended as the
@@ -464,50 +610,94 @@ static void mov_oimm_3(struct x86_cpu *cpu, const struct x86_insn *in)
 }
 
 /* C7 /0 with memory */
-static void mov_mimm_2(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    x86_write_lin(cpu, lin64(cpu, in, 2, true), 2, (uint32_t)in->imm);
-}
+#define MOV_MIMM(name, SZ, AM)                                                  \
+    static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
+    {                                                                       \
+        uint8_t *p;                      \
+        if (__builtin_expect(!HOST64(AM, SZ, false, true), 0)) {            \
+            x86_op_mov_rm_imm(cpu, in);                                     \
+            return;                                                         \
+        }                                                                   \
+        x86_store_host(p, SZ, in->imm);                                     \
+    }
 
-static void mov_mimm_3(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    x86_write_lin(cpu, lin64(cpu, in, 3, true), 3, in->imm);
-}
+MOV_MIMM(mov_mimm_2, 2, 0)
+MOV_MIMM(mov_mimm_3, 3, 0)
+MOV_MIMM(mov_mimm_2_b, 2, 1)
+MOV_MIMM(mov_mimm_3_b, 3, 1)
+MOV_MIMM(mov_mimm_2_x, 2, 2)
+MOV_MIMM(mov_mimm_3_x, 3, 2)
+/* C6 /0 with memory */
+MOV_MIMM(mov_mimm_0, 0, 0)
+MOV_MIMM(mov_mimm_0_b, 0, 1)
+MOV_MIMM(mov_mimm_0_x, 0, 2)
 
-/* 8B/89 with memory, 64-bit code */
-static void mov_ld_2(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    cpu->regs[in->reg] = x86_read_lin(cpu, lin64(cpu, in, 2, false), 2);
-}
+/* 8B/89 with memory, 64-bit code (a 32-bit load zero-extends) */
+#define MOV_LD(name, SZ, AM)                                                    \
+    static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
+    {                                                                       \
+        uint8_t *p;                      \
+        if (__builtin_expect(!HOST64(AM, SZ, true, false), 0)) {            \
+            x86_op_mov(cpu, in);                                            \
+            return;                                                         \
+        }                                                                   \
+        cpu->regs[in->reg] = x86_load_host(p, SZ);                          \
+    }
 
-static void mov_ld_3(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    cpu->regs[in->reg] = x86_read_lin(cpu, lin64(cpu, in, 3, false), 3);
-}
+#define MOV_ST(name, SZ, AM)                                                    \
+    static void name(struct x86_cpu *cpu, const struct x86_insn *in)       \
+    {                                                                       \
+        uint8_t *p;                      \
+        if (__builtin_expect(!HOST64(AM, SZ, false, true), 0)) {            \
+            x86_op_mov(cpu, in);                                            \
+            return;                                                         \
+        }                                                                   \
+        x86_store_host(p, SZ, cpu->regs[in->reg]);                          \
+    }
 
-static void mov_st_2(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    x86_write_lin(cpu, lin64(cpu, in, 2, true), 2,
-                  (uint32_t)cpu->regs[in->reg]);
-}
-
-static void mov_st_3(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    x86_write_lin(cpu, lin64(cpu, in, 3, true), 3, cpu->regs[in->reg]);
-}
+MOV_LD(mov_ld_2, 2, 0)
+MOV_LD(mov_ld_3, 3, 0)
+MOV_ST(mov_st_2, 2, 0)
+MOV_ST(mov_st_3, 3, 0)
+MOV_LD(mov_ld_2_b, 2, 1)
+MOV_LD(mov_ld_3_b, 3, 1)
+MOV_ST(mov_st_2_b, 2, 1)
+MOV_ST(mov_st_3_b, 3, 1)
+MOV_LD(mov_ld_2_x, 2, 2)
+MOV_LD(mov_ld_3_x, 3, 2)
+MOV_ST(mov_st_2_x, 2, 2)
+MOV_ST(mov_st_3_x, 3, 2)
 
 /* 8A/88 with memory, 64-bit code */
-static void mov_ld_0(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    *x86_reg8(cpu, in, in->reg) =
-        (uint8_t)x86_read_lin(cpu, lin64(cpu, in, 0, false), 0);
-}
+#define MOV_LD0(name, AM)                                                   \
+    static void name(struct x86_cpu *cpu, const struct x86_insn *in)        \
+    {                                                                       \
+        uint8_t *p;                                                         \
+        if (__builtin_expect(!HOST64(AM, 0, true, false), 0)) {             \
+            x86_op_mov(cpu, in);                                            \
+            return;                                                         \
+        }                                                                   \
+        *x86_reg8(cpu, in, in->reg) = *p;                                   \
+    }
 
-static void mov_st_0(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-    x86_write_lin(cpu, lin64(cpu, in, 0, true), 0,
-                  *x86_reg8(cpu, in, in->reg));
-}
+MOV_LD0(mov_ld_0, 0)
+MOV_LD0(mov_ld_0_b, 1)
+MOV_LD0(mov_ld_0_x, 2)
+
+#define MOV_ST0(name, AM)                                                   \
+    static void name(struct x86_cpu *cpu, const struct x86_insn *in)        \
+    {                                                                       \
+        uint8_t *p;                                                         \
+        if (__builtin_expect(!HOST64(AM, 0, false, true), 0)) {             \
+            x86_op_mov(cpu, in);                                            \
+            return;                                                         \
+        }                                                                   \
+        *p = *x86_reg8(cpu, in, in->reg);                                   \
+    }
+
+MOV_ST0(mov_st_0, 0)
+MOV_ST0(mov_st_0_b, 1)
+MOV_ST0(mov_st_0_x, 2)
 
 /* 8D with a 64-bit address and a 32-bit result */
 static void lea_2(struct x86_cpu *cpu, const struct x86_insn *in)
@@ -596,9 +786,14 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
     bool mem = in->mod != 3;
     unsigned s = in->opsz - 2;  /* index of the 32/64-bit tables */
     bool full = in->opsz == 2 || in->opsz == 3;
+    unsigned b = mem ? mem_form(in) : 0;  /* for the tables by form */
 
     if (in->lock || in->rep || fn == x86_op_ud) {
         return NULL;
+    }
+    x86_handler_fn *f = x86_arith_specialise(in);
+    if (f) {
+        return f;
     }
     /* the stack and near branches: operand size 64 means 64-bit code */
     if (in->opsz == 3 && m64) {
@@ -622,10 +817,22 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
         if (!mem) {
             return op == 0x8a ? mov_r8_rm : mov_rm_r8;
         }
-        return op == 0x8a ? mov_ld_0 : mov_st_0;
+        static x86_handler_fn *const ld0[3] = {
+            mov_ld_0, mov_ld_0_b, mov_ld_0_x,
+        };
+        static x86_handler_fn *const st0[3] = {
+            mov_st_0, mov_st_0_b, mov_st_0_x,
+        };
+        return op == 0x8a ? ld0[b] : st0[b];
     }
     if (op >= 0xb0 && op <= 0xb7) {
         return mov_r8_imm;
+    }
+    if (op == 0xc6 && (in->reg & 7) == 0 && mem) {
+        static x86_handler_fn *const f[3] = {
+            mov_mimm_0, mov_mimm_0_b, mov_mimm_0_x,
+        };
+        return f[b];
     }
     if (op >= 0x190 && op <= 0x19f && !mem) {
         return setcc_r;
@@ -637,10 +844,16 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
         return test8_al_imm;
     }
     if (op == 0x80 && (in->reg & 7) == 7) {
-        return cmp8_rm_imm;
+        static x86_handler_fn *const f[3] = {
+            cmp8_m_imm, cmp8_m_imm_b, cmp8_m_imm_x,
+        };
+        return mem ? f[b] : cmp8_rm_imm;
     }
     if (op == 0xf6 && (in->reg & 7) == 0) {
-        return test8_rm_imm;
+        static x86_handler_fn *const f[3] = {
+            test8_m_imm, test8_m_imm_b, test8_m_imm_x,
+        };
+        return mem ? f[b] : test8_rm_imm;
     }
     if (op == 0x38 || op == 0x3a || op == 0x84) {
         return op == 0x38 ? cmp8_rm_reg : op == 0x3a ? cmp8_reg_rm
@@ -657,17 +870,21 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
     }
     if (fn == x86_op_grp1 && (op == 0x81 || op == 0x83)) {
         unsigned g = in->reg & 7;
-        return mem ? g1m_tab[s][g] : g1r_tab[s][g];
+        return mem ? g1m_tab[b][s][g] : g1r_tab[s][g];
     }
     if (op < 0x40 && (op & 7) == 5) {
         return g1r_tab[s][(op >> 3) & 7];   /* rAX,Iz: rm is 0 */
     }
     if (op < 0x40 && (op & 7) <= 3 && (op & 1) && mem) {
         unsigned g = (op >> 3) & 7;
-        return (op & 2) ? ald_tab[s][g] : ast_tab[s][g];
+        return (op & 2) ? ald_tab[b][s][g] : ast_tab[b][s][g];
     }
     if (op == 0x85 && mem) {
-        return s ? test_mem_3 : test_mem_2;
+        static x86_handler_fn *const f[3][2] = {
+            { test_mem_2, test_mem_3 }, { test_mem_2_b, test_mem_3_b },
+            { test_mem_2_x, test_mem_3_x },
+        };
+        return f[b][s];
     }
     if (op == 0xa9) {
         return s ? test_imm_3 : test_imm_2;     /* rm is 0 */
@@ -710,23 +927,34 @@ x86_handler_fn *x86_int_specialise(const struct x86_insn *in)
     }
     if (fn == x86_op_movx) {
         unsigned sgn = (op >> 3) & 1, ssz = op & 1;
-        return mem ? mxm_tab[sgn][ssz][s] : mxr_tab[sgn][ssz][s];
+        return mem ? mxm_tab[b][sgn][ssz][s] : mxr_tab[sgn][ssz][s];
     }
     if (op == 0x63 && in->opsz == 3 && m64) {
-        return mem ? mxm_tab[1][2][1] : mxr_tab[1][2][1];
+        return mem ? mxm_tab[b][1][2][1] : mxr_tab[1][2][1];
     }
     if (op >= 0xb8 && op <= 0xbf) {
         return s ? mov_oimm_3 : mov_oimm_2;
     }
     if (op == 0xc7 && (in->reg & 7) == 0) {
         if (mem) {
-            return s ? mov_mimm_3 : mov_mimm_2;
+            static x86_handler_fn *const f[3][2] = {
+                { mov_mimm_2, mov_mimm_3 }, { mov_mimm_2_b, mov_mimm_3_b },
+                { mov_mimm_2_x, mov_mimm_3_x },
+            };
+            return f[b][s];
         }
         return s ? mov_imm_3 : mov_imm_2;
     }
     if (mem && (op == 0x8b || op == 0x89)) {
-        return op == 0x8b ? (s ? mov_ld_3 : mov_ld_2)
-                          : (s ? mov_st_3 : mov_st_2);
+        static x86_handler_fn *const ld[3][2] = {
+            { mov_ld_2, mov_ld_3 }, { mov_ld_2_b, mov_ld_3_b },
+            { mov_ld_2_x, mov_ld_3_x },
+        };
+        static x86_handler_fn *const st[3][2] = {
+            { mov_st_2, mov_st_3 }, { mov_st_2_b, mov_st_3_b },
+            { mov_st_2_x, mov_st_3_x },
+        };
+        return op == 0x8b ? ld[b][s] : st[b][s];
     }
     if (op == 0x8d && mem) {
         return s ? lea_3 : lea_2;

@@ -3,6 +3,7 @@
  * flags.c - lazy status flags of the soft x86 CPU.  Arithmetic records its
  * operation, operands and result (x86_lf); the six status flags are only
  * computed when something reads them: Jcc/SETcc/CMOVcc, PUSHF, LAHF, ADC.
+ * Shifts by a constant or CL record theirs too (internal.h).
  * Reference: Intel SDM vol. 1 3.4.3.1 and appendix A (EFLAGS cross
  * reference), vol. 2 "Jcc" for the condition encodings.
  */
@@ -80,6 +81,20 @@ static uint64_t lazy_status(struct x86_cpu *cpu)
         f |= (a ^ r) & X86_AF ? X86_AF : 0;
         f |= cpu->lf_cf ? X86_CF : 0;
         break;
+    case X86_LF_SHL: {
+        bool cf = (a >> ((8u << sz) - b)) & 1;
+        f |= (cf ? X86_CF : 0) | (!!(r & sign) != cf ? X86_OF : 0);
+        break;
+    }
+    case X86_LF_SHR:
+        f |= ((a >> (b - 1)) & 1 ? X86_CF : 0) | (a & sign ? X86_OF : 0);
+        break;
+    case X86_LF_SAR:
+        f |= (a >> (b - 1)) & 1 ? X86_CF : 0;
+        break;
+    case X86_LF_CFOF:
+        f |= (cpu->lf_cf & 1 ? X86_CF : 0) | (cpu->lf_cf & 2 ? X86_OF : 0);
+        break;
     }
     return f;
 }
@@ -111,6 +126,14 @@ bool x86_get_cf(struct x86_cpu *cpu)
     case X86_LF_INC:
     case X86_LF_DEC:
         return cpu->lf_cf;
+    case X86_LF_SHL:
+        m = x86_mask(cpu->lf_size);
+        return ((cpu->lf_a & m) >> ((8u << cpu->lf_size) - cpu->lf_b)) & 1;
+    case X86_LF_SHR:
+    case X86_LF_SAR:
+        return (cpu->lf_a >> (cpu->lf_b - 1)) & 1;
+    case X86_LF_CFOF:
+        return cpu->lf_cf & 1;
     default:
         m = x86_mask(cpu->lf_size);
         a = cpu->lf_a & m;

@@ -134,6 +134,8 @@ void x86_specialise(struct x86_insn *in);
    fastint.c: the specialised handler of a hot integer form, or NULL. */
 extern bool x86_fast_off;
 x86_handler_fn *x86_int_specialise(const struct x86_insn *in);
+/* fastarith.c: group 2/3 and byte-store forms (x86_int_specialise asks) */
+x86_handler_fn *x86_arith_specialise(const struct x86_insn *in);
 /* ssefast.c: the specialised handler of an x86_op_sse form, or NULL;
    x86_ssefast_off (tests) keeps every form on the generic path. */
 x86_handler_fn *x86_sse_specialise(const struct x86_insn *in);
@@ -366,6 +368,15 @@ static inline int64_t x86_sext(uint64_t v, unsigned sz)
 }
 
 /* ---- lazy flags ------------------------------------------------------ */
+
+/* Lazy kinds beyond cpu.h's: SHL/SHR/SAR by a count (lf_b) of 1 to the
+   operand bits - 1, lf_a the operand; AF 0 and OF as shift.c sets them.
+   X86_LF_CFOF: a rotate after an operation whose AF is 0 (LOGIC, the
+   shifts, CFOF): SF ZF PF still from lf_res and lf_size, AF 0, CF and OF
+   from bits 0 and 1 of lf_cf. */
+enum {
+    X86_LF_SHL = X86_LF_DEC + 1, X86_LF_SHR, X86_LF_SAR, X86_LF_CFOF,
+};
 
 static inline void x86_lf(struct x86_cpu *cpu, unsigned op, unsigned sz,
                           uint64_t a, uint64_t b, uint64_t res)

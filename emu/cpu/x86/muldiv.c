@@ -114,11 +114,13 @@ static void divide(struct x86_cpu *cpu, const struct x86_insn *in,
             __int128 n = (__int128)(((unsigned __int128)hi << 64) | lo);
             int64_t d = (int64_t)b;
             if (d == -1) {
-                /* only -2^63 / -1 (and wider) overflow; avoids host trap */
-                if (n != (__int128)(int64_t)lo || (int64_t)lo == INT64_MIN) {
+                /* the quotient -n fits for -(2^63 - 1) <= n <= 2^63
+                   (2^63 / -1 is INT64_MIN); avoids the host's trap */
+                __int128 lim = (__int128)1 << 63;
+                if (n > lim || n < -(lim - 1)) {
                     x86_raise_noerr(cpu, X86_EXC_DE);
                 }
-                q = (uint64_t)-(int64_t)lo;
+                q = (uint64_t)-n;
                 r = 0;
             } else if (n == (__int128)(int64_t)lo) {
                 /* a 64-bit dividend (the common case): no overflow */

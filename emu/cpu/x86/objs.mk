@@ -16,4 +16,4 @@ hemu-y += emu/cpu/x86/cpumodel.o emu/cpu/x86/cpuid.o emu/cpu/x86/msr.o \
           emu/cpu/x86/xsave.o emu/cpu/x86/disas.o \
           emu/cpu/x86/disas-capstone.o emu/cpu/x86/qmp-cpu.o
 hemu-y += emu/cpu/x86/atomic.o emu/cpu/x86/fast.o emu/cpu/x86/fastint.o \
-          emu/cpu/x86/ssefast.o emu/cpu/x86/mmxfast.o
+          emu/cpu/x86/fastarith.o emu/cpu/x86/ssefast.o emu/cpu/x86/mmxfast.o
