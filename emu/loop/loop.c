@@ -283,9 +283,15 @@ struct fd_handler {
 static struct fd_handler *fds;
 static int nfds, fds_cap;
 static int notify_fd = -1;
+static __thread bool is_loop_thread;
 
 void loop_set_fd(int fd, loop_fn *on_read, loop_fn *on_write, void *opaque)
 {
+    /* From another thread (a vCPU whose register write lets a back end
+     * read again, say) the loop may be asleep on the old set: wake it. */
+    if (!is_loop_thread) {
+        loop_notify();
+    }
     for (int i = 0; i < nfds; i++) {
         if (fds[i].fd == fd && !fds[i].deleted) {
             if (!on_read && !on_write) {
@@ -354,6 +360,8 @@ void loop_wait(int64_t max_ns)
     static struct pollfd *pfds;
     static int pfds_cap;
 
+    is_loop_thread = true;
+
     /* Work handed over before this poll (an OPENED event, say) runs before
      * the fd handlers the poll wakes, so that a peer's early input cannot
      * overtake it. */
@@ -378,11 +386,12 @@ void loop_wait(int64_t max_ns)
     if (max_ns >= 0 && (timeout < 0 || timeout > max_ns)) {
         timeout = max_ns;
     }
-    /* Round up so a timer due in 0.5 ms does not spin. */
-    int ms = timeout < 0 ? -1 : (int)MIN((timeout + 999999) / 1000000, INT32_MAX);
+    /* Nanosecond resolution: a device timer due in 50 us (e1000's
+     * interrupt throttling) must not wait for the next millisecond. */
+    struct timespec ts = { timeout / 1000000000, timeout % 1000000000 };
 
     bql_unlock();
-    int r = poll(pfds, n, ms);
+    int r = ppoll(pfds, n, timeout < 0 ? NULL : &ts, NULL);
     bql_lock();
 
     if (r > 0) {
