@@ -13,6 +13,7 @@
 
 #include <endian.h>
 #include <json-c/json.h>
+#include <zlib.h>
 
 #include "emu/cli/keyval.h"
 #include "emu/hw/bootorder.h"
@@ -20,6 +21,7 @@
 #include "emu/loop/loop.h"
 #include "emu/util/cutils.h"
 #include "emu/util/err.h"
+#include "netdev/checksum.h"
 #include "netdev/netdev.h"
 
 #define R(s, reg) ((s)->mac[(reg) >> 2])
@@ -371,23 +373,66 @@ static bool rx_accept(struct e1000 *s, const uint8_t *buf)
     return false;
 }
 
-static uint32_t crc32_le(const uint8_t *p, size_t len)
+#define RXD_STAT_DD 0x01
+#define RXD_STAT_EOP 0x02
+#define RXD_STAT_IXSM 0x04
+#define RXD_STAT_TCPCS 0x20
+#define RXD_STAT_IPCS 0x40
+#define RXD_ERR_TCPE 0x20
+#define RXD_ERR_IPE 0x40
+#define RXCSUM_IPOFLD 0x100
+#define RXCSUM_TUOFLD 0x200
+
+/* Receive checksum offload (SDM §3.2.9, RXCSUM §13.4.26): with IPOFLD the
+ * IPv4 header checksum is checked, with TUOFLD the TCP or UDP checksum of
+ * an unfragmented IPv4 packet; the verdict goes into the descriptor's
+ * status (IPCS, TCPCS) and errors (IPE, TCPE).  With neither enabled the
+ * descriptor says IXSM (no verdict), so the driver checks for itself. */
+static void rx_checksum(struct e1000 *s, const uint8_t *f, size_t len,
+                        uint8_t *status, uint8_t *errors)
 {
-    static uint32_t table[256];
-    if (!table[1]) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++) {
-                c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-            }
-            table[i] = c;
+    uint32_t rxcsum = R(s, E_RXCSUM);
+    if (!(rxcsum & (RXCSUM_IPOFLD | RXCSUM_TUOFLD))) {
+        *status |= RXD_STAT_IXSM;
+        return;
+    }
+    size_t l3 = 14;
+    if (len >= 18 && get16(f + 12) == 0x8100) {
+        l3 = 18;    /* a tag the controller did not strip */
+    }
+    if (len < l3 + 20 || get16(f + l3 - 2) != 0x0800 || (f[l3] >> 4) != 4) {
+        return;     /* not IPv4: no verdict */
+    }
+    const uint8_t *ip = f + l3;
+    size_t ihl = (ip[0] & 0xf) * 4u, tot = get16(ip + 2);
+    if (ihl < 20 || tot < ihl || l3 + tot > len) {
+        return;     /* malformed: left to the stack */
+    }
+    if (rxcsum & RXCSUM_IPOFLD) {
+        *status |= RXD_STAT_IPCS;
+        if (csum_fold(csum_add(0, ip, ihl)) != 0xffff) {
+            *errors |= RXD_ERR_IPE;
         }
     }
-    uint32_t c = 0xffffffffu;
-    while (len--) {
-        c = table[(c ^ *p++) & 0xff] ^ (c >> 8);
+    uint8_t proto = ip[9];
+    bool frag = (get16(ip + 6) & 0x3fff) != 0;     /* MF or an offset */
+    if (!(rxcsum & RXCSUM_TUOFLD) || frag || (proto != 6 && proto != 17)) {
+        return;
     }
-    return ~c;
+    const uint8_t *l4 = ip + ihl;
+    size_t l4len = tot - ihl;
+    if (l4len < (proto == 6 ? 20u : 8u)) {
+        return;
+    }
+    *status |= RXD_STAT_TCPCS;
+    if (proto == 17 && get16(l4 + 6) == 0) {
+        return;     /* UDP without a checksum */
+    }
+    /* Pseudo-header: addresses, protocol, L4 length (RFC 793/768). */
+    uint32_t sum = csum_add(0, ip + 12, 8) + proto + (uint32_t)l4len;
+    if (csum_fold(csum_add(sum, l4, l4len)) != 0xffff) {
+        *errors |= RXD_ERR_TCPE;
+    }
 }
 
 static ssize_t e1000_receive(struct net_client *nc, const uint8_t *in,
@@ -407,8 +452,10 @@ static ssize_t e1000_receive(struct net_client *nc, const uint8_t *in,
     size_t flen = len < 60 ? 60 : len;
     memcpy(frame, in, len);
     memset(frame + len, 0, flen - len);
+    uint8_t status = 0, errors = 0;
+    rx_checksum(s, frame, flen, &status, &errors);
     if (!(R(s, E_RCTL) & E_RCTL_SECRC)) {
-        uint32_t fcs = crc32_le(frame, flen);
+        uint32_t fcs = (uint32_t)crc32(0, frame, (uInt)flen);
         frame[flen++] = fcs;
         frame[flen++] = fcs >> 8;
         frame[flen++] = fcs >> 16;
@@ -433,21 +480,16 @@ static ssize_t e1000_receive(struct net_client *nc, const uint8_t *in,
         memcpy(&buf, desc, 8);
         buf = le64toh(buf);
         uint32_t chunk = flen - done < bufsz ? (uint32_t)(flen - done) : bufsz;
-        uint8_t status = 0x01;  /* DD */
         if (buf) {
             as_rw(s->dma, buf, frame + done, chunk, true);
         }
         done += chunk;
-        if (done == flen) {
-            status |= 0x02;     /* EOP */
-        }
-        /* No checksum verdict: IXSM tells the driver to check itself. */
-        status |= 0x04;
         uint16_t l16 = htole16((uint16_t)chunk);
         memcpy(desc + 8, &l16, 2);
-        memset(desc + 10, 0, 2);   /* checksum */
-        desc[12] = status;
-        desc[13] = 0;              /* errors */
+        memset(desc + 10, 0, 2);   /* packet checksum: not provided */
+        /* The checksum verdict is in the frame's last descriptor. */
+        desc[12] = RXD_STAT_DD | (done == flen ? RXD_STAT_EOP | status : 0);
+        desc[13] = done == flen ? errors : 0;
         memset(desc + 14, 0, 2);   /* special */
         as_rw(s->dma, daddr + 8, desc + 8, 8, true);
         R(s, E_RDH) = h + 1 >= n ? 0 : h + 1;

@@ -15,6 +15,8 @@
  */
 #include "emu/osdep.h"
 
+#include <zlib.h>
+
 #include "emu/cli/keyval.h"
 #include "emu/hw/bootorder.h"
 #include "emu/hw/pci.h"
@@ -205,18 +207,6 @@ static bool rtl_can_receive(struct net_client *nc)
     return !rx_enabled(s) || rx_free(s) >= 1536 + 8;
 }
 
-static uint32_t crc32_le(const uint8_t *p, size_t len)
-{
-    uint32_t c = 0xffffffffu;
-    while (len--) {
-        c ^= *p++;
-        for (int k = 0; k < 8; k++) {
-            c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-        }
-    }
-    return ~c;
-}
-
 /* Write len bytes at ring offset off, wrapping at the ring's end unless
  * RCR.WRAP lets the device run past it (the driver then has 1.5 KiB
  * spare after the ring). */
@@ -279,7 +269,7 @@ static ssize_t rtl_receive(struct net_client *nc, const uint8_t *in,
     size_t flen = len < 60 ? 60 : len;
     memcpy(frame, in, len);
     memset(frame + len, 0, flen - len);
-    uint32_t fcs = crc32_le(frame, flen);
+    uint32_t fcs = (uint32_t)crc32(0, frame, (uInt)flen);
     frame[flen++] = (uint8_t)fcs;
     frame[flen++] = fcs >> 8;
     frame[flen++] = fcs >> 16;

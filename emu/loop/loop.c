@@ -297,6 +297,11 @@ static int notify_fd = -1;
 
 void loop_set_fd(int fd, loop_fn *on_read, loop_fn *on_write, void *opaque)
 {
+    /* From another thread (a vCPU whose register write lets a back end
+     * read again, say) the loop may be asleep on the old set: wake it. */
+    if (!in_loop_thread) {
+        loop_notify();
+    }
     for (int i = 0; i < nfds; i++) {
         if (fds[i].fd == fd && !fds[i].deleted) {
             if (!on_read && !on_write) {
@@ -391,6 +396,8 @@ void loop_wait(int64_t max_ns)
     if (max_ns >= 0 && (timeout < 0 || timeout > max_ns)) {
         timeout = max_ns;
     }
+    /* Nanosecond resolution: a device timer due in 50 us (e1000's
+     * interrupt throttling) must not wait for the next millisecond. */
     struct timespec ts = { timeout / 1000000000, timeout % 1000000000 };
 
     bql_unlock();

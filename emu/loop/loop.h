@@ -21,7 +21,8 @@ enum clock_type {
 
 void loop_init(void);
 
-/* Watch fd; NULL for both callbacks removes it.  Main-loop thread only. */
+/* Watch fd; NULL for both callbacks removes it.  Any thread holding the big
+ * lock (the loop is woken to watch the new set). */
 void loop_set_fd(int fd, loop_fn *on_read, loop_fn *on_write, void *opaque);
 
 /* Timers (main-loop thread, or with the big lock held). */

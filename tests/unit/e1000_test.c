@@ -515,6 +515,69 @@ TEST(rx_waits_for_buffers)
     EXPECT_EQ(ram.ram[RX_BUF + 0x800 * 4 + 14], 4);
 }
 
+/* RXCSUM (SDM §3.2.9): verdicts in the EOP descriptor's status/errors. */
+TEST(rx_checksum_offload)
+{
+    struct e1000 *s = setup();
+    rx_setup(s, 8, E_RCTL_EN | E_RCTL_SECRC);
+    uint8_t f[400];
+    size_t len = make_tcp(f, 300, false);
+    memcpy(f, s->macaddr, 6);
+    /* A correct frame: the checksums a sender computes. */
+    uint8_t *ip = f + 14, *t = f + 34;
+    uint16_t ic = (uint16_t)~sum16(ip, 20, 0);
+    ip[10] = ic >> 8;
+    ip[11] = (uint8_t)ic;
+    t[16] = t[17] = 0;
+    uint32_t ph = 0x0a00 + 0x020f + 0x0a00 + 0x0202 + 6 + 320;
+    uint16_t tc = (uint16_t)~sum16(t, 320, ph);
+    t[16] = tc >> 8;
+    t[17] = (uint8_t)tc;
+    expect_tcp_ok(f, len);
+    uint8_t *d = ram.ram + RX_RING;
+
+    /* Offloads off (the reset value): IXSM, no verdict. */
+    net_send(&peer->nc, f, len);
+    EXPECT_EQ(d[12], 0x07);         /* DD|EOP|IXSM */
+    EXPECT_EQ(d[13], 0);
+    /* IPOFLD|TUOFLD: IPCS|TCPCS, no errors. */
+    wr(s, E_RXCSUM, 0x300);
+    net_send(&peer->nc, f, len);
+    EXPECT_EQ(d[16 + 12], 0x63);    /* DD|EOP|TCPCS|IPCS */
+    EXPECT_EQ(d[16 + 13], 0);
+    /* A damaged payload: TCPE; a damaged IP header as well: IPE. */
+    f[100] ^= 0x40;
+    net_send(&peer->nc, f, len);
+    EXPECT_EQ(d[32 + 12], 0x63);
+    EXPECT_EQ(d[32 + 13], 0x20);
+    ip[8] ^= 1;
+    net_send(&peer->nc, f, len);
+    EXPECT_EQ(d[48 + 13], 0x60);
+    ip[8] ^= 1;
+    f[100] ^= 0x40;
+    /* A fragment: the IP header is checked, TCP is not. */
+    ip[6] |= 0x20;                  /* MF */
+    ip[10] = ip[11] = 0;
+    ic = (uint16_t)~sum16(ip, 20, 0);
+    ip[10] = ic >> 8;
+    ip[11] = (uint8_t)ic;
+    net_send(&peer->nc, f, len);
+    EXPECT_EQ(d[64 + 12], 0x43);    /* DD|EOP|IPCS */
+    EXPECT_EQ(d[64 + 13], 0);
+    /* Not IPv4 (ARP): no verdict either way. */
+    f[12] = 0x08;
+    f[13] = 0x06;
+    net_send(&peer->nc, f, 60);
+    EXPECT_EQ(d[80 + 12], 0x03);
+    /* A header length past the frame: no verdict, nothing read beyond. */
+    f[13] = 0x00;
+    ip[0] = 0x4f;
+    ip[2] = 0xff;
+    net_send(&peer->nc, f, 60);
+    EXPECT_EQ(d[96 + 12], 0x03);
+    EXPECT_EQ(d[96 + 13], 0);
+}
+
 TEST(link_and_reset)
 {
     struct e1000 *s = setup();

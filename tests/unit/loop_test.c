@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* loop_test.c - the main loop: timer order and re-arming, the virtual clock
  * stopping while the VM is stopped, bottom halves from other threads, fd
- * handlers and their removal during dispatch. */
+ * handlers and their removal during dispatch, fds watched from another
+ * thread. */
 #include "emu/osdep.h"
 #include <pthread.h>
 
@@ -174,6 +175,37 @@ TEST(fd_handler_runs_and_can_remove_itself)
     EXPECT_EQ(write(pipe_fds[1], "y", 1), 1);
     loop_wait(20000000);
     EXPECT_EQ(reads, 1);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+}
+
+static void *watch_from_thread(void *opaque)
+{
+    usleep(10000);
+    bql_lock();
+    loop_set_fd(pipe_fds[0], on_pipe_read, NULL, NULL);
+    bql_unlock();
+    return NULL;
+}
+
+/* A vCPU that lets a back end read again (a NIC's RX ring refilled) sets
+ * the fd from its own thread while the loop sleeps on the old set. */
+TEST(fd_watched_from_another_thread_wakes_loop)
+{
+    setup();
+    reads = 0;
+    EXPECT_EQ(pipe(pipe_fds), 0);
+    EXPECT_EQ(write(pipe_fds[1], "x", 1), 1);
+    pthread_t th;
+    pthread_create(&th, NULL, watch_from_thread, NULL);
+    int64_t t0 = clock_ns(CLOCK_RT);
+    while (reads == 0 && clock_ns(CLOCK_RT) - t0 < 3000000000) {
+        loop_wait(3000000000);
+    }
+    pthread_join(th, NULL);
+    EXPECT_EQ(reads, 1);
+    /* Without the wake-up the poll runs to its 3 s limit. */
+    EXPECT(clock_ns(CLOCK_RT) - t0 < 2000000000);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
 }
