@@ -22,3 +22,5 @@ hemu-y += block-protocols/gluster.o
 endif
 # NBD client (nbd.c driver, nbd-client.c protocol, nbd-opts.c URLs)
 hemu-y += block-protocols/nbd.o block-protocols/nbd-client.o block-protocols/nbd-opts.o
+# reads of network nodes in the main loop (netblk-aio.c, nbd-aio.c)
+hemu-y += block-protocols/netblk-aio.o block-protocols/nbd-aio.o
