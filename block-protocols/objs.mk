@@ -11,7 +11,7 @@ hemu-y += block-protocols/block.o block-protocols/file.o block-protocols/file-ai
 hemu-y += block-protocols/blk-backend.o emu/blk/drive.o
 # network protocols (libiscsi, libcurl); -iscsi is parsed without libiscsi too
 hemu-y += block-protocols/iscsi-opts.o
-hemu-$(CONFIG_ISCSI) += block-protocols/iscsi.o
+hemu-$(CONFIG_ISCSI) += block-protocols/iscsi.o block-protocols/iscsi-aio.o
 hemu-$(CONFIG_CURL) += block-protocols/curl.o block-protocols/url-split.o
 ifeq ($(CONFIG_SSH)$(CONFIG_CURL),yy)
 hemu-y += block-protocols/ssh.o
