@@ -8,7 +8,8 @@
  * caller's iovecs, and the completion run by the main loop.  No worker
  * thread sits between the guest and the socket (iscsi.c's synchronous
  * path costs two more thread wake-ups per request), and many commands
- * share the session.  Only the happy path is here: a command that does
+ * share the session.  Reads up to 128 KiB: bigger ones keep the worker
+ * path's several sessions (see MAX_AIO_LEN).  Only the happy path is here: a command that does
  * not end GOOD goes back (-EAGAIN) to the worker path, which has the
  * retries, the sense handling and the messages; a session whose
  * connection fails for good is not used again.  With timeout=, a timer
@@ -29,6 +30,13 @@
 
 #define MAX_INFLIGHT 64
 #define MAX_NIOV 1024
+/* Bigger reads stay on the worker path: its pool of sessions moves bulk
+ * data faster (tgtd serves each session's commands one after another, and
+ * libiscsi takes data-in PDUs one main loop pass at a time), while what
+ * costs a small read is the latency this path saves.  Measured on
+ * loopback tgtd: a guest's 256 KiB sequential reads took 2-4x longer here
+ * than on the pool. */
+#define MAX_AIO_LEN (128 * 1024)
 
 struct iscsi_aio {
     struct iscsi_context *ctx;
@@ -168,7 +176,7 @@ int iscsi_aio_readv(struct bdrv *bs, uint64_t off, const struct iovec *iov,
     }
     uint32_t bsz = a->l.block_size;
     uint64_t size = a->l.num_blocks * bsz;
-    if (!len || len > a->l.max_xfer || off % bsz || len % bsz ||
+    if (!len || len > MIN(a->l.max_xfer, (uint32_t)MAX_AIO_LEN) || off % bsz || len % bsz ||
         off > size || len > size - off || niov > MAX_NIOV ||
         a->inflight >= MAX_INFLIGHT) {
         return -EAGAIN;

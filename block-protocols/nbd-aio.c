@@ -345,19 +345,11 @@ static void on_read(void *opaque)
     }
 }
 
-static struct nbd_aio *aio_get(struct bdrv *bs)
+struct nbd_aio *nbd_aio_new(int fd, const struct nbd_export *info)
 {
-    struct nbd_aio **slot = nbd_aio_slot(bs);
-    if (*slot) {
-        return (*slot)->broken ? NULL : *slot;
-    }
     struct nbd_aio *a = xzalloc(sizeof(*a));
-    *slot = a;
-    a->fd = -1;
-    if (nbd_aio_connect(bs, &a->fd, &a->c) < 0 || !a->c.info.structured) {
-        kill_conn(a);
-        return NULL;
-    }
+    a->fd = fd;
+    a->c.info = *info;
     set_nonblock(a->fd, true);
     a->meta = xmalloc(MAX_META);
     a->st = RX_MAGIC;
@@ -365,16 +357,37 @@ static struct nbd_aio *aio_get(struct bdrv *bs)
     a->next_all = all;
     all = a;
     watch(a);
-    loop_notify();      /* the main loop polls the new fd from now on */
     return a;
 }
 
-int nbd_aio_readv(struct bdrv *bs, uint64_t off, const struct iovec *iov,
-                  int niov, void (*done)(void *opaque, int ret), void *opaque)
+static struct nbd_aio *aio_get(struct bdrv *bs)
+{
+    struct nbd_aio **slot = nbd_aio_slot(bs);
+    if (*slot) {
+        return (*slot)->broken ? NULL : *slot;
+    }
+    int fd = -1;
+    struct nbd_client c;
+    if (nbd_aio_connect(bs, &fd, &c) < 0 || !c.info.structured) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        *slot = xzalloc(sizeof(**slot));
+        (*slot)->fd = -1;
+        (*slot)->broken = true;     /* the worker path for good */
+        return NULL;
+    }
+    *slot = nbd_aio_new(fd, &c.info);
+    loop_notify();      /* the main loop polls the new fd from now on */
+    return *slot;
+}
+
+int nbd_aio_submit(struct nbd_aio *a, uint64_t off, const struct iovec *iov,
+                   int niov, void (*done)(void *opaque, int ret),
+                   void *opaque)
 {
     uint64_t len = iov_size(iov, niov);
-    struct nbd_aio *a = aio_get(bs);
-    if (!a) {
+    if (a->broken) {
         return -EAGAIN;
     }
     const struct nbd_export *x = &a->c.info;
@@ -415,6 +428,20 @@ int nbd_aio_readv(struct bdrv *bs, uint64_t off, const struct iovec *iov,
         loop_notify();
     }
     return 0;
+}
+
+void nbd_aio_input(struct nbd_aio *a)
+{
+    if (!a->broken) {
+        on_read(a);
+    }
+}
+
+int nbd_aio_readv(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                  int niov, void (*done)(void *opaque, int ret), void *opaque)
+{
+    struct nbd_aio *a = aio_get(bs);
+    return a ? nbd_aio_submit(a, off, iov, niov, done, opaque) : -EAGAIN;
 }
 
 void nbd_aio_drain_all(void)

@@ -176,6 +176,15 @@ struct iovec;
 int nbd_aio_readv(struct bdrv *bs, uint64_t off, const struct iovec *iov,
                   int niov, void (*done)(void *opaque, int ret), void *opaque);
 void nbd_aio_free(struct nbd_aio *a);
+/* The pieces (and the fuzzer's way in, tests/fuzz/fuzz_nbd_aio.c): an
+ * asynchronous reader on a connected, negotiated socket (structured
+ * replies); queue a read on it (0, or -EAGAIN: not taken); take what the
+ * socket has (the main loop does it on POLLIN). */
+struct nbd_aio *nbd_aio_new(int fd, const struct nbd_export *info);
+int nbd_aio_submit(struct nbd_aio *a, uint64_t off, const struct iovec *iov,
+                   int niov, void (*done)(void *opaque, int ret),
+                   void *opaque);
+void nbd_aio_input(struct nbd_aio *a);
 void nbd_aio_drain_all(void);
 /* Map an NBD error value from the wire to -errno. */
 int nbd_errno(uint32_t e);
