@@ -175,7 +175,8 @@ bench-block: all
 bench: bench-block
 
 .PHONY: bench-netblk
-# iSCSI and HTTP: guest reads and convert, hemu vs QEMU (tests/bench/netblk)
+# iSCSI, HTTP and NBD: guest reads (sequential, 4 KiB random) and
+# convert, hemu vs QEMU (tests/bench/netblk)
 bench-netblk: all
 	python3 tests/bench/netblk/bench_netblk.py $(BUILDDIR)
 bench: bench-netblk
@@ -185,13 +186,10 @@ bench: bench-netblk
 bench-net: all
 	python3 tests/bench/net/bench_net.py $(BUILDDIR)/hemu
 bench: bench-net
-# NBD: the guest and hemu-img against QEMU over one qemu-nbd; part of
-# "make bench".
+# NBD alone (qemu-nbd): the NBD rows of bench-netblk.
 .PHONY: bench-nbd
 bench-nbd: all
-	HEMU=$(BUILDDIR)/hemu python3 tests/bench/net-block/bench_nbd.py
-
-bench: bench-nbd
+	python3 tests/bench/netblk/bench_netblk.py $(BUILDDIR) nbd
 
 check-fuzz: fuzz
 	@./tests/fuzz/run-fuzzers.sh $(FUZZ_SECONDS) $(FUZZ_BINS)

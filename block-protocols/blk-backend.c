@@ -323,6 +323,19 @@ static bool handle_error(struct blk_req *r)
     return true;
 }
 
+/* A request is done (main loop, big lock): the error policy, the
+ * statistics and the front end's callback. */
+static void finish(struct blk_req *r)
+{
+    if (r->ret < 0 && r->ret != -ENOMEDIUM && handle_error(r)) {
+        return;
+    }
+    account(r);
+    r->b->inflight--;
+    r->cb(r->opaque, r->ret);
+    free(r);
+}
+
 static void deliver(void *opaque)
 {
     pthread_mutex_lock(&q_lock);
@@ -333,14 +346,20 @@ static void deliver(void *opaque)
     while (list) {
         struct blk_req *r = list;
         list = r->next;
-        if (r->ret < 0 && r->ret != -ENOMEDIUM && handle_error(r)) {
-            continue;
-        }
-        account(r);
-        r->b->inflight--;
-        r->cb(r->opaque, r->ret);
-        free(r);
+        finish(r);
     }
+}
+
+/* A read that netblk_aio_readv() took: -EAGAIN goes to the workers. */
+static void aio_done(void *opaque, int ret)
+{
+    struct blk_req *r = opaque;
+    if (ret == -EAGAIN) {
+        enqueue(r);
+        return;
+    }
+    r->ret = ret;
+    finish(r);
 }
 
 /*
@@ -446,6 +465,12 @@ void blk_submitv(struct blk *b, enum blk_op op, uint64_t off,
     r->opaque = opaque;
     r->start_ns = clock_monotonic_ns();
     b->inflight++;
+    /* A network node may read in the main loop, with no worker between
+     * the guest and the socket (netblk-aio.c). */
+    if (op == BLK_READ && b->root && run_shared(r, b->root) &&
+        netblk_aio_readv(b->root, off, iov, niov, aio_done, r) == 0) {
+        return;
+    }
     enqueue(r);
 }
 
@@ -503,6 +528,7 @@ void blk_drain_all(void)
     if (!started) {
         return;
     }
+    netblk_aio_drain();
     pthread_mutex_lock(&q_lock);
     while (pending || nr_busy) {
         pthread_cond_wait(&idle_cond, &q_lock);

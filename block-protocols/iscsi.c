@@ -36,6 +36,7 @@
 #include <iscsi/scsi-lowlevel.h>
 
 #include "block-protocols/block.h"
+#include "block-protocols/iscsi-aio.h"
 #include "block-protocols/netblk.h"
 #include "emu/cli/keyval.h"
 #include "emu/util/cutils.h"
@@ -73,6 +74,7 @@ struct iscsi_node {
     struct iscsi_addr a;
     struct iscsi_params p;
     uint64_t peak;              /* most sessions busy at once (tests) */
+    struct iscsi_aio *aio;      /* the main loop's session (iscsi-aio.c) */
 };
 
 /* Split an iscsi:// URL with libiscsi's parser. */
@@ -785,6 +787,7 @@ static void conn_put(struct iscsi_node *n, struct iscsi_state *s)
 
 static void node_free(struct iscsi_node *n)
 {
+    iscsi_aio_free(n->aio);
     for (int i = 0; i < n->nconn; i++) {
         conn_free(n->conn[i]);
     }
@@ -837,6 +840,30 @@ static int iscsi_open(struct bdrv *bs, struct kvlist *kv, int flags,
 static void iscsi_close(struct bdrv *bs)
 {
     node_free(bs->opaque);
+}
+
+struct iscsi_aio **iscsi_aio_slot(struct bdrv *bs)
+{
+    return &((struct iscsi_node *)bs->opaque)->aio;
+}
+
+struct iscsi_context *iscsi_aio_login(struct bdrv *bs, struct iscsi_lun *l)
+{
+    struct iscsi_node *n = bs->opaque;
+    struct iscsi_state *c0 = n->conn[0];
+    struct err *e = NULL;
+    struct iscsi_state *s = conn_new(n, BDRV_O_NO_FLUSH, &e);
+    err_free(e);    /* the worker path carries on */
+    if (!s) {
+        return NULL;
+    }
+    *l = (struct iscsi_lun){ .lun = c0->lun, .block_size = c0->block_size,
+                             .num_blocks = c0->num_blocks,
+                             .max_xfer = c0->max_xfer };
+    struct iscsi_context *ctx = s->ctx;
+    free(s->where);
+    free(s);
+    return ctx;
 }
 
 uint64_t iscsi_peak_sessions(const struct bdrv *bs)

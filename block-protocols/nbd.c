@@ -60,6 +60,7 @@ struct nbd_state {
     int64_t dropped_ns;     /* when the connection was lost */
     bool quit;              /* lost for good (no reconnect-delay) */
     struct tls_creds *creds;    /* tls-creds=, or NULL */
+    struct nbd_aio *aio;    /* first connection: the main loop's (nbd-aio.c) */
 #ifdef CONFIG_OPENSSL
     SSL_CTX *tls_ctx;
     SSL *ssl;               /* the live connection's TLS session */
@@ -405,6 +406,7 @@ static void nbd_close(struct bdrv *bs)
 {
     struct nbd_state *s = bs->opaque;
     struct nbd_pool *p = s->pool;
+    nbd_aio_free(s->aio);
     if (p) {
         for (int i = 1; i < p->n; i++) {
             conn_close(p->conn[i]);
@@ -797,6 +799,38 @@ static void conn_put(struct bdrv *bs, struct nbd_state *s)
     }
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
+}
+
+struct nbd_aio **nbd_aio_slot(struct bdrv *bs)
+{
+    return &((struct nbd_state *)bs->opaque)->aio;
+}
+
+int nbd_aio_connect(struct bdrv *bs, int *fd, struct nbd_client *c)
+{
+    struct nbd_state *s0 = bs->opaque;
+    /* Another connection is only coherent with the pool's when the server
+     * says so (multi-conn); TLS would need a non-blocking OpenSSL here. */
+    if (!s0->pool || s0->creds) {
+        return -1;
+    }
+    struct err *e = NULL;
+    *fd = open_socket(&s0->addr, 2000, &e);
+    if (*fd < 0) {
+        err_free(e);
+        return -1;
+    }
+    *c = (struct nbd_client){ .io = { sock_recv, sock_send, fd } };
+    set_timeout(*fd, HANDSHAKE_TIMEOUT_S);
+    if (nbd_handshake(c, s0->addr.export, &e) < 0 ||
+        c->info.size != s0->size) {
+        err_free(e);
+        close(*fd);
+        *fd = -1;
+        return -1;
+    }
+    set_timeout(*fd, 0);
+    return 0;
 }
 
 bool nbd_concurrent(const struct bdrv *bs)

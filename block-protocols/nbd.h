@@ -164,6 +164,28 @@ void nbd_disconnect(struct nbd_client *c);
 struct bdrv;
 bool nbd_concurrent(const struct bdrv *bs);
 extern const struct bdrv_ops bdrv_nbd_ops;
+
+/* Reads in the main loop (nbd-aio.c): one more connection to the server
+ * of the nbd node bs, made by nbd.c (blocking; plain TCP or Unix socket
+ * and a multi-conn server only): 0 with *fd and *c negotiated, or -1. */
+int nbd_aio_connect(struct bdrv *bs, int *fd, struct nbd_client *c);
+struct nbd_aio;
+struct nbd_aio **nbd_aio_slot(struct bdrv *bs);
+/* See netblk_aio_readv() (netblk.h). */
+struct iovec;
+int nbd_aio_readv(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                  int niov, void (*done)(void *opaque, int ret), void *opaque);
+void nbd_aio_free(struct nbd_aio *a);
+/* The pieces (and the fuzzer's way in, tests/fuzz/fuzz_nbd_aio.c): an
+ * asynchronous reader on a connected, negotiated socket (structured
+ * replies); queue a read on it (0, or -EAGAIN: not taken); take what the
+ * socket has (the main loop does it on POLLIN). */
+struct nbd_aio *nbd_aio_new(int fd, const struct nbd_export *info);
+int nbd_aio_submit(struct nbd_aio *a, uint64_t off, const struct iovec *iov,
+                   int niov, void (*done)(void *opaque, int ret),
+                   void *opaque);
+void nbd_aio_input(struct nbd_aio *a);
+void nbd_aio_drain_all(void);
 /* Map an NBD error value from the wire to -errno. */
 int nbd_errno(uint32_t e);
 

@@ -76,6 +76,20 @@ extern const struct bdrv_ops bdrv_iscsi_ops, bdrv_http_ops, bdrv_https_ops,
  * blk-backend.c then keeps several of a drive's requests in flight. */
 bool netblk_concurrent(const struct bdrv *bs);
 
+/* A guest read of the drive whose root is bs, done in the main loop
+ * without a worker thread (netblk-aio.c): 0 when it is on its way and
+ * done(opaque, ret) will run in the main loop with the big lock held;
+ * -EAGAIN when this node cannot (the caller uses its worker path).  ret
+ * -EAGAIN in done: it could not be finished there after all, the caller
+ * redoes it on its worker path.  The big lock is held; iov stays valid
+ * until done. */
+struct iovec;
+int netblk_aio_readv(struct bdrv *bs, uint64_t off, const struct iovec *iov,
+                     int niov, void (*done)(void *opaque, int ret),
+                     void *opaque);
+/* Until every read netblk_aio_readv() took is done (big lock held). */
+void netblk_aio_drain(void);
+
 /* Split a gluster[+T]:// URL into the gluster driver's node keys
  * (volume, path, server.0.*). */
 int gluster_parse_url(struct kvlist *kv, const char *fn, struct err **errp);

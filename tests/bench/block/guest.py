@@ -79,7 +79,11 @@ poweroff -f
 """
 
 
-def make_initrd(tmp):
+def build_initrd(tmp, script, name):
+    """A copy of the demo guest's initramfs (scripts/build-demo-guest.sh)
+    with /bin/randread (randread.c, gcc -static) and the init script
+    /NAME; boot it with rdinit=/NAME.  Also used by
+    tests/bench/netblk/bench_netblk.py."""
     r = subprocess.run(["sh", os.path.join(ROOT, "scripts", "build-demo-guest.sh"),
                         GUEST], capture_output=True, text=True)
     if r.returncode != 0:
@@ -90,12 +94,13 @@ def make_initrd(tmp):
                    shell=True, cwd=root, check=True)
     subprocess.run(["gcc", "-static", "-O2", "-o", os.path.join(root, "bin", "randread"),
                     os.path.join(HERE, "randread.c")], check=True)
-    with open(os.path.join(root, "blkbench.sh"), "w") as f:
-        f.write(INIT)
-    os.chmod(os.path.join(root, "blkbench.sh"), 0o755)
-    out = os.path.join(tmp, "initrd-blk.gz")
+    with open(os.path.join(root, name), "w") as f:
+        f.write(script)
+    os.chmod(os.path.join(root, name), 0o755)
+    out = os.path.join(tmp, "initrd-%s.gz" % name.split(".")[0])
     subprocess.run("find . | cpio -o -H newc --quiet | gzip -1 > %s" % out,
                    shell=True, cwd=root, check=True)
+    shutil.rmtree(root)
     return out
 
 
@@ -106,6 +111,43 @@ def cpu_ms(pid):
     except OSError:
         return 0.0
     return (int(st[11]) + int(st[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def make_initrd(tmp):
+    return build_initrd(tmp, INIT, "blkbench.sh")
+
+
+def time_phases(args, timeout=1800, cpu=None):
+    """Run an emulator (args) whose guest prints "BLKBENCH begin X" and
+    "BLKBENCH end X" lines on its serial console: the host's time between
+    each pair, by phase, and the console text; the emulator's CPU time
+    per phase (ms) goes into the dict cpu if one is given."""
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    begin, times, buf, text = {}, {}, b"", ""
+    cbegin = {}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        chunk = os.read(p.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        now = time.monotonic()
+        buf += chunk
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            line = line.decode(errors="replace").strip()
+            text += line + "\n"
+            m = re.search(r"BLKBENCH (begin|end) (\S+)", line)
+            if m and m.group(1) == "begin":
+                begin[m.group(2)] = now
+                cbegin[m.group(2)] = cpu_ms(p.pid)
+            elif m and m.group(2) in begin:
+                times[m.group(2)] = now - begin[m.group(2)]
+                if cpu is not None:
+                    cpu[m.group(2)] = cpu_ms(p.pid) - cbegin[m.group(2)]
+    p.kill()
+    p.wait()
+    return times, text
 
 
 def run_once(name, emu, initrd, tmp):
@@ -126,30 +168,8 @@ def run_once(name, emu, initrd, tmp):
             "-device", "ide-hd,drive=i,bus=ide.0,unit=0"]
     if name == "QEMU":
         args[1:1] = ["-accel", "tcg"]
-    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL)
-    begin, times, buf, text = {}, {}, b"", ""
-    cbegin, cpu = {}, {}
-    deadline = time.monotonic() + 1800
-    while time.monotonic() < deadline:
-        chunk = os.read(p.stdout.fileno(), 4096)
-        if not chunk:
-            break
-        now = time.monotonic()
-        buf += chunk
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            line = line.decode(errors="replace").strip()
-            text += line + "\n"
-            m = re.search(r"BLKBENCH (begin|end) (\S+)", line)
-            if m and m.group(1) == "begin":
-                begin[m.group(2)] = now
-                cbegin[m.group(2)] = cpu_ms(p.pid)
-            elif m and m.group(2) in begin:
-                times[m.group(2)] = now - begin[m.group(2)]
-                cpu[m.group(2)] = cpu_ms(p.pid) - cbegin[m.group(2)]
-    p.kill()
-    p.wait()
+    cpu = {}
+    times, text = time_phases(args, cpu=cpu)
     if ("BLKBENCH done" not in text or "BLKBENCH fail" in text or
             sorted(times) != sorted(PHASES)):
         sys.exit("bench: %s: the block benchmark guest failed: %r"
@@ -202,4 +222,5 @@ def main():
                                                   c[0] / max(c[1], 1.0)))
 
 
-main()
+if __name__ == "__main__":
+    main()
