@@ -18,28 +18,7 @@
 static uint8_t ram[RAM_SIZE];
 static struct x86_cpu cpu;
 
-static uint8_t *ram_ptr(void *opaque, uint64_t pa, bool write)
-{
-    return pa < RAM_SIZE ? ram + (pa & ~0xfffull) : NULL;
-}
-
-static uint64_t mmio_read(void *opaque, uint64_t pa, unsigned size)
-{
-    return ~0ull;
-}
-
-static void mmio_write(void *opaque, uint64_t pa, uint64_t v, unsigned size)
-{
-}
-
-static uint64_t pio_read(void *opaque, uint16_t port, unsigned size)
-{
-    return ~0ull;
-}
-
-static void pio_write(void *opaque, uint16_t port, uint64_t v, unsigned size)
-{
-}
+#include "tests/unit/x86_flatbus.h"   /* ram_ptr, mmio_*, pio_* */
 
 static const struct x86_bus bus = {
     ram_ptr, mmio_read, mmio_write, pio_read, pio_write, NULL,
