@@ -10,9 +10,15 @@ prints its HEMU-TEST marker on the serial console and powers off.
 - dnsmasq (DHCP + TFTP) in a network namespace the test creates, on the
   other end of hemu's tap: the lease it hands out shows in its lease file.
 
-Each case boots once.  Debian's netboot installer over PXE takes many
-minutes under TCG: tests/integration/pxe_debian_installer.py (run by
-hand, not part of make check)."""
+- Debian's netboot installer (debian-installer-12-netboot-amd64) over
+  PXE on virtio-net: pxelinux loads its kernel and 40 MB initrd, and the
+  installer reaches its first dialog (the language), once read on the
+  serial console (console=ttyS0) and once, at the same time, on the
+  screen (the kernel's framebuffer console on -vga std) seen by a VNC
+  client (the newt dialog's colours, and the
+  client's picture equal to a screendump).
+
+Each case boots once."""
 import os
 import shutil
 import subprocess
@@ -21,8 +27,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hemutest import (HEMU, ROOT, Fail, TempDir, check,  # noqa: E402
-                      run_tests, test, demo_guest)
+from hemutest import (HEMU, ROOT, QMP, Fail, TempDir, check,  # noqa: E402
+                      connect_unix, run_tests, test, demo_guest, wait_for)
+import rfb  # noqa: E402
 
 GUEST = os.path.join(ROOT, "build", "demo")
 PXELINUX = "/usr/lib/PXELINUX/pxelinux.0"
@@ -121,6 +128,75 @@ def pxelinux_over_slirp_tftp_e1000():
 @test
 def pxelinux_over_slirp_tftp_virtio_net():
     pxelinux_boot(["-device", "virtio-net-pci,netdev=n0,bootindex=1"], [])
+
+
+def newt_dialog_shown(rgb):
+    """The installer's newt screen on the Linux console: mostly the blue
+    root window (console colour 1) around a grey dialog (colour 7)."""
+    px = len(rgb) // 3
+    blue = grey = 0
+    for i in range(0, len(rgb), 3 * 7):      # every 7th pixel is plenty
+        r, g, b = rgb[i], rgb[i + 1], rgb[i + 2]
+        if r < 0x30 and g < 0x30 and 0x90 <= b <= 0xc0:
+            blue += 1
+        elif r == g == b and 0x90 <= r <= 0xc0:
+            grey += 1
+    n = (px + 6) // 7
+    return blue > n * 0.3 and grey > n * 0.1
+
+
+@test
+def debian_installer_over_pxe_serial_and_vnc():
+    for f in ("linux", "initrd.gz"):
+        check(os.path.exists(os.path.join(DI, f)), "%s/%s missing (install "
+              "debian-installer-12-netboot-amd64)" % (DI, f))
+    kernel, initrd = os.path.join(DI, "linux"), os.path.join(DI, "initrd.gz")
+    tmp = TempDir()
+    serial_dir = tftp_dir(tmp, kernel, initrd, "console=ttyS0 priority=high")
+    os.makedirs(tmp("vga"))
+    vga_dir = tftp_dir(lambda n: tmp("vga/" + n), kernel, initrd,
+                       "priority=high")
+    common = ["-m", "1024", "-device", "virtio-net-pci,netdev=n0",
+              "-boot", "n"]
+    # Both at once: each is one vCPU thread, the host has two cores.
+    serial = Run(["-nographic"] + common +
+                 ["-netdev", "user,id=n0,tftp=%s,bootfile=pxelinux.0"
+                  % serial_dir])
+    vga = Run(["-display", "none", "-vga", "std", "-serial", "null",
+               "-vnc", "unix:%s" % tmp("vnc.sock"),
+               "-qmp", "unix:%s,server=on,wait=off" % tmp("qmp.sock")] +
+              common + ["-netdev", "user,id=n0,tftp=%s,bootfile=pxelinux.0"
+                        % vga_dir])
+    q = None
+    try:
+        secs = serial.wait("Choose the language", 900)
+        print("# debian-installer's first dialog on the serial console "
+              "after %.0fs" % secs)
+        q = QMP(connect_unix(tmp("qmp.sock")))
+        q.cmd("qmp_capabilities")
+        client = rfb.RFBClient(connect_unix(tmp("vnc.sock")))
+
+        def shown():
+            client.refresh()
+            return newt_dialog_shown(client.pixels_rgb())
+        wait_for(shown, 600, "the installer's dialog in the VNC picture")
+        print("# ... and in the VNC picture after %.0fs"
+              % (time.time() - vga.t0))
+        # the kernel's bochs-drm console (1024x768), or VGA text mode
+        check(client.width >= 640 and client.height >= 400,
+              "picture %dx%d" % (client.width, client.height))
+        def picture():
+            client.refresh()
+            return client.width, client.height, client.pixels_rgb()
+        check(rfb.matches_dump(q, tmp, picture),
+              "the VNC picture differs from the screendump")
+        client.close()
+    finally:
+        if q:
+            q.close()
+        serial.stop()
+        vga.stop()
+        tmp.__exit__()
 
 
 def in_ns(*cmd):
