@@ -131,18 +131,19 @@ def pxelinux_over_slirp_tftp_virtio_net():
 
 
 def newt_dialog_shown(rgb):
-    """The installer's newt screen on the Linux console: mostly the blue
-    root window (console colour 1) around a grey dialog (colour 7)."""
-    px = len(rgb) // 3
-    blue = grey = 0
-    for i in range(0, len(rgb), 3 * 7):      # every 7th pixel is plenty
+    """The installer's newt screen on the Linux console: a grey dialog
+    (console colour 7) over most of the screen, framed by the blue root
+    window (colour 1).  The kernel's console before it is black with
+    sparse grey text and no blue."""
+    blue = grey = n = 0
+    for i in range(0, len(rgb) - 2, 3 * 7):      # every 7th pixel is plenty
         r, g, b = rgb[i], rgb[i + 1], rgb[i + 2]
+        n += 1
         if r < 0x30 and g < 0x30 and 0x90 <= b <= 0xc0:
             blue += 1
         elif r == g == b and 0x90 <= r <= 0xc0:
             grey += 1
-    n = (px + 6) // 7
-    return blue > n * 0.3 and grey > n * 0.1
+    return blue > n * 0.02 and grey > n * 0.4
 
 
 @test
@@ -178,7 +179,10 @@ def debian_installer_over_pxe_serial_and_vnc():
 
         def shown():
             client.refresh()
-            return newt_dialog_shown(client.pixels_rgb())
+            if newt_dialog_shown(client.pixels_rgb()):
+                return True
+            time.sleep(1)       # a full-screen update per second is enough
+            return False
         wait_for(shown, 600, "the installer's dialog in the VNC picture")
         print("# ... and in the VNC picture after %.0fs"
               % (time.time() - vga.t0))
